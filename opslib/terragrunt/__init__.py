@@ -1,0 +1,11 @@
+"""Terragrunt trees: discover, parse, evaluate safely, and build units, dependencies and the graph.
+
+``load_tree(root)`` returns a :class:`TerragruntTree`; see its docstring for every attribute.
+"""
+
+from __future__ import annotations
+
+from opslib.terragrunt.evaluate import UNKNOWN, Unknown, is_unknown
+from opslib.terragrunt.tree import TerragruntTree, load_tree
+
+__all__ = ["UNKNOWN", "TerragruntTree", "Unknown", "is_unknown", "load_tree"]
