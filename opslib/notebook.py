@@ -20,6 +20,7 @@ __all__ = [
     "SUMMARY_ENV",
     "controls",
     "in_papermill",
+    "input_path",
     "setup",
     "show",
     "table",
@@ -50,6 +51,15 @@ def in_papermill() -> bool:
         return True
     # papermill injects this into the kernel's user namespace through the parameters cell
     return bool(shell.user_ns.get("__papermill__", False))
+
+
+def input_path(value: str | Path | None, sample: str) -> Path:
+    """A notebook parameter as a path; empty or None means the bundled sample ``data/sample/<sample>``."""
+    if value is None or str(value).strip() == "":
+        from opslib._paths import sample_dir
+
+        return sample_dir() / sample
+    return Path(value).expanduser()
 
 
 def setup() -> None:

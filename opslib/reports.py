@@ -1,0 +1,354 @@
+"""Run report notebooks with papermill and export them as offline HTML.
+
+``run_report("overview", {"weeks": 12})`` executes ``notebooks/overview.ipynb`` with the parameters
+injected after its ``parameters`` cell, keeps the executed notebook as ``reports/overview.ipynb``, writes
+``reports/overview.html`` (code hidden, plotly.js inline, no external script) and refreshes
+``reports/index.html``. Unknown parameter names fail before any kernel starts; a failing cell raises
+:class:`~opslib.errors.NotebookError` naming the cell, and the executed notebook is kept for debugging.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import html
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from opslib._io import atomic_write_text
+from opslib._paths import notebooks_dir
+from opslib.errors import ConfigError, NotebookError, ParameterError
+from opslib.notebook import SUMMARY_ENV
+
+__all__ = [
+    "ReportResult",
+    "coerce_value",
+    "error_of",
+    "export_html",
+    "headline",
+    "list_reports",
+    "notebook_parameters",
+    "run_all",
+    "run_report",
+    "write_index",
+]
+
+log = logging.getLogger(__name__)
+
+KERNEL_NAME = "python3"
+_RUN_SUFFIX = ".run.json"
+_SUMMARY_SUFFIX = ".summary.json"
+# Any script or stylesheet pulled from the network: stripped so a report opens offline and leaks nothing.
+_EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
+_EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=[\"']https?://[^>]*>", re.IGNORECASE)
+_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
+
+
+@dataclass
+class ReportResult:
+    """What one report run produced."""
+
+    name: str
+    status: str  # "ok" | "failed"
+    notebook: str
+    html: str | None
+    seconds: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    started_at: str = ""
+
+
+def list_reports(folder: str | Path | None = None) -> list[str]:
+    """Names of the report notebooks (``notebooks/*.ipynb``, files starting with ``_`` excluded)."""
+    base = Path(folder) if folder else notebooks_dir()
+    return sorted(p.stem for p in base.glob("*.ipynb") if not p.name.startswith(("_", ".")))
+
+
+def _notebook_path(name: str | Path, folder: str | Path | None = None) -> Path:
+    candidate = Path(name)
+    if candidate.suffix == ".ipynb" and candidate.is_file():
+        return candidate
+    base = Path(folder) if folder else notebooks_dir()
+    path = base / f"{candidate.name}.ipynb"
+    if not path.is_file():
+        known = list_reports(base)
+        hint = difflib.get_close_matches(str(name), known, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(f"no report named {str(name)!r}{extra}; available: {', '.join(known) or 'none'}",
+                          path=base)
+    return path
+
+
+def notebook_parameters(name: str | Path, folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """The parameters a report declares: name -> {"type": ..., "default": ..., "help": ...}."""
+    import papermill
+
+    path = _notebook_path(name, folder)
+    try:
+        declared = papermill.inspect_notebook(str(path))
+    except Exception as exc:  # papermill raises bare exceptions for unreadable notebooks
+        raise ConfigError(f"cannot read the notebook's parameters: {exc}", path=path) from exc
+    return {
+        key: {"type": _declared_type(value.get("inferred_type_name"), value.get("default")),
+              "default": value.get("default"), "help": value.get("help", "")}
+        for key, value in declared.items()
+    }
+
+
+def _declared_type(annotated: str | None, default: str | None) -> str | None:
+    """The annotation papermill found, else the type of the literal default (``None`` stays untyped)."""
+    if annotated and annotated != "None":
+        return annotated
+    try:
+        value = ast.literal_eval(default or "None")
+    except (ValueError, SyntaxError):
+        return None
+    return None if value is None else type(value).__name__
+
+
+def coerce_value(raw: Any, declared_type: str | None = None) -> Any:
+    """Turn a command-line string into the value a parameter expects.
+
+    ``None``/``null`` -> None, ``true``/``false`` -> bool, numbers and JSON lists/dicts are parsed, and
+    everything else stays a string. A parameter declared ``str`` keeps its string even when it looks
+    like a number (a unit id like ``"007"`` must not become 7).
+    """
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text.lower() in {"none", "null"}:
+        return None
+    kind = (declared_type or "").lower()
+    if kind.startswith("str"):
+        return raw
+    if text.lower() in {"true", "false"}:
+        return text.lower() == "true"
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return raw
+
+
+def _check_parameters(name: str, declared: Mapping[str, Mapping[str, Any]],
+                      parameters: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = [key for key in parameters if key not in declared]
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, list(declared), n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ParameterError(
+            f"report {name!r} has no parameter {', '.join(hints)}; "
+            f"its parameters are: {', '.join(sorted(declared)) or 'none'}")
+    return {key: coerce_value(value, declared[key].get("type")) for key, value in parameters.items()}
+
+
+def run_report(name: str | Path, parameters: Mapping[str, Any] | None = None,
+               out_dir: str | Path = "reports", *, html_export: bool = True,
+               timeout: int | None = 900, update_index: bool = True) -> Path:
+    """Execute one report notebook; returns the path of the executed notebook.
+
+    Raises :class:`ParameterError` before anything runs when a parameter name is unknown, and
+    :class:`NotebookError` (naming the failing cell) when a cell raises; the executed notebook is kept.
+    """
+    result = _execute(name, parameters or {}, Path(out_dir), html_export=html_export, timeout=timeout)
+    if update_index:
+        write_index(out_dir)
+    if result.status != "ok":
+        raise error_of(result)
+    return Path(result.notebook)
+
+
+def error_of(result: ReportResult) -> NotebookError:
+    info = json.loads(result.error or "{}")
+    message = info.get("message", "report failed")
+    if result.notebook:
+        message += f"; the executed notebook is kept at {result.notebook}"
+    return NotebookError(message, notebook=info.get("source", result.name),
+                         cell_index=info.get("cell"), executed=result.notebook,
+                         ename=info.get("ename"), evalue=info.get("evalue"))
+
+
+def _execute(name: str | Path, parameters: Mapping[str, Any], out_dir: Path, *, html_export: bool,
+             timeout: int | None) -> ReportResult:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = _notebook_path(name)
+    report = source.stem
+    declared = notebook_parameters(source)
+    values = _check_parameters(report, declared, parameters)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / f"{report}.ipynb"
+    summary_path = out_dir / f"{report}{_SUMMARY_SUFFIX}"
+    summary_path.unlink(missing_ok=True)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    error: str | None = None
+    # The kernel inherits this process's environment: it tells the notebook where to put its summary.
+    previous = os.environ.get(SUMMARY_ENV)
+    os.environ[SUMMARY_ENV] = str(summary_path.resolve())
+    try:
+        papermill.execute_notebook(
+            str(source), str(executed), parameters=values, kernel_name=KERNEL_NAME,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            execution_timeout=timeout, cwd=str(source.parent),
+        )
+    except PapermillExecutionError as exc:
+        error = json.dumps({
+            "message": f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}",
+            "cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue, "source": str(source)})
+    finally:
+        if previous is None:
+            os.environ.pop(SUMMARY_ENV, None)
+        else:
+            os.environ[SUMMARY_ENV] = previous
+    seconds = time.perf_counter() - clock
+    html_path = export_html(executed) if html_export and executed.exists() else None
+    summary = _read_json(summary_path)
+    result = ReportResult(
+        name=report, status="ok" if error is None else "failed", notebook=str(executed),
+        html=str(html_path) if html_path else None, seconds=round(seconds, 2),
+        parameters={k: v for k, v in values.items()}, summary=summary, error=error,
+        started_at=started.isoformat(timespec="seconds"))
+    atomic_write_text(out_dir / f"{report}{_RUN_SUFFIX}", json.dumps(asdict(result), indent=2, default=str))
+    return result
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def export_html(notebook: str | Path, output: str | Path | None = None) -> Path:
+    """Write ``notebook`` as self-contained HTML: inputs hidden, no script or style from the network."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    source = Path(notebook)
+    nb = nbformat.read(str(source), as_version=4)
+    # Widget state would make nbconvert load the widget manager from a CDN; reports are static.
+    nb.metadata.pop("widgets", None)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": source.stem}})
+    body = _MATHJAX_BLOCK.sub("", body)
+    body = _EXTERNAL_SCRIPT.sub("", body)
+    body = _EXTERNAL_LINK.sub("", body)
+    target = Path(output) if output else source.with_suffix(".html")
+    atomic_write_text(target, body)
+    return target
+
+
+def _run_one(args: tuple[str, dict[str, Any], str, int | None]) -> ReportResult:
+    name, parameters, out_dir, timeout = args
+    try:
+        return _execute(name, parameters, Path(out_dir), html_export=True, timeout=timeout)
+    except Exception as exc:  # one broken report must not stop the others
+        log.exception("report %s could not run", name)
+        return ReportResult(name=name, status="failed", notebook="", html=None, seconds=0.0,
+                            error=json.dumps({"message": str(exc)}))
+
+
+def run_all(names: list[str] | None = None, parameters: Mapping[str, Mapping[str, Any]] | None = None,
+            out_dir: str | Path = "reports", *, jobs: int | None = None,
+            timeout: int | None = 900) -> list[ReportResult]:
+    """Run several reports in parallel (bounded by cores); returns one result per report.
+
+    ``parameters`` maps a report name to its parameters. Parameter names are checked for every report
+    before any of them runs.
+    """
+    names = names or list_reports()
+    parameters = parameters or {}
+    for name in names:  # fail fast, before any kernel starts
+        _check_parameters(name, notebook_parameters(name), parameters.get(name, {}))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(names)))
+    tasks = [(n, dict(parameters.get(n, {})), str(out), timeout) for n in names]
+    if workers == 1:
+        results = [_run_one(task) for task in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_run_one, tasks))
+    write_index(out)
+    return results
+
+
+def headline(summary: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in summary.items():
+        if isinstance(value, (dict, list)):
+            continue
+        if isinstance(value, float):
+            value = f"{value:,.2f}"
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts[:6])
+
+
+def write_index(out_dir: str | Path = "reports") -> Path:
+    """Write ``index.html`` linking every report in ``out_dir`` with its headline figures."""
+    out = Path(out_dir)
+    rows = []
+    for run_file in sorted(out.glob(f"*{_RUN_SUFFIX}")):
+        info = _read_json(run_file)
+        if not info:
+            continue
+        name = str(info.get("name", run_file.name[: -len(_RUN_SUFFIX)]))
+        html_name = f"{name}.html"
+        link = (f'<a href="{html.escape(html_name)}">{html.escape(name)}</a>'
+                if (out / html_name).exists() else html.escape(name))
+        status = str(info.get("status", "?"))
+        error = json.loads(info["error"]).get("message", "") if info.get("error") else ""
+        params = ", ".join(f"{k}={v!r}" for k, v in (info.get("parameters") or {}).items()) or "defaults"
+        rows.append(
+            f"<tr class='{html.escape(status)}'><td>{link}</td><td>{html.escape(status)}</td>"
+            f"<td>{html.escape(headline(info.get('summary') or {}))}"
+            f"{'<br><i>' + html.escape(error) + '</i>' if error else ''}</td>"
+            f"<td>{html.escape(str(info.get('started_at', '')))}</td>"
+            f"<td>{float(info.get('seconds') or 0):.1f}s</td><td><code>{html.escape(params)}</code></td></tr>")
+    page = _INDEX_TEMPLATE.format(
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        rows="\n".join(rows) or "<tr><td colspan='6'>No reports yet.</td></tr>")
+    target = out / "index.html"
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, page)
+    return target
+
+
+_INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>opslib reports</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; vertical-align: top; }}
+tr.failed td {{ background: #fde8e8; }}
+code {{ font-size: .85em; }}
+</style></head>
+<body><h1>opslib reports</h1><p>Generated {generated}</p>
+<table><thead><tr><th>Report</th><th>Status</th><th>Headline</th><th>Started (UTC)</th><th>Took</th>
+<th>Parameters</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></body></html>
+"""
