@@ -1,0 +1,1 @@
+"""Deterministic generators for opslib's sample data (run through ``data/sample/generate.py``)."""

@@ -1,0 +1,6 @@
+# Global (non-regional) resources: IAM and Route 53 live in us-east-1.
+locals {
+  aws_region         = "us-east-1"
+  availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
+  project            = "acme-platform"
+}

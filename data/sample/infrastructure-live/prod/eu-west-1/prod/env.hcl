@@ -1,0 +1,7 @@
+# Environment settings for prod/eu-west-1/prod.
+locals {
+  environment        = "prod"
+  vpc_cidr           = "10.110.0.0/16"
+  size_tier          = "large"
+  default_task_count = 4
+}
