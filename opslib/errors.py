@@ -38,8 +38,14 @@ def location(path: str | Path | None, line: int | None = None, column: int | Non
 class OpslibError(Exception):
     """Base of every error opslib raises on purpose."""
 
-    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self.reason = message
         self.path = str(path) if path is not None else None
         self.line = line
@@ -78,8 +84,9 @@ class MissingDependencyError(OpslibError):
         if binary:
             message = f"the `{package}` executable is not on PATH; install it to use this command"
         elif extra:
-            message = (f"the {package} optional dependency is missing; "
-                       f"please run: pip install 'opslib[{extra}]'")
+            message = (
+                f"the {package} optional dependency is missing; please run: pip install 'opslib[{extra}]'"
+            )
         else:
             message = f"the {package} package is missing; please run: pip install {package}"
         super().__init__(message)
@@ -93,9 +100,16 @@ class ExecutionError(OpslibError):
 class NotebookError(ExecutionError):
     """A report notebook failed while executing; names the cell and keeps the executed notebook."""
 
-    def __init__(self, message: str, *, notebook: str | Path, cell_index: int | None = None,
-                 executed: str | Path | None = None, ename: str | None = None,
-                 evalue: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        notebook: str | Path,
+        cell_index: int | None = None,
+        executed: str | Path | None = None,
+        ename: str | None = None,
+        evalue: str | None = None,
+    ) -> None:
         super().__init__(message, path=notebook)
         self.cell_index = cell_index
         self.executed = str(executed) if executed is not None else None

@@ -77,16 +77,19 @@ def _plotlyjs_tag() -> str:
     from plotly.offline import get_plotlyjs
 
     # The bundle is embedded once per notebook, so the exported HTML needs no network.
-    return f'<script type="text/javascript">window.PlotlyConfig = {{MathJaxConfig: "local"}};</script>\n' \
-           f'<script type="text/javascript">{get_plotlyjs()}</script>'
+    return (
+        f'<script type="text/javascript">window.PlotlyConfig = {{MathJaxConfig: "local"}};</script>\n'
+        f'<script type="text/javascript">{get_plotlyjs()}</script>'
+    )
 
 
 def show(fig: Any) -> None:
     """Display a plotly figure: interactive in JupyterLab, inline HTML (offline) in reports."""
     from IPython.display import display
 
-    html = fig.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False,
-                                                                       "responsive": True})
+    html = fig.to_html(
+        include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True}
+    )
     if not _state["plotlyjs_sent"]:
         html = _plotlyjs_tag() + "\n" + html
         _state["plotlyjs_sent"] = True
@@ -105,8 +108,7 @@ def table(frame: pd.DataFrame, *, max_rows: int = 50, caption: str | None = None
     from IPython.display import HTML, display
 
     shown = frame.head(max_rows)
-    html = shown.to_html(index=False, border=0, classes="opslib-table", na_rep="",
-                         escape=True, max_cols=40)
+    html = shown.to_html(index=False, border=0, classes="opslib-table", na_rep="", escape=True, max_cols=40)
     if caption:
         html = f"<p><b>{_escape(caption)}</b></p>" + html
     if len(frame) > max_rows:
@@ -134,8 +136,12 @@ def write_summary(summary: Mapping[str, Any], path: str | Path | None = None) ->
     return out
 
 
-def controls(options: Mapping[str, Sequence[Any]], redraw: Callable[..., None],
-             *, defaults: Mapping[str, Any] | None = None) -> None:
+def controls(
+    options: Mapping[str, Sequence[Any]],
+    redraw: Callable[..., None],
+    *,
+    defaults: Mapping[str, Any] | None = None,
+) -> None:
     """A control row of dropdowns (e.g. account, environment, agent, period) that redraws in place.
 
     In JupyterLab the row is shown and ``redraw(**values)`` runs on every change into one output area.
@@ -152,8 +158,9 @@ def controls(options: Mapping[str, Sequence[Any]], redraw: Callable[..., None],
 
     output = widgets.Output()
     dropdowns = {
-        name: widgets.Dropdown(options=["all", *[o for o in opts if o != "all"]], value=values[name],
-                               description=name)
+        name: widgets.Dropdown(
+            options=["all", *[o for o in opts if o != "all"]], value=values[name], description=name
+        )
         for name, opts in options.items()
     }
 

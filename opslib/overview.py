@@ -22,16 +22,27 @@ def weekly_activity(history: pd.DataFrame, weeks: int = 26, now: pd.Timestamp | 
     """
     frame = _window(history, weeks, now)
     if frame.empty:
-        return pd.DataFrame({"week": pd.Series(dtype="datetime64[ns, UTC]"),
-                             "status": pd.Series(dtype=object), "events": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "week": pd.Series(dtype="datetime64[ns, UTC]"),
+                "status": pd.Series(dtype=object),
+                "events": pd.Series(dtype="int64"),
+            }
+        )
     week = frame["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
-    grouped = (frame.assign(week=week.dt.tz_localize("UTC"))
-               .groupby(["week", "status"], observed=True).size().rename("events").reset_index())
+    grouped = (
+        frame.assign(week=week.dt.tz_localize("UTC"))
+        .groupby(["week", "status"], observed=True)
+        .size()
+        .rename("events")
+        .reset_index()
+    )
     return grouped.sort_values(["week", "status"], ignore_index=True)
 
 
-def activity_by_agent(history: pd.DataFrame, weeks: int = 26,
-                      now: pd.Timestamp | None = None) -> pd.DataFrame:
+def activity_by_agent(
+    history: pd.DataFrame, weeks: int = 26, now: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Events per agent with failures and the last time each agent logged anything.
 
     Columns: ``agent``, ``events``, ``failed``, ``failure_rate``, ``last_seen``; most active first.
@@ -40,13 +51,17 @@ def activity_by_agent(history: pd.DataFrame, weeks: int = 26,
     if frame.empty:
         return pd.DataFrame(columns=["agent", "events", "failed", "failure_rate", "last_seen"])
     failed = frame["status"].eq("failed") | frame["action_type"].eq("escalation")
-    out = (frame.assign(failed=failed).groupby("agent", observed=True)
-           .agg(events=("id", "size"), failed=("failed", "sum"), last_seen=("timestamp", "max"))
-           .reset_index())
+    out = (
+        frame.assign(failed=failed)
+        .groupby("agent", observed=True)
+        .agg(events=("id", "size"), failed=("failed", "sum"), last_seen=("timestamp", "max"))
+        .reset_index()
+    )
     out["failed"] = out["failed"].astype("int64")
     out["failure_rate"] = (out["failed"] / out["events"]).round(3)
     return out[["agent", "events", "failed", "failure_rate", "last_seen"]].sort_values(
-        ["events", "agent"], ascending=[False, True], ignore_index=True)
+        ["events", "agent"], ascending=[False, True], ignore_index=True
+    )
 
 
 def units_by_account(units: pd.DataFrame) -> pd.DataFrame:
@@ -57,9 +72,14 @@ def units_by_account(units: pd.DataFrame) -> pd.DataFrame:
     if units.empty:
         return pd.DataFrame(columns=["account", "region", "environment", "units", "pinned"])
     keys = ["account", "region", "environment"]
-    filled = units.assign(**{k: units[k].fillna("(unknown)").astype(str) for k in keys},
-                          pinned=units["pinned"].fillna(False).astype(bool))
-    return (filled.groupby(keys, observed=True)
-            .agg(units=("unit", "size"), pinned=("pinned", "sum")).reset_index()
-            .astype({"units": "int64", "pinned": "int64"})
-            .sort_values(keys, ignore_index=True))
+    filled = units.assign(
+        **{k: units[k].fillna("(unknown)").astype(str) for k in keys},
+        pinned=units["pinned"].fillna(False).astype(bool),
+    )
+    return (
+        filled.groupby(keys, observed=True)
+        .agg(units=("unit", "size"), pinned=("pinned", "sum"))
+        .reset_index()
+        .astype({"units": "int64", "pinned": "int64"})
+        .sort_values(keys, ignore_index=True)
+    )

@@ -84,8 +84,9 @@ def _notebook_path(name: str | Path, folder: str | Path | None = None) -> Path:
         known = list_reports(base)
         hint = difflib.get_close_matches(str(name), known, n=1)
         extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise ConfigError(f"no report named {str(name)!r}{extra}; available: {', '.join(known) or 'none'}",
-                          path=base)
+        raise ConfigError(
+            f"no report named {str(name)!r}{extra}; available: {', '.join(known) or 'none'}", path=base
+        )
     return path
 
 
@@ -99,8 +100,11 @@ def notebook_parameters(name: str | Path, folder: str | Path | None = None) -> d
     except Exception as exc:  # papermill raises bare exceptions for unreadable notebooks
         raise ConfigError(f"cannot read the notebook's parameters: {exc}", path=path) from exc
     return {
-        key: {"type": _declared_type(value.get("inferred_type_name"), value.get("default")),
-              "default": value.get("default"), "help": value.get("help", "")}
+        key: {
+            "type": _declared_type(value.get("inferred_type_name"), value.get("default")),
+            "default": value.get("default"),
+            "help": value.get("help", ""),
+        }
         for key, value in declared.items()
     }
 
@@ -146,8 +150,9 @@ def coerce_value(raw: Any, declared_type: str | None = None) -> Any:
     return raw
 
 
-def _check_parameters(name: str, declared: Mapping[str, Mapping[str, Any]],
-                      parameters: Mapping[str, Any]) -> dict[str, Any]:
+def _check_parameters(
+    name: str, declared: Mapping[str, Mapping[str, Any]], parameters: Mapping[str, Any]
+) -> dict[str, Any]:
     unknown = [key for key in parameters if key not in declared]
     if unknown:
         hints = []
@@ -156,13 +161,20 @@ def _check_parameters(name: str, declared: Mapping[str, Mapping[str, Any]],
             hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         raise ParameterError(
             f"report {name!r} has no parameter {', '.join(hints)}; "
-            f"its parameters are: {', '.join(sorted(declared)) or 'none'}")
+            f"its parameters are: {', '.join(sorted(declared)) or 'none'}"
+        )
     return {key: coerce_value(value, declared[key].get("type")) for key, value in parameters.items()}
 
 
-def run_report(name: str | Path, parameters: Mapping[str, Any] | None = None,
-               out_dir: str | Path = "reports", *, html_export: bool = True,
-               timeout: int | None = 900, update_index: bool = True) -> Path:
+def run_report(
+    name: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    out_dir: str | Path = "reports",
+    *,
+    html_export: bool = True,
+    timeout: int | None = 900,
+    update_index: bool = True,
+) -> Path:
     """Execute one report notebook; returns the path of the executed notebook.
 
     Raises :class:`ParameterError` before anything runs when a parameter name is unknown, and
@@ -181,13 +193,19 @@ def error_of(result: ReportResult) -> NotebookError:
     message = info.get("message", "report failed")
     if result.notebook:
         message += f"; the executed notebook is kept at {result.notebook}"
-    return NotebookError(message, notebook=info.get("source", result.name),
-                         cell_index=info.get("cell"), executed=result.notebook,
-                         ename=info.get("ename"), evalue=info.get("evalue"))
+    return NotebookError(
+        message,
+        notebook=info.get("source", result.name),
+        cell_index=info.get("cell"),
+        executed=result.notebook,
+        ename=info.get("ename"),
+        evalue=info.get("evalue"),
+    )
 
 
-def _execute(name: str | Path, parameters: Mapping[str, Any], out_dir: Path, *, html_export: bool,
-             timeout: int | None) -> ReportResult:
+def _execute(
+    name: str | Path, parameters: Mapping[str, Any], out_dir: Path, *, html_export: bool, timeout: int | None
+) -> ReportResult:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -207,14 +225,26 @@ def _execute(name: str | Path, parameters: Mapping[str, Any], out_dir: Path, *, 
     os.environ[SUMMARY_ENV] = str(summary_path.resolve())
     try:
         papermill.execute_notebook(
-            str(source), str(executed), parameters=values, kernel_name=KERNEL_NAME,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout, cwd=str(source.parent),
+            str(source),
+            str(executed),
+            parameters=values,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            cwd=str(source.parent),
         )
     except PapermillExecutionError as exc:
-        error = json.dumps({
-            "message": f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}",
-            "cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue, "source": str(source)})
+        error = json.dumps(
+            {
+                "message": f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}",
+                "cell": exc.cell_index,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "source": str(source),
+            }
+        )
     finally:
         if previous is None:
             os.environ.pop(SUMMARY_ENV, None)
@@ -224,10 +254,16 @@ def _execute(name: str | Path, parameters: Mapping[str, Any], out_dir: Path, *, 
     html_path = export_html(executed) if html_export and executed.exists() else None
     summary = _read_json(summary_path)
     result = ReportResult(
-        name=report, status="ok" if error is None else "failed", notebook=str(executed),
-        html=str(html_path) if html_path else None, seconds=round(seconds, 2),
-        parameters={k: v for k, v in values.items()}, summary=summary, error=error,
-        started_at=started.isoformat(timespec="seconds"))
+        name=report,
+        status="ok" if error is None else "failed",
+        notebook=str(executed),
+        html=str(html_path) if html_path else None,
+        seconds=round(seconds, 2),
+        parameters={k: v for k, v in values.items()},
+        summary=summary,
+        error=error,
+        started_at=started.isoformat(timespec="seconds"),
+    )
     atomic_write_text(out_dir / f"{report}{_RUN_SUFFIX}", json.dumps(asdict(result), indent=2, default=str))
     return result
 
@@ -249,8 +285,9 @@ def export_html(notebook: str | Path, output: str | Path | None = None) -> Path:
     nb = nbformat.read(str(source), as_version=4)
     # Widget state would make nbconvert load the widget manager from a CDN; reports are static.
     nb.metadata.pop("widgets", None)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": source.stem}})
     body = _MATHJAX_BLOCK.sub("", body)
     body = _EXTERNAL_SCRIPT.sub("", body)
@@ -266,13 +303,24 @@ def _run_one(args: tuple[str, dict[str, Any], str, int | None]) -> ReportResult:
         return _execute(name, parameters, Path(out_dir), html_export=True, timeout=timeout)
     except Exception as exc:  # one broken report must not stop the others
         log.exception("report %s could not run", name)
-        return ReportResult(name=name, status="failed", notebook="", html=None, seconds=0.0,
-                            error=json.dumps({"message": str(exc)}))
+        return ReportResult(
+            name=name,
+            status="failed",
+            notebook="",
+            html=None,
+            seconds=0.0,
+            error=json.dumps({"message": str(exc)}),
+        )
 
 
-def run_all(names: list[str] | None = None, parameters: Mapping[str, Mapping[str, Any]] | None = None,
-            out_dir: str | Path = "reports", *, jobs: int | None = None,
-            timeout: int | None = 900) -> list[ReportResult]:
+def run_all(
+    names: list[str] | None = None,
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    out_dir: str | Path = "reports",
+    *,
+    jobs: int | None = None,
+    timeout: int | None = 900,
+) -> list[ReportResult]:
     """Run several reports in parallel (bounded by cores); returns one result per report.
 
     ``parameters`` maps a report name to its parameters. Parameter names are checked for every report
@@ -316,8 +364,11 @@ def write_index(out_dir: str | Path = "reports") -> Path:
             continue
         name = str(info.get("name", run_file.name[: -len(_RUN_SUFFIX)]))
         html_name = f"{name}.html"
-        link = (f'<a href="{html.escape(html_name)}">{html.escape(name)}</a>'
-                if (out / html_name).exists() else html.escape(name))
+        link = (
+            f'<a href="{html.escape(html_name)}">{html.escape(name)}</a>'
+            if (out / html_name).exists()
+            else html.escape(name)
+        )
         status = str(info.get("status", "?"))
         error = json.loads(info["error"]).get("message", "") if info.get("error") else ""
         params = ", ".join(f"{k}={v!r}" for k, v in (info.get("parameters") or {}).items()) or "defaults"
@@ -326,10 +377,12 @@ def write_index(out_dir: str | Path = "reports") -> Path:
             f"<td>{html.escape(headline(info.get('summary') or {}))}"
             f"{'<br><i>' + html.escape(error) + '</i>' if error else ''}</td>"
             f"<td>{html.escape(str(info.get('started_at', '')))}</td>"
-            f"<td>{float(info.get('seconds') or 0):.1f}s</td><td><code>{html.escape(params)}</code></td></tr>")
+            f"<td>{float(info.get('seconds') or 0):.1f}s</td><td><code>{html.escape(params)}</code></td></tr>"
+        )
     page = _INDEX_TEMPLATE.format(
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        rows="\n".join(rows) or "<tr><td colspan='6'>No reports yet.</td></tr>")
+        rows="\n".join(rows) or "<tr><td colspan='6'>No reports yet.</td></tr>",
+    )
     target = out / "index.html"
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, page)

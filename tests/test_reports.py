@@ -20,7 +20,10 @@ pytestmark = pytest.mark.xdist_group("notebooks")
 def _outputs_text(path: Path) -> str:
     nb = nbformat.read(str(path), as_version=4)
     return "\n".join(
-        out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+        out.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
     )
 
 
@@ -58,7 +61,7 @@ def test_unknown_parameter_fails_before_running(tmp_path: Path) -> None:
 
 
 def test_unknown_report_names_the_available_ones(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="available:.*overview"):
+    with pytest.raises(ConfigError, match=r"available:.*overview"):
         reports.run_report("overveiw", {}, tmp_path)
 
 
@@ -83,9 +86,17 @@ def test_cli_report_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "has no parameter 'nope'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("raw", "declared", "expected"), [
-    ("3", "int", 3), ("2.5", None, 2.5), ("true", "bool", True), ("None", "str", None),
-    ("007", "str", "007"), ('["a", "b"]', "list", ["a", "b"]), ("dev", None, "dev"),
-])
+@pytest.mark.parametrize(
+    ("raw", "declared", "expected"),
+    [
+        ("3", "int", 3),
+        ("2.5", None, 2.5),
+        ("true", "bool", True),
+        ("None", "str", None),
+        ("007", "str", "007"),
+        ('["a", "b"]', "list", ["a", "b"]),
+        ("dev", None, "dev"),
+    ],
+)
 def test_coerce_value(raw: str, declared: str | None, expected: object) -> None:
     assert reports.coerce_value(raw, declared) == expected

@@ -13,7 +13,11 @@ __all__ = ["FORMAT_OPTION", "emit", "frame_to_records"]
 FORMATS = ("table", "json", "csv")
 
 FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
     help="Output format.",
 )
 
@@ -43,8 +47,9 @@ def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def emit(frame: pd.DataFrame, fmt: str = "table", *, columns: list[str] | None = None,
-         max_width: int = 60) -> None:
+def emit(
+    frame: pd.DataFrame, fmt: str = "table", *, columns: list[str] | None = None, max_width: int = 60
+) -> None:
     """Print ``frame`` to stdout in ``fmt`` (table, json or csv)."""
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
@@ -60,13 +65,11 @@ def emit(frame: pd.DataFrame, fmt: str = "table", *, columns: list[str] | None =
         for col in shown.columns:
             if shown[col].dtype == object or str(shown[col].dtype).startswith(("str", "string")):
                 shown[col] = shown[col].map(lambda v: _truncate(v, max_width))
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 250):
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
             click.echo(shown.to_string(index=False))
 
 
 def _truncate(value: Any, width: int) -> Any:
-    text = value if isinstance(value, str) else value
-    if isinstance(text, str) and len(text) > width:
-        return text[: width - 1] + "…"
+    if isinstance(value, str) and len(value) > width:
+        return value[: width - 1] + "…"
     return value

@@ -13,7 +13,7 @@ __all__ = ["command"]
 
 
 def _split_parameters(names: list[str], pairs: tuple[tuple[str, str], ...]) -> dict[str, dict[str, Any]]:
-    """With several reports, each ``-p`` goes to the reports that declare it; unknown everywhere is an error."""
+    """With several reports, each ``-p`` goes to the reports declaring it; unknown everywhere: error."""
     declared = {name: reports.notebook_parameters(name) for name in names}
     per_report: dict[str, dict[str, Any]] = {name: {} for name in names}
     for key, value in pairs:
@@ -30,13 +30,21 @@ def _split_parameters(names: list[str], pairs: tuple[tuple[str, str], ...]) -> d
 
 @click.command("report")
 @click.argument("name", required=False)
-@click.option("-p", "--parameter", "pairs", nargs=2, multiple=True, metavar="KEY VALUE",
-              help="Set a notebook parameter (repeatable).")
+@click.option(
+    "-p",
+    "--parameter",
+    "pairs",
+    nargs=2,
+    multiple=True,
+    metavar="KEY VALUE",
+    help="Set a notebook parameter (repeatable).",
+)
 @click.option("--out", "out_dir", default="reports", show_default=True, help="Output folder.")
 @click.option("--jobs", type=int, default=None, help="Reports run at once with 'all' (default: cores).")
 @click.option("--list", "list_only", is_flag=True, help="List the reports and their parameters.")
-def command(name: str | None, pairs: tuple[tuple[str, str], ...], out_dir: str, jobs: int | None,
-            list_only: bool) -> int:
+def command(
+    name: str | None, pairs: tuple[tuple[str, str], ...], out_dir: str, jobs: int | None, list_only: bool
+) -> int:
     """Run report NAME (or 'all') on the sample data or on the files given with -p."""
     if list_only or not name:
         for report in reports.list_reports():
