@@ -1,0 +1,52 @@
+"""Attribute paths that differ between a change's ``before`` and ``after``.
+
+Paths are written the way Terraform users read them: ``tags.Name``, ``ingress[0].cidr_blocks[1]``,
+``tags["kubernetes.io/role"]``. A value that becomes unknown ("known after apply") counts as changed.
+A whole object or list that appears or disappears is one path, not one per leaf.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["changed_paths", "join_path"]
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def join_path(prefix: str, key: str | int) -> str:
+    """Append one step (a key or a list index) to an attribute path."""
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    if _IDENT.fullmatch(key):
+        return f"{prefix}.{key}" if prefix else key
+    quoted = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{prefix}["{quoted}"]'
+
+
+def changed_paths(before: Any, after: Any, after_unknown: Any = None) -> list[str]:
+    """Sorted attribute paths whose value differs (or becomes unknown) between before and after."""
+    out: list[str] = []
+    # a create or delete compares against an empty object, so it lists the attributes it sets
+    _walk(before if before is not None else {}, after if after is not None else {}, after_unknown, "", out)
+    return sorted(set(out))
+
+
+def _walk(before: Any, after: Any, unknown: Any, path: str, out: list[str]) -> None:
+    if unknown is True:
+        out.append(path or "*")
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        sub_unknown = unknown if isinstance(unknown, dict) else {}
+        for key in sorted(set(before) | set(after) | set(sub_unknown), key=str):
+            _walk(before.get(key), after.get(key), sub_unknown.get(key), join_path(path, str(key)), out)
+        return
+    if isinstance(before, list) and isinstance(after, list):
+        sub = unknown if isinstance(unknown, list) else []
+        for i in range(max(len(before), len(after))):
+            _walk(before[i] if i < len(before) else None, after[i] if i < len(after) else None,
+                  sub[i] if i < len(sub) else None, join_path(path, i), out)
+        return
+    if before != after:
+        out.append(path or "*")

@@ -1,0 +1,371 @@
+"""Read Terraform plans in every form Terraform and Terragrunt write them.
+
+Forms, detected from the content, not the file name:
+
+- ``terraform show -json PLANFILE`` (``format_version`` 0.x–1.x): rows from ``resource_changes``
+  (``kind="planned"``) and ``resource_drift`` (``kind="drift"``), with before/after values;
+- ``terraform plan -json`` (the machine-readable UI stream, one JSON object a line): rows from
+  ``planned_change`` and ``resource_drift`` messages, without values;
+- a folder holding either, laid out as ``terragrunt run --all plan --json-out-dir DIR`` writes it
+  (``DIR/<unit>/tfplan.json``): ``unit`` is the folder relative to ``DIR``, matched to the tree's unit
+  ids when a tree is given.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+
+from opslib.errors import OpslibError, ParseError, SchemaError
+from opslib.plans._diff import changed_paths
+from opslib.plans._mask import collect_plan_secrets, mask_marked
+from opslib.plans._risk import risk_of
+from opslib.secrets import Masker
+
+__all__ = ["ACTIONS", "CHANGE_COLUMNS", "load_plans", "normalize_actions", "plan_errors"]
+
+log = logging.getLogger(__name__)
+
+#: columns of the changes frame, in order (ARCHITECTURE.md "Changes" plus provenance)
+CHANGE_COLUMNS: list[str] = [
+    "unit", "address", "module_address", "type", "name", "index", "provider", "mode", "kind",
+    "action", "actions", "action_reason", "changed_paths", "replace_paths", "before", "after",
+    "risk", "previous_address", "deposed", "source_file",
+]
+ACTIONS = ("create", "update", "delete", "replace", "read", "no-op", "forget")
+
+# the three ways Terraform spells a replacement in ``change.actions``
+_REPLACE = {("delete", "create"), ("create", "delete"), ("create", "forget")}
+# ``plan -json`` UI actions -> our actions (a move or an import alone changes nothing real)
+_UI_ACTIONS = {"noop": "no-op", "no-op": "no-op", "move": "no-op", "import": "no-op", "remove": "forget"}
+_SKIP_DIRS = {".terraform", ".terragrunt-cache", ".git", "__pycache__"}
+_PLAN_SUFFIXES = {".json", ".jsonl", ".ndjson", ".log"}
+
+
+@dataclass
+class PlanFile:
+    """What one plan file says about its unit as a whole (kept in ``frame.attrs["plans"]``)."""
+
+    unit: str
+    source_file: str
+    form: str  # "show-json" | "plan-log"
+    format_version: str | None = None
+    terraform_version: str | None = None
+    applyable: bool | None = None
+    complete: bool | None = None
+    errored: bool = False
+    output_changes: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+class _Errors:
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, err: OpslibError) -> None:
+        if self.strict:
+            raise err
+        log.warning("%s", err)
+        self.items.append({"path": err.path, "line": err.line, "message": err.reason})
+
+
+def normalize_actions(actions: Iterable[str]) -> str:
+    """One action for Terraform's action list; every replace encoding becomes ``replace``."""
+    seq = tuple(actions)
+    if seq in _REPLACE:
+        return "replace"
+    if len(seq) == 1:
+        one = _UI_ACTIONS.get(seq[0], seq[0])
+        if one in ACTIONS:
+            return one
+    raise ValueError(f"unknown actions {list(seq)}")
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def _read_json(path: Path) -> tuple[str, Any]:
+    """("show-json", dict) or ("plan-log", [(line, message), ...])."""
+    data = path.read_bytes()
+    if data[:2] == b"PK":
+        raise ParseError("this is a binary plan file; convert it with `terraform show -json PLANFILE`",
+                         path=path)
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        first_error: orjson.JSONDecodeError = exc
+    else:
+        if isinstance(doc, dict) and "type" in doc and ("@message" in doc or "@level" in doc):
+            return "plan-log", [(1, doc)]
+        return "show-json", doc
+    messages: list[tuple[int, Any]] = []
+    for lineno, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            messages.append((lineno, orjson.loads(raw)))
+        except orjson.JSONDecodeError as exc:
+            if not messages:  # not a log at all: report the whole-document error
+                raise ParseError(f"invalid JSON: {first_error.msg}", path=path,
+                                 line=first_error.lineno, column=first_error.colno) from first_error
+            raise ParseError(f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno,
+                             column=exc.colno) from exc
+    if not messages or not all(isinstance(m, dict) and "type" in m for _, m in messages):
+        raise ParseError(f"invalid JSON: {first_error.msg}", path=path, line=first_error.lineno,
+                         column=first_error.colno) from first_error
+    return "plan-log", messages
+
+
+def _is_show_plan(doc: Any) -> bool:
+    return isinstance(doc, dict) and "format_version" in doc and any(
+        k in doc for k in ("resource_changes", "resource_drift", "planned_values", "configuration",
+                           "output_changes"))
+
+
+def _check_version(version: Any, path: Path, what: str) -> None:
+    text = str(version or "")
+    major = text.split(".", 1)[0]
+    if not major.isdigit() or int(major) > 1:
+        raise SchemaError(f"unsupported {what} version {text!r} (opslib reads 0.x and 1.x)", path=path)
+
+
+# --------------------------------------------------------------------------- show -json
+
+
+def _change_row(rc: dict[str, Any], kind: str, plan: PlanFile, masker: Masker) -> dict[str, Any]:
+    change = rc.get("change") or {}
+    actions = [str(a) for a in change.get("actions") or []]
+    action = normalize_actions(actions)
+    before, after = change.get("before"), change.get("after")
+    return {
+        "unit": plan.unit,
+        "address": rc.get("address"),
+        "module_address": rc.get("module_address"),
+        "type": rc.get("type"),
+        "name": rc.get("name"),
+        "index": rc.get("index"),
+        "provider": rc.get("provider_name"),
+        "mode": rc.get("mode"),
+        "kind": kind,
+        "action": action,
+        "actions": actions,
+        "action_reason": rc.get("action_reason"),
+        "changed_paths": changed_paths(before, after, change.get("after_unknown")),
+        "replace_paths": [_path_text(p) for p in change.get("replace_paths") or []],
+        "before": mask_marked(before, change.get("before_sensitive"), masker),
+        "after": mask_marked(after, change.get("after_sensitive"), masker),
+        "risk": risk_of(action, rc.get("type")),
+        "previous_address": rc.get("previous_address"),
+        "deposed": rc.get("deposed"),
+        "source_file": plan.source_file,
+    }
+
+
+def _path_text(steps: Any) -> str:
+    from opslib.plans._diff import join_path
+
+    text = ""
+    for step in steps if isinstance(steps, list) else [steps]:
+        text = join_path(text, step if isinstance(step, int) else str(step))
+    return text
+
+
+def _from_show(doc: dict[str, Any], plan: PlanFile, masker: Masker, errors: _Errors) -> None:
+    path = Path(plan.source_file)
+    _check_version(doc.get("format_version"), path, "plan format")
+    plan.format_version = str(doc.get("format_version"))
+    plan.terraform_version = doc.get("terraform_version")
+    plan.applyable = doc.get("applyable")
+    plan.complete = doc.get("complete")
+    plan.errored = bool(doc.get("errored", False))
+    plan.output_changes = sum(
+        1 for c in (doc.get("output_changes") or {}).values()
+        if isinstance(c, dict) and (c.get("actions") or ["no-op"]) != ["no-op"])
+    collect_plan_secrets(doc, masker)
+    for key, kind in (("resource_changes", "planned"), ("resource_drift", "drift")):
+        for i, rc in enumerate(doc.get(key) or []):
+            try:
+                if not isinstance(rc, dict):
+                    raise ValueError("not an object")
+                plan.rows.append(_change_row(rc, kind, plan, masker))
+            except (ValueError, TypeError, AttributeError) as exc:
+                errors.add(SchemaError(f"{key}[{i}]: {exc}", path=path))
+
+
+# --------------------------------------------------------------------------- plan -json log
+
+
+def _from_log(messages: list[tuple[int, Any]], plan: PlanFile, errors: _Errors) -> None:
+    path = Path(plan.source_file)
+    plan.applyable = False
+    for lineno, msg in messages:
+        mtype = msg.get("type")
+        if mtype == "version":
+            _check_version(msg.get("ui"), path, "UI")
+            plan.terraform_version = msg.get("terraform")
+            plan.format_version = str(msg.get("ui"))
+        elif mtype == "diagnostic" and (msg.get("diagnostic") or {}).get("severity") == "error":
+            plan.errored = True
+        elif mtype == "outputs":
+            plan.output_changes += sum(
+                1 for o in (msg.get("outputs") or {}).values()
+                if isinstance(o, dict) and o.get("action") not in (None, "noop", "no-op"))
+        elif mtype in ("planned_change", "resource_drift"):
+            try:
+                plan.rows.append(_log_row(msg, "planned" if mtype == "planned_change" else "drift", plan))
+            except (ValueError, TypeError, AttributeError) as exc:
+                errors.add(SchemaError(f"{mtype}: {exc}", path=path, line=lineno))
+    if plan.errored:
+        plan.applyable = False
+    else:
+        plan.applyable = plan.output_changes > 0 or any(
+            r["kind"] == "planned" and r["action"] not in ("no-op", "read") for r in plan.rows)
+
+
+def _log_row(msg: dict[str, Any], kind: str, plan: PlanFile) -> dict[str, Any]:
+    change = msg.get("change") or {}
+    res = change.get("resource") or {}
+    raw = str(change.get("action"))
+    action = "replace" if raw == "replace" else normalize_actions([raw])
+    prev = change.get("previous_resource") or {}
+    return {
+        "unit": plan.unit,
+        "address": res.get("addr"),
+        "module_address": res.get("module") or None,
+        "type": res.get("resource_type"),
+        "name": res.get("resource_name"),
+        "index": res.get("resource_key"),
+        "provider": res.get("implied_provider"),
+        "mode": "data" if str(res.get("resource", "")).startswith("data.") else "managed",
+        "kind": kind,
+        "action": action,
+        "actions": [raw],
+        "action_reason": change.get("reason"),
+        "changed_paths": [],
+        "replace_paths": [],
+        "before": None,
+        "after": None,
+        "risk": risk_of(action, res.get("resource_type")),
+        "previous_address": prev.get("addr"),
+        "deposed": None,
+        "source_file": plan.source_file,
+    }
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _unit_ids(tree: Any) -> list[str] | None:
+    if tree is None:
+        return None
+    units = getattr(tree, "units", tree)
+    if isinstance(units, pd.DataFrame):
+        return [str(u) for u in units["unit"].tolist()]
+    return [str(u) for u in units]
+
+
+def _unit_for(file: Path, base: Path | None, ids: list[str] | None) -> str:
+    """The unit id a plan file belongs to."""
+    if base is not None:
+        rel = file.parent.relative_to(base).as_posix()
+        guess = rel if rel != "." else file.name.split(".", 1)[0]
+    else:
+        guess = file.parent.name if file.name == "tfplan.json" else file.name.split(".", 1)[0]
+    if ids:
+        if guess in ids:
+            return guess
+        parts = file.parent.resolve().parts
+        # the longest unit id the plan's folder ends with (the JSON dir may sit anywhere)
+        matches = [u for u in ids if tuple(u.split("/")) == parts[-len(u.split("/")):]]
+        if matches:
+            return max(matches, key=len)
+    return guess
+
+
+def _plan_files(folder: Path) -> list[Path]:
+    found = []
+    for p in sorted(folder.rglob("*")):
+        if p.suffix in _PLAN_SUFFIXES and p.is_file() and not (_SKIP_DIRS & set(p.relative_to(folder).parts)):
+            found.append(p)
+    return found
+
+
+# --------------------------------------------------------------------------- public
+
+
+def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_folder: bool) -> PlanFile | None:
+    plan = PlanFile(unit=unit, source_file=str(file), form="show-json")
+    try:
+        form, doc = _read_json(file)
+        if form == "plan-log":
+            plan.form = "plan-log"
+            _from_log(doc, plan, errors)
+        elif _is_show_plan(doc):
+            _from_show(doc, plan, masker, errors)
+        elif in_folder:
+            log.debug("%s: not a plan, skipped", file)
+            return None
+        else:
+            raise SchemaError("not a Terraform plan (expected `terraform show -json` or "
+                              "`terraform plan -json` output)", path=file)
+    except OSError as exc:
+        errors.add(ParseError(f"cannot read: {exc.strerror}", path=file))
+        plan.errored = True
+    except OpslibError as exc:
+        errors.add(exc)
+        plan.errored = True
+    return plan
+
+
+def load_plans(path: str | Path, *, tree: Any = None, strict: bool = False,
+               unit: str | None = None) -> pd.DataFrame:
+    """Load plan(s) into a frame of changes, one row per resource change or drift.
+
+    ``path`` is a ``terraform show -json`` file, a ``terraform plan -json`` log, or a folder of them
+    (``<unit>/tfplan.json``, as ``--json-out-dir`` writes). ``tree`` (a ``TerragruntTree``, its units
+    frame or a list of unit ids) maps folders to unit ids; ``unit`` names the unit of a single file.
+
+    Columns: ``unit``, ``address``, ``module_address``, ``type``, ``name``, ``index``, ``provider``,
+    ``mode``, ``kind`` (planned | drift), ``action`` (create | update | delete | replace | read | no-op |
+    forget), ``actions`` (Terraform's list), ``action_reason``, ``changed_paths`` (list of attribute
+    paths), ``replace_paths``, ``before``/``after`` (dicts; sensitive values and every copy of them
+    replaced by ``****``), ``risk`` (low | medium | high | critical), ``previous_address``, ``deposed``,
+    ``source_file``.
+
+    ``frame.attrs["plans"]`` lists each plan file (unit, form, versions, applyable, errored,
+    output_changes); ``frame.attrs["errors"]`` lists problems (path, line, message). Lenient by
+    default: a bad file becomes an error and an errored unit; ``strict=True`` raises instead.
+
+    >>> changes = load_plans("data/sample/plans")  # doctest: +SKIP
+    >>> changes[changes.kind == "drift"][["unit", "address", "changed_paths"]]  # doctest: +SKIP
+    """
+    root = Path(path)
+    errors = _Errors(strict)
+    masker = Masker()
+    ids = _unit_ids(tree)
+    if root.is_dir():
+        plans = [_load_file(f, _unit_for(f, root, ids), masker, errors, in_folder=True)
+                 for f in _plan_files(root)]
+    elif root.exists():
+        plans = [_load_file(root, unit or _unit_for(root, None, ids), masker, errors, in_folder=False)]
+    else:
+        raise ParseError("no such file or folder", path=root)
+    kept = [p for p in plans if p is not None]
+    rows = [masker.scrub(r) for p in kept for r in p.rows]
+    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    frame = frame.astype({"index": object})
+    frame.attrs["plans"] = [{k: v for k, v in asdict(p).items() if k != "rows"} for p in kept]
+    frame.attrs["errors"] = errors.items
+    return frame
+
+
+def plan_errors(changes: pd.DataFrame) -> pd.DataFrame:
+    """The problems met while loading ``changes``: ``path``, ``line``, ``message``."""
+    return pd.DataFrame(changes.attrs.get("errors", []), columns=["path", "line", "message"])
