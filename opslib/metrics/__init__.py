@@ -1,0 +1,36 @@
+"""Failure analysis: failure rates, recovery, repeat failures, streaks, DORA measures and run reports.
+
+Every function takes a history frame (``opslib.load_history``) or a run-report frame
+(``opslib.load_run_report``) and returns a DataFrame whose columns its docstring lists.
+"""
+
+from __future__ import annotations
+
+from opslib.metrics._common import failure_mask, wilson_interval
+from opslib.metrics.dora import dora
+from opslib.metrics.rates import failure_rates
+from opslib.metrics.recovery import recoveries, recovery_stats, repeat_failures, streaks, unresolved
+from opslib.metrics.terragrunt_runs import (
+    OPSLIB_TRANSIENT_ERRORS,
+    TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS,
+    classify_error,
+    root_causes,
+    run_failures,
+)
+
+__all__ = [
+    "OPSLIB_TRANSIENT_ERRORS",
+    "TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS",
+    "classify_error",
+    "dora",
+    "failure_mask",
+    "failure_rates",
+    "recoveries",
+    "recovery_stats",
+    "repeat_failures",
+    "root_causes",
+    "run_failures",
+    "streaks",
+    "unresolved",
+    "wilson_interval",
+]

@@ -1,0 +1,289 @@
+"""Shared building blocks for the failure metrics: what counts as a failure, which files and units an
+event touches, the "next matching event" search, period labels and the Wilson score interval.
+
+Everything here works on the history frame described in ARCHITECTURE.md ("History columns") and
+tolerates frames built by hand: missing columns get empty defaults, list columns may hold lists, tuples,
+numpy arrays (a Parquet round trip), a bare string or nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import posixpath
+import sys
+from collections.abc import Iterable, Sequence
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEPLOYMENT_TYPES",
+    "ESCALATION_TYPES",
+    "FAILURE_STATUSES",
+    "INCIDENT_TYPES",
+    "PERIODS",
+    "RECOVERY_EXCLUDED_TYPES",
+    "ROLLBACK_TAGS",
+    "ROLLBACK_TYPES",
+    "as_list",
+    "event_keys",
+    "failure_mask",
+    "files_of",
+    "incident_mask",
+    "next_match",
+    "normalise",
+    "period_start",
+    "positions",
+    "to_timedelta",
+    "units_of",
+    "wilson_interval",
+]
+
+log = logging.getLogger(__name__)
+
+#: ``status`` values that make an event a failure
+FAILURE_STATUSES = frozenset({"failed"})
+#: action types that are failure signals whatever their status: the users' own queries count an
+#: escalation as a failure (FORMATS.md)
+ESCALATION_TYPES = frozenset({"escalation"})
+#: action types that open an incident (a production failure whose restoration DORA measures)
+INCIDENT_TYPES = frozenset({"incident"})
+#: action types and tags that mean a change was undone or patched in a hurry
+ROLLBACK_TYPES = frozenset({"rollback", "hotfix"})
+ROLLBACK_TAGS = frozenset({"rollback", "hotfix", "incident", "outage"})
+#: action types that ship a change (DORA's "deployment")
+DEPLOYMENT_TYPES = frozenset({"deployment"})
+#: completed events of these types never count as the recovery of a failure
+RECOVERY_EXCLUDED_TYPES = ESCALATION_TYPES | INCIDENT_TYPES
+
+#: period names accepted wherever a ``period`` is asked for, mapped to pandas period aliases
+PERIODS: dict[str, str] = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+_LIST_COLUMNS = ("files_created", "files_modified", "files_deleted", "tags", "follow_up")
+_TEXT_COLUMNS = ("id", "agent", "action_type", "category", "task", "status", "description")
+# file names that say "the folder holding me is a Terragrunt unit (or a Terraform module)"
+_UNIT_FILES = frozenset(
+    {"terragrunt.hcl", "terragrunt.hcl.json", ".terraform.lock.hcl", "terragrunt.stack.hcl"}
+)
+_UNIT_SUFFIXES = (".tf", ".tf.json", ".tfvars")
+
+
+def as_list(value: Any) -> list[str]:
+    """A list-valued cell as a list of non-empty strings (lists, tuples, arrays, a string, or nothing)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+        return [
+            str(v)
+            for v in value
+            if v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v).strip()
+        ]
+    try:
+        if pd.isna(value):
+            return []
+    except (TypeError, ValueError):
+        pass
+    return [str(value)]
+
+
+def normalise(history: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``history`` with every column the metrics read present and typed.
+
+    ``timestamp`` becomes datetime64 UTC (unparseable values become NaT and are reported in the log, not
+    dropped); text columns become lower-cased strings where the value is a category (status, action type);
+    list columns become Python lists. The original row order and index labels are kept in ``_row``.
+    """
+    frame = history.copy()
+    n = len(frame)
+    if "timestamp" not in frame.columns:
+        frame["timestamp"] = pd.NaT
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, errors="coerce")
+    for col in _TEXT_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = [""] * n
+        frame[col] = [("" if _missing(v) else str(v)) for v in frame[col]]
+    for col in ("status", "action_type"):
+        frame[col] = [v.strip().lower() for v in frame[col]]
+    if n and (frame["id"] == "").any():
+        # an entry without an id still needs a stable name in the tables: its position in the log
+        frame["id"] = [v if v else f"row-{i}" for i, v in enumerate(frame["id"])]
+    for col in _LIST_COLUMNS:
+        frame[col] = [as_list(v) for v in frame[col]] if col in frame.columns else [[] for _ in range(n)]
+    frame["tags"] = [[t.lower().lstrip("#") for t in tags] for tags in frame["tags"]]
+    frame["_row"] = range(n)
+    missing = int(frame["timestamp"].isna().sum())
+    if missing:
+        log.info("%d of %d events have no usable timestamp; time-based measures skip them", missing, n)
+    return frame.reset_index(drop=True)
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def failure_mask(history: pd.DataFrame) -> pd.Series:
+    """True for failure signals: ``status == "failed"`` or an ``escalation`` action (any status)."""
+    status = history["status"].astype(str).str.lower()
+    action = history["action_type"].astype(str).str.lower()
+    return status.isin(FAILURE_STATUSES) | action.isin(ESCALATION_TYPES)
+
+
+def incident_mask(history: pd.DataFrame) -> pd.Series:
+    """True for events that open an incident (action type ``incident``)."""
+    return history["action_type"].astype(str).str.lower().isin(INCIDENT_TYPES)
+
+
+def files_of(row: Any) -> list[str]:
+    """Files an event created, modified or deleted, in that order, without repeats."""
+    seen: dict[str, None] = {}
+    for col in ("files_created", "files_modified", "files_deleted"):
+        for path in as_list(row[col]):
+            seen.setdefault(path.strip().removeprefix("./"), None)
+    return list(seen)
+
+
+def units_of(files: Iterable[str]) -> list[str]:
+    """Unit folders named by touched files: the folder of a ``terragrunt.hcl``, a lock file or ``.tf``."""
+    units: dict[str, None] = {}
+    for path in files:
+        clean = path.replace("\\", "/").rstrip("/")
+        name = posixpath.basename(clean)
+        if name in _UNIT_FILES or name.endswith(_UNIT_SUFFIXES):
+            parent = posixpath.dirname(clean)
+            if parent:
+                units.setdefault(parent, None)
+    return list(units)
+
+
+def event_keys(
+    frame: pd.DataFrame, *, files: bool = True, units: bool = True, task: bool = True
+) -> list[set[tuple[str, str]]]:
+    """Per event, the keys that tie it to other events: ``("file", path)``, ``("unit", dir)``,
+    ``("task", text)``. Two events are "about the same thing" when their key sets intersect."""
+    out: list[set[tuple[str, str]]] = []
+    for row in frame[["files_created", "files_modified", "files_deleted", "task"]].itertuples(index=False):
+        row_files = files_of({"files_created": row[0], "files_modified": row[1], "files_deleted": row[2]})
+        keys: set[tuple[str, str]] = set()
+        if files:
+            keys.update(("file", f) for f in row_files)
+        if units:
+            keys.update(("unit", u) for u in units_of(row_files))
+        if task and isinstance(row[3], str) and row[3].strip():
+            keys.add(("task", row[3].strip().lower()))
+        out.append(keys)
+    return out
+
+
+_KEY_PRIORITY = {"file": 0, "unit": 1, "task": 2}
+
+
+def _key_order(key: tuple[str, str]) -> tuple[int, str]:
+    return _KEY_PRIORITY.get(key[0], 9), key[1]
+
+
+def next_match(
+    sources: Sequence[int],
+    candidates: Sequence[int],
+    keys: Sequence[set[tuple[str, str]]],
+    times: Sequence[pd.Timestamp],
+) -> dict[int, tuple[int, str]]:
+    """For each source event, the first candidate strictly later in time that shares a key.
+
+    ``sources`` and ``candidates`` are positions into ``keys`` and ``times``; events without a timestamp
+    must not be passed. Returns ``{source: (candidate, kind of the shared key)}`` for sources that have a
+    match; ties in time are broken by position (log order). One inverted index per key keeps this
+    O((sources + candidates) x keys x log n) instead of a pairwise scan.
+    """
+    index: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for pos in candidates:
+        stamp = times[pos].value
+        for key in keys[pos]:
+            index.setdefault(key, []).append((stamp, pos))
+    for entries in index.values():
+        entries.sort()
+    found: dict[int, tuple[int, str]] = {}
+    for src in sources:
+        stamp = times[src].value
+        best: tuple[int, int, str] | None = None
+        # files before units before tasks, so a tie in time reports the most specific match
+        for key in sorted(keys[src], key=_key_order):
+            entries = index.get(key, [])
+            if not entries:
+                continue
+            at = bisect.bisect_right(entries, (stamp, sys.maxsize))
+            if at < len(entries):
+                cand = (entries[at][0], entries[at][1], key[0])
+                if best is None or cand[:2] < best[:2]:
+                    best = cand
+        if best is not None:
+            found[src] = (best[1], best[2])
+    return found
+
+
+def positions(mask: Any) -> list[int]:
+    """Positions (0-based) where a boolean mask is true, as plain ints."""
+    return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def to_timedelta(value: Any, name: str = "window") -> pd.Timedelta | None:
+    """``"7D"``, ``"24h"``, a number of hours, a timedelta, or None (no limit)."""
+    from opslib.errors import ParameterError
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        delta = pd.Timedelta(hours=float(value)) if isinstance(value, (int, float)) else pd.Timedelta(value)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            f"{name} {value!r} is not a duration (try '7D', '24h' or a number of hours)"
+        ) from exc
+    if pd.isna(delta) or delta <= pd.Timedelta(0):
+        raise ParameterError(f"{name} {value!r} must be a positive duration")
+    return delta
+
+
+def period_start(timestamps: pd.Series, period: str) -> pd.Series:
+    """The start of the day/week/month/quarter/year each timestamp falls in, as UTC timestamps.
+
+    Weeks start on Monday (ISO). Missing timestamps stay NaT.
+    """
+    from opslib.errors import ParameterError
+
+    alias = PERIODS.get(str(period).lower())
+    if alias is None:
+        raise ParameterError(f"period {period!r} is not one of {', '.join(PERIODS)}")
+    naive = pd.to_datetime(timestamps, utc=True).dt.tz_convert(None)
+    # to_period on a naive series: no "dropping timezone" warning; weeks anchored to end on Sunday
+    starts = naive.dt.to_period("W-SUN" if alias == "W" else alias).dt.start_time
+    return starts.dt.tz_localize("UTC")
+
+
+def wilson_interval(failures: Any, events: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion ``failures / events`` (vectorised; NaN where events == 0).
+
+    Unlike the normal approximation it stays inside [0, 1] and is honest for small counts: 1 failure in
+    2 events gives roughly [0.09, 0.91], 50 in 100 gives [0.40, 0.60]. (E. B. Wilson, "Probable
+    inference, the law of succession, and statistical inference", JASA 22, 1927.)
+    """
+    k = np.asarray(failures, dtype=float)
+    n = np.asarray(events, dtype=float)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, k / n, np.nan)
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+        low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+        high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
