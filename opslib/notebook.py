@@ -124,16 +124,17 @@ def _escape(text: str) -> str:
     return html.escape(text)
 
 
-def write_summary(summary: Mapping[str, Any], path: str | Path | None = None) -> Path | None:
-    """Write the notebook's headline figures (JSON) where the runner asked; a no-op interactively."""
+def write_summary(summary: Mapping[str, Any], path: str | Path | None = None) -> None:
+    """Write the notebook's headline figures (JSON) where the runner asked; a no-op interactively.
+
+    Returns nothing on purpose: as a cell's last expression it must not print into the report.
+    """
     target = path or os.environ.get(SUMMARY_ENV)
     if not target:
-        return None
+        return
     from opslib._io import atomic_write_text
 
-    out = Path(target)
-    atomic_write_text(out, json.dumps(dict(summary), indent=2, default=str, sort_keys=True))
-    return out
+    atomic_write_text(Path(target), json.dumps(dict(summary), indent=2, default=str, sort_keys=True))
 
 
 def controls(

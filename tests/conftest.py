@@ -24,3 +24,16 @@ def fixtures() -> Path:
 @pytest.fixture
 def sample() -> Path:
     return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def report_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """Every report notebook run once on the sample data (in parallel), shared by the tests that read them.
+
+    Tests using it carry ``xdist_group("notebooks")`` so one worker runs them all and pays once.
+    """
+    from opslib import reports
+
+    out = tmp_path_factory.mktemp("reports")
+    results = {r.name: r for r in reports.run_all(out_dir=out, jobs=2)}
+    return out, results  # type: ignore[return-value]

@@ -1,0 +1,43 @@
+"""Examples stay valid: the Airflow DAG parses (when Airflow is installed) and names real reports."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from opslib.reports import list_reports, notebook_parameters
+
+DAG_FILE = Path(__file__).resolve().parent.parent / "examples" / "airflow_opslib_dag.py"
+
+
+def _reports_in_dag() -> dict[str, set[str]]:
+    tree = ast.parse(DAG_FILE.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "REPORTS" for t in node.targets):
+            assert isinstance(node.value, ast.Dict)
+            return {
+                ast.literal_eval(key): {ast.literal_eval(k) for k in value.keys}  # type: ignore[union-attr]
+                for key, value in zip(node.value.keys, node.value.values, strict=True)
+                if key is not None
+            }
+    raise AssertionError("no REPORTS in the DAG file")
+
+
+def test_dag_names_real_reports_and_parameters() -> None:
+    known = set(list_reports())
+    for name, params in _reports_in_dag().items():
+        if name not in known:
+            pytest.skip(f"report {name} not built yet")
+        assert params <= set(notebook_parameters(name)), f"{name}: unknown parameters {params}"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("airflow") is None, reason="Apache Airflow is not installed")
+def test_dag_imports_in_airflow() -> None:  # pragma: no cover - needs Airflow
+    from airflow.models import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE), include_examples=False)
+    assert not bag.import_errors
+    assert "opslib_reports" in bag.dags
