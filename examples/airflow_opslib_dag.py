@@ -28,9 +28,9 @@ REPORTS = {
 
 
 def _publish_index() -> None:
-    from opslib.reports import export_html, write_index
-
     from pathlib import Path
+
+    from opslib.reports import export_html, write_index
 
     for executed in Path(OUT_DIR).glob("*.ipynb"):
         export_html(executed)

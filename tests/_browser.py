@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,19 +82,14 @@ def inspect_page(
     page.route("**/*", _route)
     page.goto(url, wait_until="load")
     check.figures = page.locator(".js-plotly-plot").count()
-    if check.figures:
-        try:
-            page.wait_for_function(
-                "n => document.querySelectorAll('.js-plotly-plot svg.main-svg').length > 0 && "
-                "[...document.querySelectorAll('.js-plotly-plot')].every(d => d.querySelector('svg.main-svg'))",
-                arg=check.figures,
-                timeout=wait_ms,
-            )
-        except Exception:  # a figure that never renders is reported by the counts below
-            pass
-    check.rendered = page.evaluate(
-        "[...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('svg.main-svg')).length"
+    rendered_js = (
+        "[...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('svg.main-svg'))"
     )
+    if check.figures:
+        # a figure that never renders is reported by the counts below, not by a timeout here
+        with contextlib.suppress(Exception):
+            page.wait_for_function(f"n => {rendered_js}.length >= n", arg=check.figures, timeout=wait_ms)
+    check.rendered = page.evaluate(f"{rendered_js}.length")
     check.tables = page.locator("table").count()
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
