@@ -35,6 +35,8 @@ __all__ = [
 MODULES_REPO = "git::https://github.com/acme-corp/terraform-aws-modules.git"
 CATALOG_REPO = "git::https://github.com/acme-corp/terragrunt-catalog.git"
 PROJECT = "acme-platform"
+# Images are built once in CI and pushed to the non-prod registry every account pulls from.
+ECR = "210987654321.dkr.ecr.us-east-1.amazonaws.com"
 
 ACCOUNTS: dict[str, dict[str, Any]] = {
     "non-prod": {
@@ -88,16 +90,40 @@ ENVS: dict[str, dict[str, Any]] = {
 
 SIZES: dict[str, dict[str, Any]] = {
     "small": {
-        "db_class": "db.t4g.medium", "db_instances": 1, "cache_node": "cache.t4g.small", "cache_nodes": 1,
-        "node_type": "t3.large", "nodes": (1, 2, 4), "task_count": 1, "nat": 1, "cpu": 256, "memory": 512,
+        "db_class": "db.t4g.medium",
+        "db_instances": 1,
+        "cache_node": "cache.t4g.small",
+        "cache_nodes": 1,
+        "node_type": "t3.large",
+        "nodes": (1, 2, 4),
+        "task_count": 1,
+        "nat": 1,
+        "cpu": 256,
+        "memory": 512,
     },
     "medium": {
-        "db_class": "db.r6g.large", "db_instances": 2, "cache_node": "cache.t4g.medium", "cache_nodes": 2,
-        "node_type": "m6i.large", "nodes": (2, 3, 6), "task_count": 2, "nat": 1, "cpu": 512, "memory": 1024,
+        "db_class": "db.r6g.large",
+        "db_instances": 2,
+        "cache_node": "cache.t4g.medium",
+        "cache_nodes": 2,
+        "node_type": "m6i.large",
+        "nodes": (2, 3, 6),
+        "task_count": 2,
+        "nat": 1,
+        "cpu": 512,
+        "memory": 1024,
     },
     "large": {
-        "db_class": "db.r6g.xlarge", "db_instances": 3, "cache_node": "cache.r6g.large", "cache_nodes": 3,
-        "node_type": "m6i.xlarge", "nodes": (3, 6, 12), "task_count": 4, "nat": 3, "cpu": 1024, "memory": 2048,
+        "db_class": "db.r6g.xlarge",
+        "db_instances": 3,
+        "cache_node": "cache.r6g.large",
+        "cache_nodes": 3,
+        "node_type": "m6i.xlarge",
+        "nodes": (3, 6, 12),
+        "task_count": 4,
+        "nat": 3,
+        "cpu": 1024,
+        "memory": 2048,
     },
 }
 
@@ -133,6 +159,7 @@ def _res(rtype: str, name: str, count: int = 1, **attrs: Any) -> dict[str, Any]:
 # The unit specification
 # --------------------------------------------------------------------------------------------------
 
+
 def _env_parts(env_dir: str) -> tuple[str, str, str]:
     """``account/region/env`` -> its parts; ``account/_global`` -> (account, "_global", "")."""
     parts = env_dir.split("/")
@@ -141,7 +168,7 @@ def _env_parts(env_dir: str) -> tuple[str, str, str]:
 
 def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
     """Module, dependencies, inputs and resources for one component in one environment folder."""
-    account, region, env_folder = _env_parts(env_dir)
+    account, region, _ = _env_parts(env_dir)
     env = ENVS.get(env_dir, {"environment": ACCOUNTS[account]["environment"], "tier": "small"})
     size = SIZES[env["tier"]]
     name = f"{env['environment']}-{region}" if region != "_global" else account
@@ -187,8 +214,11 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
                 "single_nat_gateway": True,
             }
     elif component == "kms":
-        inputs = {"alias": f"alias/{name}-platform", "deletion_window_in_days": 30 if prod else 7,
-                  "enable_key_rotation": True}
+        inputs = {
+            "alias": f"alias/{name}-platform",
+            "deletion_window_in_days": 30 if prod else 7,
+            "enable_key_rotation": True,
+        }
         resources = [_res("aws_kms_key", "this"), _res("aws_kms_alias", "this")]
     elif component == "eks":
         envcommon = "eks"
@@ -201,8 +231,10 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
             "kms_key_arn": Raw("dependency.kms.outputs.key_arn"),
             "endpoint_public_access": False,
         }
-        resources = [_res("aws_eks_cluster", "this", version="1.29" if prod else "1.30"),
-                     _res("aws_cloudwatch_log_group", "cluster")]
+        resources = [
+            _res("aws_eks_cluster", "this", version="1.29" if prod else "1.30"),
+            _res("aws_cloudwatch_log_group", "cluster"),
+        ]
     elif component == "eks-node-groups":
         deps = {"eks": "../eks", "vpc": "../vpc"}
         mn, desired, mx = size["nodes"]
@@ -210,12 +242,25 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
             "cluster_name": Raw("dependency.eks.outputs.cluster_name"),
             "subnet_ids": Raw("dependency.vpc.outputs.private_subnets"),
             "node_groups": {
-                "general": {"instance_types": [size["node_type"]], "min_size": mn, "desired_size": desired,
-                            "max_size": mx, "capacity_type": "ON_DEMAND"},
+                "general": {
+                    "instance_types": [size["node_type"]],
+                    "min_size": mn,
+                    "desired_size": desired,
+                    "max_size": mx,
+                    "capacity_type": "ON_DEMAND",
+                },
             },
         }
-        resources = [_res("aws_eks_node_group", "general", instance_types=[size["node_type"]],
-                          desired_size=desired, min_size=mn, max_size=mx)]
+        resources = [
+            _res(
+                "aws_eks_node_group",
+                "general",
+                instance_types=[size["node_type"]],
+                desired_size=desired,
+                min_size=mn,
+                max_size=mx,
+            )
+        ]
     elif component == "rds":
         module = "aurora-postgresql"
         envcommon = "rds"
@@ -233,8 +278,13 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
             "backup_retention_period": 35 if prod else 7,
         }
         resources = [
-            _res("aws_rds_cluster", "this", engine="aurora-postgresql", engine_version="15.6",
-                 storage_gb=200 if prod else 20),
+            _res(
+                "aws_rds_cluster",
+                "this",
+                engine="aurora-postgresql",
+                engine_version="15.6",
+                storage_gb=200 if prod else 20,
+            ),
             _res("aws_rds_cluster_instance", "this", size["db_instances"], instance_class=size["db_class"]),
             _res("aws_db_subnet_group", "this"),
         ]
@@ -258,8 +308,14 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
             "auth_token": Raw('get_env("REDIS_AUTH_TOKEN")'),
             "transit_encryption_enabled": True,
         }
-        resources = [_res("aws_elasticache_replication_group", "this", node_type=size["cache_node"],
-                          num_cache_clusters=size["cache_nodes"])]
+        resources = [
+            _res(
+                "aws_elasticache_replication_group",
+                "this",
+                node_type=size["cache_node"],
+                num_cache_clusters=size["cache_nodes"],
+            )
+        ]
     elif component == "alb":
         envcommon = "alb"
         deps = {"vpc": "../vpc"}
@@ -270,22 +326,32 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
             "certificate_domain": f"{env['environment']}.acme.example" if not prod else "acme.example",
             "enable_deletion_protection": Raw("local.account_vars.locals.deletion_protection"),
         }
-        resources = [_res("aws_lb", "this", load_balancer_type="application"),
-                     _res("aws_lb_listener", "https"), _res("aws_lb_listener", "http_redirect")]
+        resources = [
+            _res("aws_lb", "this", load_balancer_type="application"),
+            _res("aws_lb_listener", "https"),
+            _res("aws_lb_listener", "http_redirect"),
+        ]
     elif component == "waf":
         module = "wafv2"
         deps = {"alb": "../alb"}
-        inputs = {"name": f"{name}-web-acl", "scope": "REGIONAL",
-                  "resource_arn": Raw("dependency.alb.outputs.lb_arn"),
-                  "managed_rule_groups": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"]}
-        resources = [_res("aws_wafv2_web_acl", "this", rules=2),
-                     _res("aws_wafv2_web_acl_association", "this")]
+        inputs = {
+            "name": f"{name}-web-acl",
+            "scope": "REGIONAL",
+            "resource_arn": Raw("dependency.alb.outputs.lb_arn"),
+            "managed_rule_groups": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"],
+        }
+        resources = [
+            _res("aws_wafv2_web_acl", "this", rules=2),
+            _res("aws_wafv2_web_acl_association", "this"),
+        ]
     elif component == "ecs-cluster":
         deps = {"vpc": "../vpc"}
-        inputs = {"cluster_name": f"{name}-apps", "container_insights": prod,
-                  "capacity_providers": ["FARGATE", "FARGATE_SPOT"]}
-        resources = [_res("aws_ecs_cluster", "this"),
-                     _res("aws_ecs_cluster_capacity_providers", "this")]
+        inputs = {
+            "cluster_name": f"{name}-apps",
+            "container_insights": prod,
+            "capacity_providers": ["FARGATE", "FARGATE_SPOT"],
+        }
+        resources = [_res("aws_ecs_cluster", "this"), _res("aws_ecs_cluster_capacity_providers", "this")]
     elif component in ("ecs-api", "ecs-web", "ecs-worker"):
         service = component.removeprefix("ecs-")
         module = "ecs-service"
@@ -302,7 +368,7 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
         count = size["task_count"] * (2 if service == "api" else 1)
         inputs = {
             "service_name": service,
-            "image": f"210987654321.dkr.ecr.us-east-1.amazonaws.com/acme/{service}:{'2026.11.3' if prod else '2026.11.4'}",
+            "image": f"{ECR}/acme/{service}:{'2026.11.3' if prod else '2026.11.4'}",
             "cpu": size["cpu"],
             "memory": size["memory"],
             "desired_count": count,
@@ -315,12 +381,18 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
         if "rds" in deps:
             inputs["database_endpoint"] = Raw("dependency.rds.outputs.cluster_endpoint")
         if "sqs" in deps:
-            inputs["queue_url"] = Raw("dependency.sqs.outputs.queue_urls[\"jobs\"]")
+            inputs["queue_url"] = Raw('dependency.sqs.outputs.queue_urls["jobs"]')
         if "redis" in deps:
             inputs["redis_endpoint"] = Raw("dependency.redis.outputs.primary_endpoint")
         resources = [
-            _res("aws_ecs_service", "this", launch_type="FARGATE", desired_count=count,
-                 cpu=size["cpu"], memory=size["memory"]),
+            _res(
+                "aws_ecs_service",
+                "this",
+                launch_type="FARGATE",
+                desired_count=count,
+                cpu=size["cpu"],
+                memory=size["memory"],
+            ),
             _res("aws_ecs_task_definition", "this", cpu=size["cpu"], memory=size["memory"]),
             _res("aws_appautoscaling_target", "this"),
             _res("aws_cloudwatch_log_group", "this"),
@@ -330,20 +402,37 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
     elif component == "lambda-thumbnailer":
         module = "lambda"
         deps = {"uploads": "../s3-uploads"}
-        inputs = {"function_name": f"{name}-thumbnailer", "runtime": "python3.12", "memory_size": 1024,
-                  "timeout": 30, "source_bucket_arn": Raw("dependency.uploads.outputs.s3_bucket_arn")}
-        resources = [_res("aws_lambda_function", "this", memory_size=1024, requests_per_month=2_000_000),
-                     _res("aws_cloudwatch_log_group", "this"), _res("aws_iam_role", "lambda")]
+        inputs = {
+            "function_name": f"{name}-thumbnailer",
+            "runtime": "python3.12",
+            "memory_size": 1024,
+            "timeout": 30,
+            "source_bucket_arn": Raw("dependency.uploads.outputs.s3_bucket_arn"),
+        }
+        resources = [
+            _res("aws_lambda_function", "this", memory_size=1024, requests_per_month=2_000_000),
+            _res("aws_cloudwatch_log_group", "this"),
+            _res("aws_iam_role", "lambda"),
+        ]
     elif component == "sqs":
         deps = {"kms": "../kms"}
-        inputs = {"queues": {"jobs": {"visibility_timeout_seconds": 120, "max_receive_count": 5},
-                             "emails": {"visibility_timeout_seconds": 60, "max_receive_count": 3}},
-                  "kms_master_key_id": Raw("dependency.kms.outputs.key_id")}
-        resources = [_res("aws_sqs_queue", "this", 2, requests_per_month=30_000_000),
-                     _res("aws_sqs_queue", "dlq", 2)]
+        inputs = {
+            "queues": {
+                "jobs": {"visibility_timeout_seconds": 120, "max_receive_count": 5},
+                "emails": {"visibility_timeout_seconds": 60, "max_receive_count": 3},
+            },
+            "kms_master_key_id": Raw("dependency.kms.outputs.key_id"),
+        }
+        resources = [
+            _res("aws_sqs_queue", "this", 2, requests_per_month=30_000_000),
+            _res("aws_sqs_queue", "dlq", 2),
+        ]
     elif component == "sns":
         deps = {"kms": "../kms"}
-        inputs = {"topics": ["alerts", "deploy-events"], "kms_master_key_id": Raw("dependency.kms.outputs.key_id")}
+        inputs = {
+            "topics": ["alerts", "deploy-events"],
+            "kms_master_key_id": Raw("dependency.kms.outputs.key_id"),
+        }
         resources = [_res("aws_sns_topic", "this", 2), _res("aws_sns_topic_subscription", "pagerduty")]
     elif component in ("s3-uploads", "s3-backups", "s3-artifacts"):
         source = "tfr:///terraform-aws-modules/s3-bucket/aws?version=4.1.2"
@@ -358,33 +447,55 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
         }
         if deps:
             inputs["server_side_encryption_configuration"] = {
-                "rule": {"apply_server_side_encryption_by_default": {
-                    "sse_algorithm": "aws:kms", "kms_master_key_id": Raw("dependency.kms.outputs.key_arn")}}}
+                "rule": {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": Raw("dependency.kms.outputs.key_arn"),
+                    }
+                }
+            }
         storage = {"uploads": 1200 if prod else 80, "backups": 5000, "artifacts": 900}[purpose]
-        resources = [_res("aws_s3_bucket", "this", storage_gb=storage),
-                     _res("aws_s3_bucket_versioning", "this"),
-                     _res("aws_s3_bucket_public_access_block", "this")]
+        resources = [
+            _res("aws_s3_bucket", "this", storage_gb=storage),
+            _res("aws_s3_bucket_versioning", "this"),
+            _res("aws_s3_bucket_public_access_block", "this"),
+        ]
     elif component == "cloudwatch-alarms":
         deps = {"sns": "../sns"}
-        inputs = {"alarm_topic_arn": Raw("dependency.sns.outputs.topic_arns[\"alerts\"]"),
-                  "services": ["api", "web", "worker"], "p99_latency_threshold_ms": 1000,
-                  "error_rate_threshold_percent": 5}
-        resources = [_res("aws_cloudwatch_metric_alarm", "latency", 3),
-                     _res("aws_cloudwatch_metric_alarm", "errors", 3),
-                     _res("aws_cloudwatch_dashboard", "services")]
+        inputs = {
+            "alarm_topic_arn": Raw('dependency.sns.outputs.topic_arns["alerts"]'),
+            "services": ["api", "web", "worker"],
+            "p99_latency_threshold_ms": 1000,
+            "error_rate_threshold_percent": 5,
+        }
+        resources = [
+            _res("aws_cloudwatch_metric_alarm", "latency", 3),
+            _res("aws_cloudwatch_metric_alarm", "errors", 3),
+            _res("aws_cloudwatch_dashboard", "services"),
+        ]
     elif component == "iam-roles":
         module = "iam-roles"
-        roles = {"prod": ["deploy", "readonly", "break-glass"], "non-prod": ["deploy", "developer"],
-                 "mgmt": ["ci-github-oidc", "org-admin"]}[account]
-        inputs = {"roles": roles, "max_session_duration": 3600,
-                  "trusted_account_ids": [ACCOUNTS["mgmt"]["aws_account_id"]]}
-        resources = [_res("aws_iam_role", "this", len(roles)),
-                     _res("aws_iam_role_policy_attachment", "this", len(roles) * 2)]
+        roles = {
+            "prod": ["deploy", "readonly", "break-glass"],
+            "non-prod": ["deploy", "developer"],
+            "mgmt": ["ci-github-oidc", "org-admin"],
+        }[account]
+        inputs = {
+            "roles": roles,
+            "max_session_duration": 3600,
+            "trusted_account_ids": [ACCOUNTS["mgmt"]["aws_account_id"]],
+        }
+        resources = [
+            _res("aws_iam_role", "this", len(roles)),
+            _res("aws_iam_role_policy_attachment", "this", len(roles) * 2),
+        ]
         if account == "mgmt":
             resources.append(_res("aws_iam_openid_connect_provider", "github"))
     elif component == "route53":
         module = "route53-zone"
-        zone = {"prod": "acme.example", "non-prod": "nonprod.acme.example", "mgmt": "mgmt.acme.example"}[account]
+        zone = {"prod": "acme.example", "non-prod": "nonprod.acme.example", "mgmt": "mgmt.acme.example"}[
+            account
+        ]
         inputs = {"zone_name": zone, "comment": f"Managed by Terragrunt ({account})"}
         resources = [_res("aws_route53_zone", "this"), _res("aws_route53_record", "this", 4)]
         if account == "prod":
@@ -393,17 +504,26 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
     elif component == "ci-runners":
         module = "github-runners"
         deps = {"vpc": "../vpc"}
-        inputs = {"runner_instance_type": "c6i.xlarge", "min_runners": 2, "max_runners": 10,
-                  "subnet_ids": Raw("dependency.vpc.outputs.private_subnets"),
-                  "github_org": "acme-corp"}
-        resources = [_res("aws_autoscaling_group", "runners", instance_type="c6i.xlarge", desired_capacity=2),
-                     _res("aws_launch_template", "runners", instance_type="c6i.xlarge")]
+        inputs = {
+            "runner_instance_type": "c6i.xlarge",
+            "min_runners": 2,
+            "max_runners": 10,
+            "subnet_ids": Raw("dependency.vpc.outputs.private_subnets"),
+            "github_org": "acme-corp",
+        }
+        resources = [
+            _res("aws_autoscaling_group", "runners", instance_type="c6i.xlarge", desired_capacity=2),
+            _res("aws_launch_template", "runners", instance_type="c6i.xlarge"),
+        ]
     elif component == "sandbox":
         module = "ec2-instance"
         deps = {"vpc": "../vpc"}
-        inputs = {"name": "sandbox-bastion", "instance_type": "t3.medium",
-                  "subnet_id": Raw("dependency.vpc.outputs.private_subnets[0]"),
-                  "ttl_hours": 72}
+        inputs = {
+            "name": "sandbox-bastion",
+            "instance_type": "t3.medium",
+            "subnet_id": Raw("dependency.vpc.outputs.private_subnets[0]"),
+            "ttl_hours": 72,
+        }
         resources = [_res("aws_instance", "this", instance_type="t3.medium", volume_gb=30)]
     else:  # pragma: no cover - programming error in the spec below
         raise ValueError(component)
@@ -423,17 +543,56 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
 _LAYOUT: dict[str, list[str]] = {
     "non-prod/_global": ["iam-roles", "route53"],
     "non-prod/us-east-1/dev": [
-        "vpc", "kms", "eks", "eks-node-groups", "rds", "elasticache", "alb", "ecs-cluster", "ecs-api",
-        "ecs-web", "ecs-worker", "lambda-thumbnailer", "sqs", "sns", "s3-uploads", "cloudwatch-alarms",
+        "vpc",
+        "kms",
+        "eks",
+        "eks-node-groups",
+        "rds",
+        "elasticache",
+        "alb",
+        "ecs-cluster",
+        "ecs-api",
+        "ecs-web",
+        "ecs-worker",
+        "lambda-thumbnailer",
+        "sqs",
+        "sns",
+        "s3-uploads",
+        "cloudwatch-alarms",
     ],
     "non-prod/us-east-1/staging": [
-        "vpc", "kms", "eks", "eks-node-groups", "rds", "elasticache", "alb", "ecs-cluster", "ecs-api",
-        "ecs-web", "ecs-worker", "sqs",
+        "vpc",
+        "kms",
+        "eks",
+        "eks-node-groups",
+        "rds",
+        "elasticache",
+        "alb",
+        "ecs-cluster",
+        "ecs-api",
+        "ecs-web",
+        "ecs-worker",
+        "sqs",
     ],
     "prod/_global": ["iam-roles", "route53"],
     "prod/us-east-1/prod": [
-        "vpc", "kms", "eks", "eks-node-groups", "rds", "elasticache", "alb", "waf", "ecs-cluster", "ecs-api",
-        "ecs-web", "ecs-worker", "lambda-thumbnailer", "sqs", "sns", "s3-uploads", "cloudwatch-alarms",
+        "vpc",
+        "kms",
+        "eks",
+        "eks-node-groups",
+        "rds",
+        "elasticache",
+        "alb",
+        "waf",
+        "ecs-cluster",
+        "ecs-api",
+        "ecs-web",
+        "ecs-worker",
+        "lambda-thumbnailer",
+        "sqs",
+        "sns",
+        "s3-uploads",
+        "cloudwatch-alarms",
     ],
     "prod/eu-west-1/prod": ["vpc", "kms", "rds", "s3-backups"],
     "mgmt/_global": ["iam-roles", "route53"],
@@ -447,15 +606,27 @@ UNIT_TAGS: dict[str, dict[str, str]] = {
 }
 # Environment folders with a tags.yml that replaces the repository-wide one.
 ENV_TAGS: dict[str, dict[str, str]] = {
-    "prod/us-east-1/prod": {"ManagedBy": "terragrunt", "Repository": "acme-corp/infrastructure-live",
-                            "DataClassification": "confidential", "Compliance": "soc2",
-                            "BackupPolicy": "daily"},
-    "non-prod/us-east-1/dev": {"ManagedBy": "terragrunt", "Repository": "acme-corp/infrastructure-live",
-                               "DataClassification": "internal", "Compliance": "none",
-                               "AutoShutdown": "weeknights"},
+    "prod/us-east-1/prod": {
+        "ManagedBy": "terragrunt",
+        "Repository": "acme-corp/infrastructure-live",
+        "DataClassification": "confidential",
+        "Compliance": "soc2",
+        "BackupPolicy": "daily",
+    },
+    "non-prod/us-east-1/dev": {
+        "ManagedBy": "terragrunt",
+        "Repository": "acme-corp/infrastructure-live",
+        "DataClassification": "internal",
+        "Compliance": "none",
+        "AutoShutdown": "weeknights",
+    },
 }
-ROOT_TAGS = {"ManagedBy": "terragrunt", "Repository": "acme-corp/infrastructure-live",
-             "DataClassification": "internal", "Compliance": "none"}
+ROOT_TAGS = {
+    "ManagedBy": "terragrunt",
+    "Repository": "acme-corp/infrastructure-live",
+    "DataClassification": "internal",
+    "Compliance": "none",
+}
 
 
 def _build_units() -> list[dict[str, Any]]:
@@ -471,25 +642,29 @@ def _build_units() -> list[dict[str, Any]]:
             if unit_id == VIOLATIONS["TG002"][0]:
                 spec["source"] = _module_source(spec["module"], "main")
                 spec["module_ref"] = "main"
-            units.append({
-                "unit": unit_id,
-                "path": f"infrastructure-live/{unit_id}/terragrunt.hcl",
-                "account": account,
-                "aws_account_id": ACCOUNTS[account]["aws_account_id"],
-                "region": region,
-                "global": parts[1] == "_global",
-                "environment": environment,
-                "component": component,
-                "team": ACCOUNTS[account]["team"],
-                "cost_center": ACCOUNTS[account]["cost_center"],
-                "has_lock_file": unit_id not in MISSING_LOCK_FILES,
-                "dependency_units": [
-                    posixpath.normpath(posixpath.join(unit_id, t.removeprefix("${get_terragrunt_dir()}/")))
-                    for t in spec["deps"].values()
-                ],
-                "tags_override": unit_id in UNIT_TAGS,
-                **spec,
-            })
+            units.append(
+                {
+                    "unit": unit_id,
+                    "path": f"infrastructure-live/{unit_id}/terragrunt.hcl",
+                    "account": account,
+                    "aws_account_id": ACCOUNTS[account]["aws_account_id"],
+                    "region": region,
+                    "global": parts[1] == "_global",
+                    "environment": environment,
+                    "component": component,
+                    "team": ACCOUNTS[account]["team"],
+                    "cost_center": ACCOUNTS[account]["cost_center"],
+                    "has_lock_file": unit_id not in MISSING_LOCK_FILES,
+                    "dependency_units": [
+                        posixpath.normpath(
+                            posixpath.join(unit_id, t.removeprefix("${get_terragrunt_dir()}/"))
+                        )
+                        for t in spec["deps"].values()
+                    ],
+                    "tags_override": unit_id in UNIT_TAGS,
+                    **spec,
+                }
+            )
     return units
 
 
@@ -507,6 +682,7 @@ def unit_by_id(unit_id: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 # HCL rendering
 # --------------------------------------------------------------------------------------------------
+
 
 def _hcl_value(value: Any, indent: int) -> str:
     pad = "  " * indent
@@ -549,7 +725,7 @@ def _yaml(values: dict[str, str]) -> str:
     return "".join(f"{k}: {v}\n" for k, v in values.items())
 
 
-ROOT_HCL = '''\
+ROOT_HCL = """\
 # Root Terragrunt configuration for acme-corp/infrastructure-live.
 # Every unit includes this file with `include "root" { path = find_in_parent_folders("root.hcl") }`.
 # It configures S3 remote state with DynamoDB locking, generates the AWS provider (default_tags) and
@@ -643,7 +819,7 @@ inputs = merge(
     tags = local.tags
   },
 )
-'''
+"""
 
 
 def _account_hcl(account: str) -> str:
@@ -653,28 +829,35 @@ def _account_hcl(account: str) -> str:
 
 
 def _region_hcl(region: str, global_folder: bool = False) -> str:
-    head = ("# Global (non-regional) resources: IAM and Route 53 live in us-east-1.\n" if global_folder
-            else f"# Region settings for {region}.\n")
-    return head + _locals_block({
-        "aws_region": region,
-        "availability_zones": REGIONS[region],
-        "project": PROJECT,
-    })
+    head = (
+        "# Global (non-regional) resources: IAM and Route 53 live in us-east-1.\n"
+        if global_folder
+        else f"# Region settings for {region}.\n"
+    )
+    return head + _locals_block(
+        {
+            "aws_region": region,
+            "availability_zones": REGIONS[region],
+            "project": PROJECT,
+        }
+    )
 
 
 def _env_hcl(env_dir: str) -> str:
     env = ENVS[env_dir]
     size = SIZES[env["tier"]]
-    return f"# Environment settings for {env_dir}.\n" + _locals_block({
-        "environment": env["environment"],
-        "vpc_cidr": env["vpc_cidr"],
-        "size_tier": env["tier"],
-        "default_task_count": size["task_count"],
-    })
+    return f"# Environment settings for {env_dir}.\n" + _locals_block(
+        {
+            "environment": env["environment"],
+            "vpc_cidr": env["vpc_cidr"],
+            "size_tier": env["tier"],
+            "default_task_count": size["task_count"],
+        }
+    )
 
 
 ENVCOMMON: dict[str, str] = {
-    "vpc": '''\
+    "vpc": """\
 # Common configuration for the vpc component, included by every environment's vpc unit.
 locals {
   env_vars    = read_terragrunt_config(find_in_parent_folders("env.hcl"))
@@ -693,8 +876,8 @@ inputs = {
   public_subnets       = [for i in range(3) : cidrsubnet(local.cidr, 8, 200 + i)]
   database_subnets     = [for i in range(3) : cidrsubnet(local.cidr, 8, 210 + i)]
 }
-''',
-    "eks": '''\
+""",
+    "eks": """\
 # Common configuration for EKS clusters.
 locals {
   env_vars = read_terragrunt_config(find_in_parent_folders("env.hcl"))
@@ -710,8 +893,8 @@ inputs = {
   endpoint_private_access     = true
   cloudwatch_log_group_prefix = "/aws/eks/${local.env_vars.locals.environment}"
 }
-''',
-    "rds": '''\
+""",
+    "rds": """\
 # Common configuration for Aurora PostgreSQL clusters.
 locals {
   account_vars = read_terragrunt_config(find_in_parent_folders("account.hcl"))
@@ -728,8 +911,8 @@ inputs = {
   performance_insights_enabled = true
   iam_database_authentication_enabled = true
 }
-''',
-    "alb": '''\
+""",
+    "alb": """\
 # Common configuration for public application load balancers.
 locals {
   base_source_url = "git::https://github.com/acme-corp/terraform-aws-modules.git//modules/alb"
@@ -742,8 +925,8 @@ inputs = {
   ssl_policy                 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
   access_logs_enabled        = true
 }
-''',
-    "ecs-service": '''\
+""",
+    "ecs-service": """\
 # Common configuration for ECS Fargate services (api, web, worker).
 locals {
   env_vars     = read_terragrunt_config(find_in_parent_folders("env.hcl"))
@@ -760,23 +943,28 @@ inputs = {
   log_retention_days                 = local.account_vars.locals.log_retention_days
   deployment_circuit_breaker         = { enable = true, rollback = true }
 }
-''',
+""",
 }
 
 
 def _mock_outputs(dep_name: str, target: str) -> dict[str, Any]:
     component = target.rstrip("/").rsplit("/", 1)[-1]
     mocks: dict[str, dict[str, Any]] = {
-        "vpc": {"vpc_id": "vpc-00000000000000000", "private_subnets": ["subnet-00000001", "subnet-00000002"],
-                "public_subnets": ["subnet-00000101", "subnet-00000102"],
-                "database_subnets": ["subnet-00000201", "subnet-00000202"]},
+        "vpc": {
+            "vpc_id": "vpc-00000000000000000",
+            "private_subnets": ["subnet-00000001", "subnet-00000002"],
+            "public_subnets": ["subnet-00000101", "subnet-00000102"],
+            "database_subnets": ["subnet-00000201", "subnet-00000202"],
+        },
         "kms": {"key_arn": "arn:aws:kms:us-east-1:000000000000:key/mock", "key_id": "mock-key-id"},
         "eks": {"cluster_name": "mock-cluster", "cluster_endpoint": "https://mock.eks.amazonaws.com"},
         "rds": {"cluster_endpoint": "mock.cluster.local", "global_cluster_id": "mock-global"},
         "elasticache": {"primary_endpoint": "mock.cache.local"},
-        "alb": {"lb_arn": "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/mock/0",
-                "https_listener_arn": "arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/mock",
-                "lb_dns_name": "mock-alb.us-east-1.elb.amazonaws.com"},
+        "alb": {
+            "lb_arn": "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/mock/0",
+            "https_listener_arn": "arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/mock",
+            "lb_dns_name": "mock-alb.us-east-1.elb.amazonaws.com",
+        },
         "ecs-cluster": {"cluster_arn": "arn:aws:ecs:us-east-1:000000000000:cluster/mock"},
         "sqs": {"queue_urls": {"jobs": "https://sqs.us-east-1.amazonaws.com/000000000000/mock-jobs"}},
         "sns": {"topic_arns": {"alerts": "arn:aws:sns:us-east-1:000000000000:mock-alerts"}},
@@ -786,8 +974,7 @@ def _mock_outputs(dep_name: str, target: str) -> dict[str, Any]:
 
 
 def _dependency_block(name: str, target: str, *, with_mocks: bool = True) -> str:
-    config_path = target if target.startswith("${") else target
-    lines = [f'dependency "{name}" {{\n', f'  config_path = "{config_path}"\n']
+    lines = [f'dependency "{name}" {{\n', f'  config_path = "{target}"\n']
     if with_mocks:
         lines.append("\n")
         lines.append("  mock_outputs = " + _hcl_value(_mock_outputs(name, target), 1) + "\n")
@@ -823,8 +1010,11 @@ _DESCRIPTIONS = {
 }
 
 # A few units write their config_path relative to get_terragrunt_dir(), as real repos do.
-_TG_DIR_DEPS = {"prod/us-east-1/prod/ecs-api": {"vpc"}, "non-prod/us-east-1/dev/ecs-api": {"vpc"},
-                "prod/us-east-1/prod/eks-node-groups": {"eks"}}
+_TG_DIR_DEPS = {
+    "prod/us-east-1/prod/ecs-api": {"vpc"},
+    "non-prod/us-east-1/dev/ecs-api": {"vpc"},
+    "prod/us-east-1/prod/eks-node-groups": {"eks"},
+}
 
 # Explicit ordering-only dependencies (`dependencies { paths = [...] }`).
 _ORDER_DEPS = {
@@ -847,7 +1037,9 @@ def _unit_hcl(unit: dict[str, Any]) -> str:
     envcommon = unit["envcommon"]
     if envcommon:
         out.append('include "envcommon" {\n')
-        out.append(f'  path   = "${{dirname(find_in_parent_folders("root.hcl"))}}/_envcommon/{envcommon}.hcl"\n')
+        out.append(
+            f'  path   = "${{dirname(find_in_parent_folders("root.hcl"))}}/_envcommon/{envcommon}.hcl"\n'
+        )
         out.append("  expose = true\n}\n\n")
     local_values: dict[str, Any] = {}
     if not unit["global"]:
@@ -857,19 +1049,23 @@ def _unit_hcl(unit: dict[str, Any]) -> str:
     out.append(_locals_block(local_values) + "\n")
     if envcommon and unit["component"].startswith("ecs-"):
         # The ecs services take the module URL from _envcommon and pin the ref here.
-        source = f'${{include.envcommon.locals.base_source_url}}?ref={unit["module_ref"]}'
+        source = f"${{include.envcommon.locals.base_source_url}}?ref={unit['module_ref']}"
     else:
         source = unit["source"]
     out.append(f'terraform {{\n  source = "{source}"\n}}\n\n')
     if uid == VIOLATIONS["TG007"][0]:
-        out.append("# Sandbox state lives in its own bucket so it can be wiped without touching mgmt state.\n")
-        out.append("remote_state {\n  backend = \"s3\"\n  generate = {\n    path      = \"backend.tf\"\n"
-                   "    if_exists = \"overwrite_terragrunt\"\n  }\n  config = {\n"
-                   '    bucket         = "acme-sandbox-tfstate"\n'
-                   '    key            = "${path_relative_to_include()}/terraform.tfstate"\n'
-                   '    region         = "us-east-1"\n'
-                   "    encrypt        = false\n"
-                   '    dynamodb_table = "terraform-locks"\n  }\n}\n\n')
+        out.append(
+            "# Sandbox state lives in its own bucket so it can be wiped without touching mgmt state.\n"
+        )
+        out.append(
+            'remote_state {\n  backend = "s3"\n  generate = {\n    path      = "backend.tf"\n'
+            '    if_exists = "overwrite_terragrunt"\n  }\n  config = {\n'
+            '    bucket         = "acme-sandbox-tfstate"\n'
+            '    key            = "${path_relative_to_include()}/terraform.tfstate"\n'
+            '    region         = "us-east-1"\n'
+            "    encrypt        = false\n"
+            '    dynamodb_table = "terraform-locks"\n  }\n}\n\n'
+        )
     for name, target in unit["deps"].items():
         path = target
         if name in _TG_DIR_DEPS.get(uid, set()):
@@ -897,8 +1093,10 @@ def _lock_file(unit: dict[str, Any]) -> str:
         providers.append(("hashicorp/archive", "2.4.2", ">= 2.2.0"))
     if unit["source"].startswith("tfr://"):
         providers.append(("hashicorp/random", "3.6.2", ">= 3.1.0"))
-    out = ['# This file is maintained automatically by "terraform init".\n',
-           "# Manual edits may be lost in future updates.\n"]
+    out = [
+        '# This file is maintained automatically by "terraform init".\n',
+        "# Manual edits may be lost in future updates.\n",
+    ]
     for name, version, constraints in sorted(providers):
         seed = f"{name}@{version}".encode()
         h1 = base64.b64encode(hashlib.sha256(seed + b"h1").digest()).decode()
@@ -913,7 +1111,7 @@ def _lock_file(unit: dict[str, Any]) -> str:
     return "".join(out)
 
 
-_STACK_HCL = '''\
+_STACK_HCL = """\
 # Preview stack for the dev environment: one ECS service with its queue, plus the shared
 # observability stack. `terragrunt stack generate` writes the units under .terragrunt-stack/.
 
@@ -956,7 +1154,7 @@ stack "observability" {
     retention_days  = 14
   }
 }
-'''
+"""
 
 
 def _write(path: Path, text: str) -> None:
@@ -970,8 +1168,10 @@ def generate(out_dir: Path) -> None:
     if root.exists():
         shutil.rmtree(root)
     _write(root / "root.hcl", ROOT_HCL)
-    _write(root / "tags.yml", "# Repository-wide tags, merged over the account defaults by root.hcl.\n"
-           + _yaml(ROOT_TAGS))
+    _write(
+        root / "tags.yml",
+        "# Repository-wide tags, merged over the account defaults by root.hcl.\n" + _yaml(ROOT_TAGS),
+    )
     for name, text in ENVCOMMON.items():
         _write(root / "_envcommon" / f"{name}.hcl", text)
     for account in ACCOUNTS:
@@ -982,8 +1182,10 @@ def generate(out_dir: Path) -> None:
         _write(root / account / region / "region.hcl", _region_hcl(region))
         _write(root / env_dir / "env.hcl", _env_hcl(env_dir))
     for env_dir, tags in ENV_TAGS.items():
-        _write(root / env_dir / "tags.yml", f"# Tags for every unit under {env_dir} (replaces the root tags.yml).\n"
-               + _yaml(tags))
+        _write(
+            root / env_dir / "tags.yml",
+            f"# Tags for every unit under {env_dir} (replaces the root tags.yml).\n" + _yaml(tags),
+        )
     for unit in UNITS:
         udir = root / unit["unit"]
         _write(udir / "terragrunt.hcl", _unit_hcl(unit))
