@@ -113,7 +113,8 @@ _LEAD_TIME = _Measure(
     "hours",
     "median < 24 h = elite; < 168 h (one week) = high; < 730 h (one month) = medium; else low",
     f"{SOURCE_2019}; buckets per {SOURCE_FOUR_KEYS}",
-    "Median time from a completed change event (one that created, modified or deleted files) to the "
+    "Median time from a completed change event (one that created, modified or deleted files; not a "
+    "deployment, failure or incident) to the "
     "first later completed deployment touching any of the same files or unit folders; changes never "
     "deployed are not counted.",
 )
@@ -331,7 +332,8 @@ def _lead_time(frame: pd.DataFrame, deploys: pd.Series, in_period: pd.Series) ->
     keys = event_keys(frame, task=False)
     completed = frame["status"] == "completed"
     has_files = pd.Series([bool(k) for k in keys], index=frame.index)
-    changes = completed & ~deploys & ~failure_mask(frame) & has_files
+    # an incident report that lists files is not a change waiting to ship
+    changes = completed & ~deploys & ~failure_mask(frame) & ~incident_mask(frame) & has_files
     shipped = completed & deploys
     stamps = _stamps(frame)
     matches = next_match(positions(changes), positions(shipped), keys, stamps)

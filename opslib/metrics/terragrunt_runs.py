@@ -170,8 +170,8 @@ def _normalise_runs(runs: pd.DataFrame) -> pd.DataFrame:
         frame[col] = [
             "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in frame[col]
         ]
-    frame["result"] = frame["result"].str.strip().str.lower()
-    frame["reason"] = frame["reason"].str.strip().str.lower()
+    for col in ("result", "reason"):
+        frame[col] = pd.Series([v.strip().lower() for v in frame[col]], index=frame.index, dtype=object)
     for col in ("started", "ended"):
         if col not in frame.columns:
             frame[col] = pd.NaT
