@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["changed_paths", "join_path"]
+__all__ = ["changed_paths", "get_path", "join_path", "split_path"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -50,3 +50,39 @@ def _walk(before: Any, after: Any, unknown: Any, path: str, out: list[str]) -> N
         return
     if before != after:
         out.append(path or "*")
+
+
+_STEP = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def split_path(path: str) -> list[str | int]:
+    """The steps of a path written by :func:`join_path` (``a.b[0]["x.y"]`` -> ``["a", "b", 0, "x.y"]``)."""
+    steps: list[str | int] = []
+    pos = 0
+    while pos < len(path):
+        match = _STEP.match(path, pos)
+        if match is None or match.end() == pos:
+            raise ValueError(f"bad attribute path {path!r} at {pos}")
+        ident, index, quoted = match.groups()
+        if ident is not None:
+            steps.append(ident)
+        elif index is not None:
+            steps.append(int(index))
+        else:
+            steps.append(re.sub(r"\\(.)", r"\1", quoted))
+        pos = match.end()
+    return steps
+
+
+def get_path(value: Any, path: str) -> Any:
+    """The value at ``path`` inside nested dicts and lists (None when absent)."""
+    if path in ("", "*"):
+        return value
+    for step in split_path(path):
+        if isinstance(step, int) and isinstance(value, list) and step < len(value):
+            value = value[step]
+        elif isinstance(step, str) and isinstance(value, dict):
+            value = value.get(step)
+        else:
+            return None
+    return value

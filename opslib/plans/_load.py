@@ -349,6 +349,9 @@ def load_plans(path: str | Path, *, tree: Any = None, strict: bool = False,
     root = Path(path)
     errors = _Errors(strict)
     masker = Masker()
+    tree_masker = getattr(tree, "masker", None)
+    if isinstance(tree_masker, Masker):  # the tree's secrets (inputs, locals) are masked in plans too
+        masker.update(tree_masker)
     ids = _unit_ids(tree)
     if root.is_dir():
         plans = [_load_file(f, _unit_for(f, root, ids), masker, errors, in_folder=True)
