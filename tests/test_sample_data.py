@@ -190,3 +190,17 @@ def test_culprit_precedes_last_incident() -> None:
     assert "incident" in incident["tags"] and "api" in incident["tags"]
     readme = README.read_text()
     assert culprit["id"] in readme and "2026-11-18T16:04:51Z" in readme
+
+
+def test_readme_counts_and_lock_files() -> None:
+    readme = README.read_text()
+    units = len(list(TREE.rglob("terragrunt.hcl")))
+    assert f"{units} units" in readme
+    entries = _history()["entries"]
+    assert f"({len(entries)} entries," in readme
+    md = (PROJECT / "PROJECT_HISTORY.md").read_text(encoding="utf-8")
+    headings = len(re.findall(r"^## \[", md, re.M))
+    assert f"({headings} entries," in readme
+    for lock_dir in sorted(p.parent for p in TREE.rglob("terragrunt.hcl")):
+        if not (lock_dir / ".terraform.lock.hcl").exists():
+            assert f"**`{lock_dir.relative_to(TREE).as_posix()}`**" in readme

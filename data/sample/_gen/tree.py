@@ -709,11 +709,18 @@ def _hcl_key(key: str) -> str:
 
 
 def _hcl_attrs(values: dict[str, Any], indent: int) -> str:
+    """Attributes aligned on ``=`` the way ``terraform fmt`` does: a multi-line value ends a group."""
     pad = "  " * indent
-    width = max((len(_hcl_key(k)) for k in values), default=0)
+    rendered = [(_hcl_key(k), _hcl_value(v, indent)) for k, v in values.items()]
+    groups: list[list[tuple[str, str]]] = [[]]
+    for key, value in rendered:
+        groups[-1].append((key, value))
+        if "\n" in value:
+            groups.append([])
     lines = []
-    for key, value in values.items():
-        lines.append(f"{pad}{_hcl_key(key).ljust(width)} = {_hcl_value(value, indent)}\n")
+    for group in groups:
+        width = max((len(k) for k, _ in group), default=0)
+        lines.extend(f"{pad}{key.ljust(width)} = {value}\n" for key, value in group)
     return "".join(lines)
 
 

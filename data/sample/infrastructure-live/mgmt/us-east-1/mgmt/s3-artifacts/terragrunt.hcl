@@ -15,8 +15,8 @@ terraform {
 }
 
 inputs = {
-  bucket              = "acme-mgmt-us-east-1-artifacts"
-  versioning          = {
+  bucket     = "acme-mgmt-us-east-1-artifacts"
+  versioning = {
     enabled = true
   }
   block_public_acls   = true

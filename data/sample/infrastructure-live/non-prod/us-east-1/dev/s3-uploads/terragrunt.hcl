@@ -25,8 +25,8 @@ dependency "kms" {
 }
 
 inputs = {
-  bucket                               = "acme-dev-us-east-1-uploads"
-  versioning                           = {
+  bucket     = "acme-dev-us-east-1-uploads"
+  versioning = {
     enabled = true
   }
   block_public_acls                    = true

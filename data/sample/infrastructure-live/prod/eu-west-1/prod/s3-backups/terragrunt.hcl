@@ -25,8 +25,8 @@ dependency "kms" {
 }
 
 inputs = {
-  bucket                               = "acme-prod-eu-west-1-backups"
-  versioning                           = {
+  bucket     = "acme-prod-eu-west-1-backups"
+  versioning = {
     enabled = true
   }
   block_public_acls                    = true

@@ -26,8 +26,8 @@ dependency "kms" {
 }
 
 inputs = {
-  bucket                               = "acme-prod-us-east-1-uploads"
-  versioning                           = {
+  bucket     = "acme-prod-us-east-1-uploads"
+  versioning = {
     enabled = true
   }
   block_public_acls                    = true

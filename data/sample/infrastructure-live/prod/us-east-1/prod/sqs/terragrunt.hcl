@@ -25,8 +25,8 @@ dependency "kms" {
 }
 
 inputs = {
-  queues            = {
-    jobs   = {
+  queues = {
+    jobs = {
       visibility_timeout_seconds = 120
       max_receive_count          = 5
     }
