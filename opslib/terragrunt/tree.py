@@ -2,7 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from opslib.errors import ConfigError, ParseError
+from opslib.secrets import Masker
+from opslib.terragrunt import graph as _graph
+from opslib.terragrunt.discover import Discovery, discover, file_role
+from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, attributes, iter_blocks, materialize
+from opslib.terragrunt.parse import ParseCache, ParsedFile, parse_files, parse_text
+from opslib.terragrunt.units import UnitResult, build_unit, mask_values
+
 __all__ = ["TerragruntTree", "load_tree"]
+
+log = logging.getLogger(__name__)
+
+UNIT_COLUMNS = ["unit", "path", "kind", "account", "region", "environment", "source", "source_kind",
+                "module_ref", "pinned", "includes", "locals", "inputs", "lockfile", "errors", "line"]
+DEPENDENCY_COLUMNS = ["unit", "target", "name", "kind", "config_path", "resolved", "exists", "external",
+                      "has_mock_outputs", "path", "line"]
+FILE_COLUMNS = ["path", "role", "status", "size", "cached"]
+ERROR_COLUMNS = ["path", "line", "column", "message", "kind"]
+_MAX_STACK_DEPTH = 8
 
 
 class TerragruntTree:
@@ -77,3 +106,298 @@ class TerragruntTree:
     to_dot() -> str, to_mermaid() -> str
         The graph as ``terragrunt dag graph`` prints it, and as a Mermaid flowchart.
     """
+
+    def __init__(self, root: Path, *, units: pd.DataFrame, dependencies: pd.DataFrame,
+                 files: pd.DataFrame, errors: pd.DataFrame, documents: dict[str, dict[str, Any]],
+                 masker: Masker, evaluator: Evaluator, configs: dict[str, Config],
+                 unit_files: dict[str, set[Path]], source_dirs: dict[str, Path | None],
+                 stats: dict[str, Any]) -> None:
+        self.root = root
+        self.units = units
+        self.dependencies = dependencies
+        self.files = files
+        self.errors = errors
+        self.documents = documents
+        self.masker = masker
+        self.stats = stats
+        self._ev = evaluator
+        self._configs = configs
+        self._unit_files = unit_files
+        self._source_dirs = source_dirs
+        self._rendered: dict[str, dict[str, Any]] = {}
+        self.graph: nx.DiGraph = _graph.build_graph(units, dependencies)
+
+    def __repr__(self) -> str:
+        return (f"<TerragruntTree {self.root} units={len(self.units)} "
+                f"dependencies={len(self.dependencies)} errors={len(self.errors)}>")
+
+    def source_text(self, relpath: str) -> str:
+        path = (self.root / relpath).resolve()
+        if not self._ev.inside(path) and not self._ev.inside(self.root / relpath):
+            raise ConfigError(f"{relpath} is not inside the tree", path=relpath)
+        return (self.root / relpath).read_text(encoding="utf-8-sig")
+
+    def unit_config(self, unit: str) -> dict[str, Any]:
+        """The evaluated, merged configuration of ``unit`` (secrets masked)."""
+        if unit not in self._rendered:
+            config = self._configs.get(unit)
+            if config is None:
+                raise ConfigError(f"no unit {unit!r} in the tree", path=self.root)
+            rendered = _render_unit(config)
+            self._rendered[unit] = self.masker.scrub(mask_values(rendered, self.masker))
+        return self._rendered[unit]
+
+    def run_order(self, destroy: bool = False) -> list[list[str]]:
+        return _graph.run_order(self.graph, destroy=destroy)
+
+    def dependents(self, unit: str, transitive: bool = True) -> list[str]:
+        return _graph.dependents(self.graph, unit, transitive=transitive)
+
+    def blast_radius(self, changed: str | Iterable[str]) -> pd.DataFrame:
+        items = [changed] if isinstance(changed, str) else list(changed)
+        return _graph.blast_radius(self.graph, items, root=self.root, unit_files=self._unit_files,
+                                   source_dirs=self._source_dirs)
+
+    def cycles(self) -> list[list[str]]:
+        return _graph.cycles(self.graph)
+
+    def to_dot(self) -> str:
+        return _graph.to_dot(self.graph)
+
+    def to_mermaid(self) -> str:
+        return _graph.to_mermaid(self.graph)
+
+
+def _render_unit(config: Config) -> dict[str, Any]:
+    """Merged view of a unit: its own attributes and blocks over its includes' (the child wins)."""
+    out: dict[str, Any] = {}
+    for _, parent in config.parent_configs():
+        for key in parent.top_keys():
+            if key in ("locals", "include"):
+                continue
+            value = _top(parent, key)
+            if isinstance(out.get(key), dict) and isinstance(value, dict):
+                out[key] = {**out[key], **value}
+            else:
+                out[key] = value
+    for key in config.top_keys():
+        value = _top(config, key)
+        if isinstance(out.get(key), dict) and isinstance(value, dict) and key != "locals":
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    if "dependency" in out or config.merged_blocks("dependency"):
+        out["dependency"] = _top(config, "dependency")
+    out["locals"] = _top(config, "locals") if config.local_sources else {}
+    return out
+
+
+def _top(config: Config, key: str) -> Any:
+    try:
+        return materialize(config.top(key))
+    except Exception as exc:  # an unreadable part of a config is reported, not raised
+        return Unknown(str(exc))
+
+
+@dataclass
+class _LoadOptions:
+    strict: bool
+    jobs: int | None
+    cache: bool
+    cache_dir: Path | None
+    env: Mapping[str, str] | None
+    mock_outputs: bool
+
+
+def load_tree(root: str | os.PathLike[str], *, strict: bool = False, jobs: int | None = None,
+              cache: bool = True, cache_dir: str | os.PathLike[str] | None = None,
+              env: Mapping[str, str] | None = None, mock_outputs: bool = False) -> TerragruntTree:
+    """Load a Terragrunt tree: discover, parse (parallel, cached), evaluate, build frames and graph.
+
+    ``env``: the mapping ``get_env`` reads (``os.environ`` only when you pass it); without it,
+    ``get_env`` gives its fallback or :class:`Unknown`. ``mock_outputs=True`` makes dependency outputs
+    their ``mock_outputs``. ``strict=True`` raises :class:`ParseError` on the first unparseable file.
+
+    >>> tree = load_tree("data/sample/infrastructure-live")  # doctest: +SKIP
+    >>> tree.units[["unit", "account", "region", "environment"]].head()  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise ConfigError("the tree root does not exist", path=path)
+    if not path.is_dir():
+        raise ConfigError("the tree root is not a folder", path=path)
+    options = _LoadOptions(strict, jobs, cache, Path(cache_dir) if cache_dir is not None else None,
+                           env, mock_outputs)
+    root_path = path.resolve()
+    found = discover(root_path)
+    store = ParseCache.open(root_path, options.cache_dir) if options.cache else None
+    parsed = parse_files(root_path, found.files, jobs=options.jobs, cache=store)
+    if store is not None:
+        store.prune(parsed)
+        store.save()
+    return _assemble(root_path, found, parsed, options, started)
+
+
+def _assemble(root: Path, found: Discovery, parsed: dict[str, ParsedFile], options: _LoadOptions,
+              started: float) -> TerragruntTree:
+    documents = {rel: p.document for rel, p in parsed.items() if p.document is not None}
+    error_rows: list[dict[str, Any]] = []
+    for rel, item in sorted(parsed.items()):
+        if item.error is not None:
+            if options.strict:
+                raise ParseError(item.error["message"], path=root / rel, line=item.error.get("line"),
+                                 column=item.error.get("column"))
+            error_rows.append({"path": rel, "line": item.error.get("line"),
+                               "column": item.error.get("column"), "message": item.error["message"],
+                               "kind": "parse"})
+    for rel, why in found.skipped:
+        if why.startswith("cannot read"):
+            error_rows.append({"path": rel, "line": None, "column": None, "message": why,
+                               "kind": "discover"})
+
+    def load_extra(path: Path) -> dict[str, Any] | None:
+        # a file outside the discovered set (e.g. under a skipped folder) but inside the root
+        rel = path.relative_to(root).as_posix()
+        if rel in documents:
+            return documents[rel]
+        if not path.is_file() or path.name.endswith((".yml", ".yaml")):
+            return None
+        try:
+            documents[rel] = parse_text(path.read_text(encoding="utf-8-sig"))
+        except Exception as exc:
+            error_rows.append({"path": rel, "line": getattr(exc, "line", None), "column": None,
+                               "message": str(exc).splitlines()[0] if str(exc) else "parse error",
+                               "kind": "parse"})
+            return None
+        return documents[rel]
+
+    ev = Evaluator(root, documents, load_extra, env=options.env, mock_outputs=options.mock_outputs)
+    roles = {rel: file_role(rel) for rel, _, _ in found.files}
+    candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
+    configs = {rel: ev.unit(root / rel) for rel in candidates}
+    included: set[Path] = set()
+    for config in configs.values():
+        for inc in config.includes():
+            if isinstance(inc.path, Path):
+                included.add(inc.path)
+    results: dict[str, UnitResult] = {}
+    unit_configs: dict[str, Config] = {}
+    for rel in candidates:
+        if root / rel in included:
+            roles[rel] = "root"  # an included terragrunt.hcl is a parent config, not a unit
+            continue
+        unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
+        config = configs[rel]
+        results[unit] = build_unit(ev, unit, root / rel, config=config)
+        unit_configs[unit] = config
+    for rel in found.stack_files:
+        _stack_units(ev, root / rel, root / rel, (root / rel).parent, 0, results, unit_configs)
+    return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started)
+
+
+def _stack_units(ev: Evaluator, stack_file: Path, row_file: Path, gen_dir: Path, depth: int,
+                 results: dict[str, UnitResult], unit_configs: dict[str, Config]) -> None:
+    """``unit`` blocks of a stack file as stack-unit rows; local nested ``stack`` blocks followed."""
+    if depth > _MAX_STACK_DEPTH or ev.document(stack_file) is None:
+        return
+    stack = Config(ev, stack_file, gen_dir, gen_dir)
+    for kind in ("unit", "stack"):
+        for label, body in iter_blocks(stack.doc, kind):
+            if label is None:
+                continue
+            fields = {name: stack.eval_attr(body, name) for name in attributes(body)}
+            rel_path = fields.get("path")
+            if not isinstance(rel_path, str):
+                ev.error(stack_file, body.get("__start_line__"), f"{kind} {label!r} has no usable path")
+                continue
+            generated = ".terragrunt-stack" if fields.get("no_dot_terragrunt_stack") is not True else ""
+            target_dir = Path(os.path.normpath(gen_dir / generated / rel_path))
+            source = fields.get("source")
+            source_dir = (stack.resolve_path(source) if isinstance(source, str)
+                          and classify_local(source) else None)
+            if kind == "stack":
+                if source_dir is not None:
+                    _stack_units(ev, source_dir / "terragrunt.stack.hcl", row_file, target_dir, depth + 1,
+                                 results, unit_configs)
+                continue
+            unit = ev.rel(target_dir)
+            values = materialize(fields.get("values"))
+            line = body.get("__start_line__") or 1
+            if source_dir is not None and ev.document(source_dir / "terragrunt.hcl") is not None:
+                config = Config(ev, source_dir / "terragrunt.hcl", target_dir, target_dir, values=values)
+                result = build_unit(ev, unit, source_dir / "terragrunt.hcl", kind="stack-unit",
+                                    config=config, row_path=row_file, line=line)
+            else:
+                config = Config(ev, stack_file, target_dir, target_dir, values=values)
+                result = build_unit(ev, unit, stack_file, kind="stack-unit", config=config,
+                                    row_path=row_file, line=line)
+                result.row.update(_source_columns(source))
+                result.dependencies = []
+            result.files.add(row_file)
+            results[unit] = result
+            unit_configs[unit] = config
+
+
+def classify_local(source: str) -> bool:
+    from opslib.terragrunt.units import classify_source
+
+    return classify_source(source)[0] == "local"
+
+
+def _source_columns(source: Any) -> dict[str, Any]:
+    from opslib.terragrunt.units import classify_source
+
+    kind, ref, pinned = classify_source(source)
+    return {"source": source if isinstance(source, str) else None, "source_kind": kind,
+            "module_ref": ref, "pinned": pinned, "includes": [], "locals": {}, "inputs": {}}
+
+
+def _frames(root: Path, found: Discovery, parsed: dict[str, ParsedFile], roles: dict[str, str],
+            ev: Evaluator, results: dict[str, UnitResult], unit_configs: dict[str, Config],
+            error_rows: list[dict[str, Any]], started: float) -> TerragruntTree:
+    for row in ev.errors.values():
+        error_rows.append({"path": ev.rel(row.path), "line": row.line, "column": None,
+                           "message": row.message, "kind": "eval"})
+    errors = pd.DataFrame(error_rows, columns=ERROR_COLUMNS)
+    errors = errors.astype({"line": "Int64", "column": "Int64"})
+    unit_ids = set(results)
+    error_paths = errors["path"].tolist()
+    masker = ev.masker
+    unit_rows = []
+    dep_rows = []
+    unit_files: dict[str, set[Path]] = {}
+    source_dirs: dict[str, Path | None] = {}
+    for unit in sorted(results):
+        result = results[unit]
+        row = result.row
+        row["lockfile"] = unit in found.lock_dirs
+        files_rel = {ev.rel(p) for p in result.files}
+        row["errors"] = sum(1 for p in error_paths if p in files_rel)
+        row["locals"] = mask_values(row["locals"], masker)
+        row["inputs"] = mask_values(row["inputs"], masker)
+        unit_rows.append(row)
+        unit_files[unit] = result.files
+        source_dirs[unit] = result.source_dir
+        for dep in result.dependencies:
+            dep["exists"] = dep["target"] in unit_ids and not dep["external"]
+            dep_rows.append(dep)
+    for row in unit_rows:  # second pass: copies of secrets found in other units
+        row["locals"] = masker.scrub(row["locals"])
+        row["inputs"] = masker.scrub(row["inputs"])
+    units = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
+    units = units.astype({"pinned": "bool", "lockfile": "bool", "errors": "int64", "line": "int64"})
+    dependencies = pd.DataFrame(dep_rows, columns=DEPENDENCY_COLUMNS)
+    dependencies = dependencies.astype({"exists": "bool", "external": "bool", "has_mock_outputs": "bool",
+                                        "line": "Int64"})
+    files = pd.DataFrame(
+        [{"path": rel, "role": roles.get(rel, file_role(rel)),
+          "status": "error" if parsed[rel].error is not None else "ok",
+          "size": parsed[rel].size, "cached": parsed[rel].cached} for rel in sorted(parsed)],
+        columns=FILE_COLUMNS).astype({"size": "int64", "cached": "bool"})
+    stats = {"parsed": int((~files["cached"]).sum()), "cached": int(files["cached"].sum()),
+             "seconds": round(time.perf_counter() - started, 3)}
+    documents = {rel: doc for rel, doc in ev.documents.items() if rel in parsed}
+    return TerragruntTree(root, units=units, dependencies=dependencies, files=files, errors=errors,
+                          documents=documents, masker=masker, evaluator=ev, configs=unit_configs,
+                          unit_files=unit_files, source_dirs=source_dirs, stats=stats)

@@ -1,0 +1,1066 @@
+"""A safe, lazy, partial evaluator for Terragrunt configurations.
+
+Nothing here executes a command or reaches outside the tree: ``run_cmd``, ``sops_decrypt_file``, AWS
+lookups, clocks and reads outside the root evaluate to :class:`Unknown`, and so does everything computed
+from them. Locals, includes and ``read_terragrunt_config`` results are evaluated on demand and memoised;
+a reference cycle yields ``Unknown`` plus one error row, never a crash.
+
+A :class:`Config` is one file evaluated in one context (the unit it serves). An included file is
+evaluated in its child's context (``get_terragrunt_dir()`` is the child's folder), a file read with
+``read_terragrunt_config`` in its own.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opslib.secrets import Masker, is_secret_name
+from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_text, compile_value
+from opslib.terragrunt.functions import FUNCTIONS, FunctionError, hcl_str, to_json
+
+__all__ = [
+    "UNKNOWN",
+    "Config",
+    "EvalError",
+    "Evaluator",
+    "Include",
+    "Unknown",
+    "contains_unknown",
+    "is_unknown",
+    "materialize",
+]
+
+# functions that are never run: they execute programs, call AWS, read the clock or the machine
+_NEVER_RUN = {
+    "run_cmd", "sops_decrypt_file", "get_aws_account_id", "get_aws_account_alias",
+    "get_aws_caller_identity_arn", "get_aws_caller_identity_user_id", "timestamp", "plantimestamp",
+    "uuid", "uuidv5", "bcrypt", "get_platform", "get_working_dir", "get_terraform_command",
+    "get_terraform_cli_args", "get_default_retryable_errors", "local_exec", "constraint_check",
+    "filebase64", "filemd5", "filesha256", "fileset", "pathexpand", "abspath", "get_terragrunt_source_cli_flag",
+}
+# pure functions whose result would hide an unknown nested anywhere in an argument
+_DEEP = {"jsonencode", "yamlencode", "join", "format", "formatlist", "sort", "distinct", "contains",
+         "md5", "sha1", "sha256", "sha512", "base64encode", "length", "keys", "values", "toset",
+         "setunion", "setintersection", "setsubtract", "flatten", "index", "compact", "alltrue",
+         "anytrue", "sum", "transpose", "regexall", "tostring"}
+_TF_COMMANDS_NEED_VARS = ["apply", "console", "destroy", "import", "plan", "push", "refresh"]
+_TF_COMMANDS_LOCKING = ["apply", "destroy", "import", "init", "plan", "refresh", "taint", "untaint"]
+
+
+class Unknown:
+    """A value that cannot be known without running something or reaching outside the tree."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str = "unknown") -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Unknown, (self.reason,))
+
+
+UNKNOWN = Unknown()
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def contains_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+class EvalError(Exception):
+    """An expression failed (HCL itself would report an error here)."""
+
+
+class _Lazy:
+    """A map whose values are evaluated on first access (locals, included or read configs)."""
+
+    def get(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def keys(self) -> list[str]:
+        raise NotImplementedError
+
+    def materialize(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in self.keys():
+            out[key] = materialize(self.get(key))
+        return out
+
+
+def materialize(value: Any) -> Any:
+    """Turn lazy maps into plain dicts, at any depth."""
+    if isinstance(value, _Lazy):
+        return value.materialize()
+    if isinstance(value, dict):
+        return {k: materialize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [materialize(v) for v in value]
+    return value
+
+
+def _label(key: str) -> str:
+    return key[1:-1] if len(key) >= 2 and key[0] == '"' and key[-1] == '"' else key
+
+
+def iter_blocks(doc: Mapping[str, Any], kind: str) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """``(label, body)`` for every block of one type in a parsed document (label None when bare)."""
+    for item in doc.get(kind) or ():
+        if not isinstance(item, dict):
+            continue
+        if item.get("__is_block__"):
+            yield None, item
+            continue
+        for key, body in item.items():
+            if isinstance(body, dict):
+                yield _label(key), body
+
+
+def attributes(body: Mapping[str, Any]) -> dict[str, Any]:
+    lines = body.get("__lines__") or {}
+    if lines:
+        return {k: body[k] for k in lines if k in body}
+    return {k: v for k, v in body.items()
+            if not k.startswith("__") and not (isinstance(v, list) and v and isinstance(v[0], dict)
+                                               and _is_block_list(v))}
+
+
+def _is_block_list(value: list[Any]) -> bool:
+    first = value[0]
+    if first.get("__is_block__"):
+        return True
+    return all(isinstance(v, dict) and v.get("__is_block__") for v in first.values())
+
+
+def attr_line(body: Mapping[str, Any], name: str) -> int | None:
+    lines = (body.get("__lines__") or {}).get(name)
+    return int(lines[0]) if lines else body.get("__start_line__")
+
+
+@dataclass
+class Include:
+    label: str | None
+    path: Path | Unknown  # resolved absolute path
+    expose: bool
+    merge_strategy: str
+    line: int | None
+    raw: str
+
+
+@dataclass
+class ErrorRow:
+    path: Path
+    line: int | None
+    message: str
+
+
+class Evaluator:
+    """Shared state of one tree's evaluation: documents, caches, env, errors, secrets."""
+
+    def __init__(self, root: Path, documents: dict[str, dict[str, Any]],
+                 load_document: Callable[[Path], dict[str, Any] | None], *,
+                 env: Mapping[str, str] | None = None, mock_outputs: bool = False,
+                 repo_root: Path | None = None) -> None:
+        self.root = root
+        self.documents = documents
+        self._load_document = load_document
+        self.env = env
+        self.mock_outputs = mock_outputs
+        self._repo_root = repo_root
+        self._repo_root_found = repo_root is not None
+        self.masker = Masker()
+        self.errors: dict[tuple[str, int | None, str], ErrorRow] = {}
+        self._reads: dict[tuple[Path, Path | None], Config] = {}
+        self._uses_original: dict[Path, bool] = {}
+
+    # -- files ------------------------------------------------------------------------------------
+    def inside(self, path: Path) -> bool:
+        try:
+            path.relative_to(self.root)
+        except ValueError:
+            return False
+        return True
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if self.inside(path) else path.as_posix()
+
+    def document(self, path: Path) -> dict[str, Any] | None:
+        if not self.inside(path):
+            return None
+        doc = self.documents.get(self.rel(path))
+        if doc is None:
+            doc = self._load_document(path)
+        return doc
+
+    def error(self, path: Path, line: int | None, message: str) -> None:
+        key = (str(path), line, message)
+        if key not in self.errors:
+            self.errors[key] = ErrorRow(path, line, message)
+
+    def repo_root(self, start: Path) -> Path | None:
+        if not self._repo_root_found:
+            self._repo_root_found = True
+            for folder in [start, *start.parents]:
+                if (folder / ".git").exists():
+                    self._repo_root = folder
+                    break
+        return self._repo_root
+
+    # -- configs ----------------------------------------------------------------------------------
+    def unit(self, config_file: Path, values: Any = None) -> Config:
+        folder = config_file.parent
+        return Config(self, config_file, folder, folder, values=values)
+
+    def read_config(self, path: Path, original_dir: Path) -> Config | Unknown:
+        doc = self.document(path)
+        if doc is None:
+            return Unknown(f"read_terragrunt_config({self.rel(path)}): not a parsed file inside the root")
+        # a file only depends on the reader when it asks for the original dir; share it otherwise
+        uses = self._uses_original.get(path)
+        if uses is None:
+            uses = self._uses_original[path] = "get_original_terragrunt_dir" in repr(doc)
+        text_key = original_dir if uses else None
+        key = (path, text_key)
+        config = self._reads.get(key)
+        if config is None:
+            config = Config(self, path, path.parent, original_dir)
+            self._reads[key] = config
+        return config
+
+
+class _LocalsView(_Lazy):
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def get(self, key: str) -> Any:
+        return self.config.local(key)
+
+    def keys(self) -> list[str]:
+        return list(self.config.local_sources)
+
+
+class _ConfigView(_Lazy):
+    """What ``read_terragrunt_config`` and an exposed include give: attributes, locals, blocks."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def get(self, key: str) -> Any:
+        return self.config.top(key)
+
+    def keys(self) -> list[str]:
+        return self.config.top_keys()
+
+
+class _IncludesView(_Lazy):
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def get(self, key: str) -> Any:
+        for inc in self.config.includes():
+            if (inc.label or "") == key:
+                if not inc.expose:
+                    raise EvalError(f"include {key!r} is not exposed (set expose = true)")
+                parent = self.config.included(inc)
+                return _ConfigView(parent) if isinstance(parent, Config) else parent
+        raise EvalError(f"no include labelled {key!r}")
+
+    def keys(self) -> list[str]:
+        return [inc.label or "" for inc in self.config.includes() if inc.expose]
+
+
+class _DependenciesView(_Lazy):
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def get(self, key: str) -> Any:
+        body = self.config.unit_root.merged_blocks("dependency").get(key)
+        if body is None:
+            raise EvalError(f"no dependency block named {key!r}")
+        owner, block = body
+        mocks = owner.eval_attr(block, "mock_outputs") if "mock_outputs" in block else None
+        if self.config.ev.mock_outputs and isinstance(mocks, dict):
+            outputs: Any = mocks
+        else:
+            outputs = Unknown(f"dependency.{key}.outputs")
+        return {"outputs": outputs, "inputs": Unknown(f"dependency.{key}.inputs"),
+                "config_path": owner.eval_attr(block, "config_path") if "config_path" in block else None}
+
+    def keys(self) -> list[str]:
+        return list(self.config.unit_root.merged_blocks("dependency"))
+
+
+class Config:
+    """One file evaluated in one context."""
+
+    def __init__(self, ev: Evaluator, path: Path, terragrunt_dir: Path, original_dir: Path, *,
+                 include_dir: Path | None = None, child: Config | None = None, values: Any = None) -> None:
+        self.ev = ev
+        self.path = path
+        self.terragrunt_dir = terragrunt_dir
+        self.original_dir = original_dir
+        self.include_dir = include_dir  # set when this file is included by ``child``
+        self.child = child
+        self.values = values
+        doc = ev.document(path)
+        self.doc: dict[str, Any] = doc if doc is not None else {}
+        self.local_sources: dict[str, tuple[Any, int | None]] = {}
+        for _, body in iter_blocks(self.doc, "locals"):
+            for name, value in attributes(body).items():
+                self.local_sources[name] = (value, attr_line(body, name))
+        self._locals: dict[str, Any] = {}
+        self._evaluating: set[str] = set()
+        self._includes: list[Include] | None = None
+        self._included: dict[int, Config | Unknown] = {}
+        self._top: dict[str, Any] = {}
+        self._merged: dict[str, dict[str, tuple[Config, dict[str, Any]]]] = {}
+        self.touched: set[Path] = set()  # files this config read (includes, reads, file())
+        self.reads: list[Config] = []  # configs this one read or included
+
+    @property
+    def unit_root(self) -> Config:
+        return self.child.unit_root if self.child is not None else self
+
+    # -- locals -----------------------------------------------------------------------------------
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        if name not in self.local_sources:
+            raise EvalError(f"no local named {name!r} in {self.ev.rel(self.path)}")
+        if name in self._evaluating:
+            value, line = self.local_sources[name]
+            self.ev.error(self.path, line, f"local.{name} refers to itself (a reference cycle)")
+            return Unknown(f"cycle in local.{name}")
+        value, line = self.local_sources[name]
+        self._evaluating.add(name)
+        try:
+            result = self.eval_value(value, line)
+        finally:
+            self._evaluating.discard(name)
+        self._locals[name] = result
+        return result
+
+    # -- includes ---------------------------------------------------------------------------------
+    def includes(self) -> list[Include]:
+        if self._includes is None:
+            self._includes = []
+            for label, body in iter_blocks(self.doc, "include"):
+                line = body.get("__start_line__")
+                raw = body.get("path")
+                target: Path | Unknown
+                if raw is None:
+                    target = Unknown("include without a path")
+                    self.ev.error(self.path, line, "include block has no path")
+                else:
+                    value = self.eval_value(raw, attr_line(body, "path"))
+                    target = self.resolve_path(value) if isinstance(value, str) else (
+                        value if isinstance(value, Unknown) else Unknown("include path is not a string"))
+                expose = self.eval_value(body.get("expose", False), None) is True
+                strategy = self.eval_value(body.get("merge_strategy", '"shallow"'), None)
+                self._includes.append(Include(label, target, expose,
+                                              strategy if isinstance(strategy, str) else "shallow",
+                                              line, raw if isinstance(raw, str) else ""))
+        return self._includes
+
+    def included(self, inc: Include) -> Config | Unknown:
+        key = id(inc)
+        if key not in self._included:
+            result: Config | Unknown
+            if isinstance(inc.path, Unknown):
+                result = inc.path
+            elif self.ev.document(inc.path) is None:
+                if not inc.path.exists():
+                    self.ev.error(self.path, inc.line, f"included file not found: {self.ev.rel(inc.path)}")
+                result = Unknown(f"include {self.ev.rel(inc.path)}: not a parsed file inside the root")
+            elif inc.path == self.path or (self.child is not None):
+                # terragrunt does not nest includes; an included file's own includes are not merged
+                result = Unknown("nested include")
+            else:
+                result = Config(self.ev, inc.path, self.terragrunt_dir, self.original_dir,
+                                include_dir=inc.path.parent, child=self)
+                self.touched.add(inc.path)
+                self.reads.append(result)
+            self._included[key] = result
+        return self._included[key]
+
+    def parent_configs(self) -> list[tuple[Include, Config]]:
+        out = []
+        for inc in self.includes():
+            parent = self.included(inc)
+            if isinstance(parent, Config):
+                out.append((inc, parent))
+        return out
+
+    # -- top-level attributes and blocks ------------------------------------------------------------
+    def top_keys(self) -> list[str]:
+        return [k for k in self.doc if not k.startswith("__")]
+
+    def top(self, key: str) -> Any:
+        if key in self._top:
+            return self._top[key]
+        if key == "locals":
+            value: Any = _LocalsView(self)
+        elif key == "dependency":
+            value = {name: materialize(_DependenciesView(self).get(name)) for name in
+                     self.merged_blocks("dependency")}
+        elif key == "include":
+            value = {(inc.label or ""): {"path": self.ev.rel(inc.path) if isinstance(inc.path, Path)
+                                         else inc.path} for inc in self.includes()}
+        elif key in self.doc and key in (self.doc.get("__lines__") or {}):
+            value = self.eval_attr(self.doc, key)
+        elif key in self.doc:
+            value = self.render_blocks(key)
+        else:
+            raise EvalError(f"{self.ev.rel(self.path)} has no {key!r}")
+        self._top[key] = value
+        return value
+
+    def render_blocks(self, kind: str) -> Any:
+        labelled: dict[str, Any] = {}
+        plain: dict[str, Any] = {}
+        for label, body in iter_blocks(self.doc, kind):
+            rendered = self.render_body(body)
+            if label is None:
+                plain.update(rendered)
+            else:
+                labelled[label] = rendered
+        return labelled if labelled else plain
+
+    def render_body(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in attributes(body):
+            out[name] = self.eval_attr(body, name)
+        for key, value in body.items():
+            if key.startswith("__") or key in out or not isinstance(value, list):
+                continue
+            nested = [self.render_body(v) for v in value if isinstance(v, dict) and v.get("__is_block__")]
+            if nested:
+                out[key] = nested if len(nested) > 1 else nested[0]
+        return out
+
+    def merged_blocks(self, kind: str) -> dict[str, tuple[Config, dict[str, Any]]]:
+        """Labelled blocks of this config and its includes (the child wins), with their owner."""
+        if kind not in self._merged:
+            merged: dict[str, tuple[Config, dict[str, Any]]] = {}
+            for _, parent in self.parent_configs():
+                for label, body in iter_blocks(parent.doc, kind):
+                    merged[label or ""] = (parent, body)
+            for label, body in iter_blocks(self.doc, kind):
+                merged[label or ""] = (self, body)
+            self._merged[kind] = merged
+        return self._merged[kind]
+
+    # -- evaluation -------------------------------------------------------------------------------
+    def eval_attr(self, body: Mapping[str, Any], name: str) -> Any:
+        if name not in body:
+            return None
+        return self.eval_value(body[name], attr_line(body, name))
+
+    def eval_value(self, value: Any, line: int | None) -> Any:
+        try:
+            node = compile_value(value)
+        except ExprSyntaxError as exc:
+            self.ev.error(self.path, line, f"cannot read expression: {exc}")
+            return Unknown("unreadable expression")
+        try:
+            return self.eval(node, {})
+        except (EvalError, FunctionError) as exc:
+            self.ev.error(self.path, line, str(exc))
+            return Unknown(f"error: {exc}")
+        except RecursionError:
+            self.ev.error(self.path, line, "expression nests too deeply")
+            return Unknown("recursion")
+
+    def eval(self, node: Node, scope: dict[str, Any]) -> Any:
+        return _EVAL[node[0]](self, node, scope)
+
+    def resolve_path(self, text: str) -> Path:
+        path = Path(text)
+        if not path.is_absolute():
+            path = self.terragrunt_dir / path
+        return Path(os.path.normpath(path))
+
+    # -- helpers for functions ----------------------------------------------------------------------
+    def include_for(self, label: Any) -> Include | None:
+        incs = self.includes()
+        if label is not None:
+            return next((i for i in incs if i.label == label), None)
+        return incs[0] if incs else None
+
+
+def _ev_lit(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    return node[1]
+
+
+def _ev_paren(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    return cfg.eval(node[1], scope)
+
+
+def _ev_tmpl(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    parts = node[1]
+    if len(parts) == 1 and isinstance(parts[0], tuple) and parts[0][0] == "i":
+        return cfg.eval(parts[0][1], scope)
+    out: list[str] = []
+    unknown = _render_parts(cfg, parts, scope, out)
+    return unknown if unknown is not None else "".join(out)
+
+
+def _render_parts(cfg: Config, parts: tuple[Any, ...], scope: dict[str, Any], out: list[str]
+                  ) -> Unknown | None:
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        tag = part[0]
+        if tag == "i":
+            value = materialize(cfg.eval(part[1], scope))
+            if isinstance(value, Unknown):
+                return value
+            out.append(hcl_str(value))
+        elif tag == "if":
+            cond = cfg.eval(part[1], scope)
+            if isinstance(cond, Unknown):
+                return cond
+            unknown = _render_parts(cfg, part[2] if cond else part[3], scope, out)
+            if unknown is not None:
+                return unknown
+        elif tag == "for":
+            _, kname, vname, coll_node, body = part
+            coll = materialize(cfg.eval(coll_node, scope))
+            if isinstance(coll, Unknown):
+                return coll
+            for k, v in _iterate(coll):
+                inner = dict(scope)
+                inner[vname] = v
+                if kname:
+                    inner[kname] = k
+                unknown = _render_parts(cfg, body, inner, out)
+                if unknown is not None:
+                    return unknown
+    return None
+
+
+def _iterate(coll: Any) -> list[tuple[Any, Any]]:
+    if isinstance(coll, dict):
+        return [(k, coll[k]) for k in sorted(coll)]
+    if isinstance(coll, list):
+        return list(enumerate(coll))
+    if coll is None:
+        return []
+    raise EvalError(f"cannot iterate over a {type(coll).__name__}")
+
+
+def _ev_var(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    name = node[1]
+    if name in scope:
+        return scope[name]
+    if name == "local":
+        return _LocalsView(cfg)
+    if name == "include":
+        return _IncludesView(cfg.unit_root if cfg.child is None else cfg.child)
+    if name == "dependency":
+        return _DependenciesView(cfg)
+    if name == "feature":
+        return _features(cfg)
+    if name == "values":
+        values = cfg.unit_root.values
+        return values if values is not None else Unknown("values (set by a stack)")
+    return Unknown(f"reference to {name}")
+
+
+def _features(cfg: Config) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (owner, body) in cfg.unit_root.merged_blocks("feature").items():
+        out[name] = {"value": owner.eval_attr(body, "default")}
+    return out
+
+
+def _get(obj: Any, key: Any) -> Any:
+    if isinstance(obj, Unknown):
+        return obj
+    if isinstance(key, Unknown):
+        return key
+    if isinstance(obj, _Lazy):
+        return obj.get(str(key))
+    if isinstance(obj, dict):
+        if key not in obj:
+            raise EvalError(f"no key {key!r} in the object")
+        return obj[key]
+    if isinstance(obj, list):
+        try:
+            return obj[int(key)]
+        except (ValueError, TypeError, IndexError) as exc:
+            raise EvalError(f"bad index {key!r}") from exc
+    if obj is None:
+        raise EvalError(f"cannot read {key!r} of null")
+    raise EvalError(f"cannot read {key!r} of a {type(obj).__name__}")
+
+
+def _ev_attr(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    return _get(cfg.eval(node[1], scope), node[2])
+
+
+def _ev_index(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    obj = cfg.eval(node[1], scope)
+    key = cfg.eval(node[2], scope)
+    if isinstance(obj, list) and isinstance(key, str) and key.isdigit():
+        key = int(key)
+    return _get(obj, key)
+
+
+def _ev_splat(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    obj = materialize(cfg.eval(node[1], scope))
+    if isinstance(obj, Unknown):
+        return obj
+    items = obj if isinstance(obj, list) else ([] if obj is None else [obj])
+    out = []
+    for item in items:
+        value = item
+        for op in node[2]:
+            key = op[2] if op[0] == "attr" else cfg.eval(op[2], scope)
+            value = _get(value, key)
+        out.append(value)
+    return out
+
+
+def _ev_tuple(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    return [cfg.eval(item, scope) for item in node[1]]
+
+
+def _ev_object(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    out: dict[str, Any] = {}
+    for key_node, value_node in node[1]:
+        key = cfg.eval(key_node, scope)
+        if isinstance(key, Unknown):
+            return key
+        out[hcl_str(key)] = cfg.eval(value_node, scope)
+    return out
+
+
+def _ev_cond(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    cond = materialize(cfg.eval(node[1], scope))
+    if isinstance(cond, Unknown):
+        return cond
+    if not isinstance(cond, bool):
+        raise EvalError(f"a condition must be a bool, not {cond!r}")
+    return cfg.eval(node[2] if cond else node[3], scope)
+
+
+def _num(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise EvalError(f"{value!r} is not a number")
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError as exc:
+                raise EvalError(f"{value!r} is not a number") from exc
+    return value
+
+
+def _ev_bin(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    op = node[1]
+    left = materialize(cfg.eval(node[2], scope))
+    if op in ("&&", "||"):
+        if left is False and op == "&&":
+            return False
+        if left is True and op == "||":
+            return True
+        right = materialize(cfg.eval(node[3], scope))
+        if isinstance(left, Unknown):
+            return left
+        if isinstance(right, Unknown):
+            return right
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            raise EvalError(f"{op} takes bools")
+        return right
+    right = materialize(cfg.eval(node[3], scope))
+    if isinstance(left, Unknown):
+        return left
+    if isinstance(right, Unknown):
+        return right
+    if op == "==":
+        return bool(left == right)
+    if op == "!=":
+        return bool(left != right)
+    a, b = _num(left), _num(right)
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        if b == 0:
+            raise EvalError("division by zero")
+        result = a / b
+        return int(result) if result.is_integer() and isinstance(a, int) and isinstance(b, int) else result
+    if op == "%":
+        if b == 0:
+            raise EvalError("division by zero")
+        return a % b
+    return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+
+def _ev_un(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    value = materialize(cfg.eval(node[2], scope))
+    if isinstance(value, Unknown):
+        return value
+    if node[1] == "!":
+        if not isinstance(value, bool):
+            raise EvalError("! takes a bool")
+        return not value
+    return -_num(value)
+
+
+def _ev_tfor(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    _, kname, vname, coll_node, value_node, cond_node = node
+    coll = materialize(cfg.eval(coll_node, scope))
+    if isinstance(coll, Unknown):
+        return coll
+    out = []
+    for k, v in _iterate(coll):
+        inner = {**scope, vname: v}
+        if kname:
+            inner[kname] = k
+        if cond_node is not None:
+            keep = cfg.eval(cond_node, inner)
+            if isinstance(keep, Unknown):
+                return keep
+            if not keep:
+                continue
+        out.append(cfg.eval(value_node, inner))
+    return out
+
+
+def _ev_ofor(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    _, kname, vname, coll_node, key_node, value_node, group, cond_node = node
+    coll = materialize(cfg.eval(coll_node, scope))
+    if isinstance(coll, Unknown):
+        return coll
+    out: dict[str, Any] = {}
+    for k, v in _iterate(coll):
+        inner = {**scope, vname: v}
+        if kname:
+            inner[kname] = k
+        if cond_node is not None:
+            keep = cfg.eval(cond_node, inner)
+            if isinstance(keep, Unknown):
+                return keep
+            if not keep:
+                continue
+        key = cfg.eval(key_node, inner)
+        if isinstance(key, Unknown):
+            return key
+        value = cfg.eval(value_node, inner)
+        if group:
+            out.setdefault(hcl_str(key), []).append(value)
+        else:
+            out[hcl_str(key)] = value
+    return out
+
+
+def _ev_call(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
+    _, name, arg_nodes, expand = node
+    if name in ("try", "can"):
+        return _try(cfg, name, arg_nodes, scope)
+    if name in _NEVER_RUN:
+        return Unknown(f"{name}() is never run")
+    args = [cfg.eval(a, scope) for a in arg_nodes]
+    if expand and args:
+        last = materialize(args.pop())
+        if isinstance(last, Unknown):
+            return last
+        args.extend(last if isinstance(last, list) else [last])
+    special = _CONTEXT_FUNCTIONS.get(name)
+    if special is not None:
+        return special(cfg, args)
+    func = FUNCTIONS.get(name)
+    if func is None:
+        return Unknown(f"function {name}() is not evaluated")
+    args = [materialize(a) for a in args]
+    deep = name in _DEEP
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return arg
+        if deep and contains_unknown(arg):
+            return Unknown(f"{name}() of an unknown value")
+    try:
+        return func(*args)
+    except FunctionError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise FunctionError(f"{name}(): {exc}") from exc
+
+
+def _try(cfg: Config, name: str, arg_nodes: tuple[Node, ...], scope: dict[str, Any]) -> Any:
+    for node in arg_nodes:
+        try:
+            value = materialize(cfg.eval(node, scope))
+        except (EvalError, FunctionError):
+            if name == "can":
+                return False
+            continue
+        if name == "can":
+            return value if isinstance(value, Unknown) else True
+        return value
+    if name == "can":
+        return False
+    raise FunctionError("try(): no argument could be evaluated")
+
+
+# -- functions that need the tree -----------------------------------------------------------------
+
+def _str_arg(args: list[Any], i: int, default: Any = None) -> Any:
+    if i >= len(args):
+        return default
+    return materialize(args[i])
+
+
+def _find_in_parent_folders(cfg: Config, args: list[Any]) -> Any:
+    name = _str_arg(args, 0, "terragrunt.hcl")
+    fallback = _str_arg(args, 1)
+    if isinstance(name, Unknown):
+        return name
+    folder = cfg.terragrunt_dir.parent
+    root = cfg.ev.root
+    while cfg.ev.inside(folder):
+        candidate = folder / name
+        if os.path.exists(candidate):
+            return candidate.as_posix()
+        if folder == root:
+            break
+        folder = folder.parent
+    if len(args) > 1:
+        return fallback
+    return Unknown(f"find_in_parent_folders({name}): not found inside the root")
+
+
+def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
+    target = _str_arg(args, 0)
+    if isinstance(target, Unknown):
+        return target
+    if not isinstance(target, str):
+        raise FunctionError("read_terragrunt_config takes a path")
+    path = cfg.resolve_path(target)
+    if not path.exists():
+        if len(args) > 1:
+            return args[1]
+        if not cfg.ev.inside(path):
+            return Unknown(f"read_terragrunt_config({target}): outside the root")
+        raise FunctionError(f"read_terragrunt_config: file not found: {cfg.ev.rel(path)}")
+    if path.is_dir():
+        path = path / "terragrunt.hcl"
+    read = cfg.ev.read_config(path, cfg.original_dir)
+    if isinstance(read, Unknown):
+        return read
+    cfg.touched.add(path)
+    if read is not cfg and read not in cfg.reads:
+        cfg.reads.append(read)
+    return _ConfigView(read)
+
+
+def _relative(a: Path, b: Path) -> str:
+    return Path(os.path.relpath(a, b)).as_posix()
+
+
+def _path_relative_to_include(cfg: Config, args: list[Any]) -> Any:
+    parent_dir = _parent_dir(cfg, _str_arg(args, 0))
+    if isinstance(parent_dir, Unknown):
+        return parent_dir
+    return _relative(cfg.terragrunt_dir, parent_dir)
+
+
+def _path_relative_from_include(cfg: Config, args: list[Any]) -> Any:
+    parent_dir = _parent_dir(cfg, _str_arg(args, 0))
+    if isinstance(parent_dir, Unknown):
+        return parent_dir
+    return _relative(parent_dir, cfg.terragrunt_dir)
+
+
+def _parent_dir(cfg: Config, label: Any) -> Path | Unknown:
+    if cfg.include_dir is not None and label is None:
+        return cfg.include_dir
+    owner = cfg.child if cfg.child is not None else cfg
+    inc = owner.include_for(label)
+    if inc is None:
+        return cfg.include_dir if cfg.include_dir is not None else cfg.terragrunt_dir
+    if isinstance(inc.path, Unknown):
+        return inc.path
+    return inc.path.parent
+
+
+def _get_parent_terragrunt_dir(cfg: Config, args: list[Any]) -> Any:
+    folder = _parent_dir(cfg, _str_arg(args, 0))
+    return folder if isinstance(folder, Unknown) else folder.as_posix()
+
+
+def _repo(cfg: Config) -> Path | Unknown:
+    root = cfg.ev.repo_root(cfg.terragrunt_dir)
+    return root if root is not None else Unknown("get_repo_root(): no git repository")
+
+
+def _get_repo_root(cfg: Config, args: list[Any]) -> Any:
+    root = _repo(cfg)
+    return root if isinstance(root, Unknown) else root.as_posix()
+
+
+def _get_path_from_repo_root(cfg: Config, args: list[Any]) -> Any:
+    root = _repo(cfg)
+    return root if isinstance(root, Unknown) else _relative(cfg.terragrunt_dir, root)
+
+
+def _get_path_to_repo_root(cfg: Config, args: list[Any]) -> Any:
+    root = _repo(cfg)
+    return root if isinstance(root, Unknown) else _relative(root, cfg.terragrunt_dir)
+
+
+def _get_env(cfg: Config, args: list[Any]) -> Any:
+    name = _str_arg(args, 0)
+    if isinstance(name, Unknown):
+        return name
+    env = cfg.ev.env
+    if env is not None and name in env:
+        value: Any = env[name]
+    elif len(args) > 1:
+        value = _str_arg(args, 1)
+    else:
+        return Unknown(f"get_env({name})")
+    if is_secret_name(str(name)):
+        cfg.ev.masker.add(value)
+    return value
+
+
+def _file_path(cfg: Config, args: list[Any], func: str) -> Path | Unknown:
+    target = _str_arg(args, 0)
+    if isinstance(target, Unknown):
+        return target
+    if not isinstance(target, str):
+        raise FunctionError(f"{func}() takes a path")
+    path = cfg.resolve_path(target)
+    real = Path(os.path.realpath(path))
+    if not cfg.ev.inside(path) or not (cfg.ev.inside(real) or real == path):
+        return Unknown(f"{func}({target}): outside the root")
+    return path
+
+
+def _file(cfg: Config, args: list[Any]) -> Any:
+    path = _file_path(cfg, args, "file")
+    if isinstance(path, Unknown):
+        return path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FunctionError(f"file(): cannot read {cfg.ev.rel(path)}: {exc}") from exc
+    cfg.touched.add(path)
+    return text
+
+
+def _fileexists(cfg: Config, args: list[Any]) -> Any:
+    path = _file_path(cfg, args, "fileexists")
+    return path if isinstance(path, Unknown) else path.is_file()
+
+
+def _templatefile(cfg: Config, args: list[Any]) -> Any:
+    text = _file(cfg, args[:1])
+    if isinstance(text, Unknown):
+        return text
+    variables = materialize(args[1]) if len(args) > 1 else {}
+    if isinstance(variables, Unknown):
+        return variables
+    try:
+        node = compile_text('"<<TPL\n' + text + '\nTPL"') if "\nTPL\n" not in text else None
+    except ExprSyntaxError as exc:
+        raise FunctionError(f"templatefile(): {exc}") from exc
+    if node is None:
+        return Unknown("templatefile(): unsupported template")
+    return cfg.eval(node, dict(variables))
+
+
+def _read_tfvars_file(cfg: Config, args: list[Any]) -> Any:
+    path = _file_path(cfg, args, "read_tfvars_file")
+    if isinstance(path, Unknown):
+        return path
+    from opslib.terragrunt.parse import parse_text
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = parse_text(text) if not path.name.endswith(".json") else None
+    except Exception as exc:
+        raise FunctionError(f"read_tfvars_file(): cannot parse {cfg.ev.rel(path)}") from exc
+    cfg.touched.add(path)
+    if doc is None:
+        return to_json_read(text)
+    return to_json({k: materialize(cfg.eval(compile_value(v), {})) for k, v in attributes(doc).items()})
+
+
+def to_json_read(text: str) -> str:
+    return text
+
+
+def _const(value: Any) -> Callable[[Config, list[Any]], Any]:
+    return lambda cfg, args: list(value)
+
+
+_CONTEXT_FUNCTIONS: dict[str, Callable[[Config, list[Any]], Any]] = {
+    "find_in_parent_folders": _find_in_parent_folders,
+    "read_terragrunt_config": _read_terragrunt_config,
+    "path_relative_to_include": _path_relative_to_include,
+    "path_relative_from_include": _path_relative_from_include,
+    "get_terragrunt_dir": lambda cfg, args: cfg.terragrunt_dir.as_posix(),
+    "get_parent_terragrunt_dir": _get_parent_terragrunt_dir,
+    "get_original_terragrunt_dir": lambda cfg, args: cfg.original_dir.as_posix(),
+    "get_repo_root": _get_repo_root,
+    "get_path_from_repo_root": _get_path_from_repo_root,
+    "get_path_to_repo_root": _get_path_to_repo_root,
+    "get_env": _get_env,
+    "file": _file,
+    "fileexists": _fileexists,
+    "templatefile": _templatefile,
+    "read_tfvars_file": _read_tfvars_file,
+    "get_terraform_commands_that_need_vars": _const(_TF_COMMANDS_NEED_VARS),
+    "get_terraform_commands_that_need_locking": _const(_TF_COMMANDS_LOCKING),
+    "get_terraform_commands_that_need_input": _const(["apply", "import", "init", "plan", "refresh"]),
+    "get_terraform_commands_that_need_parallelism": _const(["apply", "plan", "destroy"]),
+    "posixpath_join": lambda cfg, args: posixpath.join(*[materialize(a) for a in args]),
+}
+
+_EVAL: dict[str, Callable[[Config, Node, dict[str, Any]], Any]] = {
+    "lit": _ev_lit,
+    "paren": _ev_paren,
+    "tmpl": _ev_tmpl,
+    "var": _ev_var,
+    "attr": _ev_attr,
+    "index": _ev_index,
+    "splat": _ev_splat,
+    "tuple": _ev_tuple,
+    "object": _ev_object,
+    "cond": _ev_cond,
+    "bin": _ev_bin,
+    "un": _ev_un,
+    "tfor": _ev_tfor,
+    "ofor": _ev_ofor,
+    "call": _ev_call,
+}
+
+_ = (field, compile_text, to_json)  # re-exported helpers used by other modules

@@ -1,0 +1,320 @@
+"""Turn evaluated configs into unit and dependency rows.
+
+Account, region and environment come from the locals of ``account.hcl`` / ``region.hcl`` / ``env.hcl``
+files the unit reads or includes (nearest first), then from such files in its parent folders, then from
+the path (``<account>/<region>/<environment>/...`` around a region-shaped folder name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from opslib.secrets import MASK, Masker, is_secret_name
+from opslib.terragrunt.evaluate import (
+    Config,
+    EvalError,
+    Evaluator,
+    Unknown,
+    attr_line,
+    iter_blocks,
+    materialize,
+)
+from opslib.terragrunt.functions import FunctionError
+
+__all__ = ["UnitResult", "build_unit", "classify_source", "mask_values", "scope_from_path"]
+
+ACCOUNT_KEYS = ("account_name", "account", "aws_account_name", "account_alias")
+REGION_KEYS = ("aws_region", "region")
+ENV_KEYS = ("environment", "env", "environment_name", "stage")
+_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
+_ENV_NAMES = {"prod", "production", "prd", "staging", "stage", "stg", "dev", "development", "qa", "test",
+              "testing", "uat", "sandbox", "sbx", "preprod", "non-prod", "nonprod", "demo", "perf",
+              "shared", "mgmt", "management", "security", "ops", "global"}
+_BRANCHES = {"main", "master", "develop", "dev", "head", "latest", "trunk", "release", "staging"}
+_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+_VERSION = re.compile(r"^v?\d+(\.\d+)*([-.+][0-9A-Za-z.-]+)?$")
+
+
+@dataclass
+class UnitResult:
+    row: dict[str, Any]
+    dependencies: list[dict[str, Any]] = field(default_factory=list)
+    files: set[Path] = field(default_factory=set)  # every file the unit reads, includes or sources
+    source_dir: Path | None = None  # a local module folder
+
+
+def classify_source(source: Any) -> tuple[str, str | None, bool]:
+    """``(source_kind, module_ref, pinned)`` of an evaluated ``terraform.source``."""
+    if source is None:
+        return "none", None, False
+    if isinstance(source, Unknown) or not isinstance(source, str):
+        return "expression", None, False
+    text = source.strip()
+    if text.startswith("tfr:"):
+        kind = "tfr"
+    elif text.startswith(("git::", "git@", "github.com/", "bitbucket.org/", "gitlab.com/")) or (
+            ".git" in text.split("?")[0] and "://" in text):
+        kind = "git"
+    elif text.startswith("s3::") or ".s3.amazonaws.com" in text or text.startswith("s3://"):
+        kind = "s3"
+    elif text.startswith(("gcs::", "hg::")):
+        kind = "http"
+    elif re.match(r"^(https?|ftp)://", text):
+        kind = "git" if "//" in text.split("://", 1)[1] and ".git" in text else "http"
+    elif "::" in text.split("?")[0]:
+        kind = "http"
+    else:
+        kind = "local"
+    if kind == "local":
+        return kind, None, True
+    query = parse_qs(urlsplit(text.replace("git::", "", 1)).query)
+    ref = (query.get("ref") or query.get("version") or [None])[0]
+    if ref is None:
+        return kind, None, False
+    lowered = ref.lower()
+    pinned = lowered not in _BRANCHES and bool(_VERSION.match(ref) or _SHA.match(lowered))
+    return kind, ref, pinned
+
+
+def scope_from_path(unit: str) -> tuple[str | None, str | None, str | None]:
+    """Account, region, environment guessed from a unit id like ``prod/us-east-1/app/vpc``."""
+    parts = unit.split("/")
+    for i, part in enumerate(parts):
+        if _REGION.match(part) or part == "_global" or part == "global":
+            account = parts[i - 1] if i > 0 else None
+            env = parts[i + 1] if i + 1 < len(parts) - 1 else None
+            if env is None and account is not None and account.lower() in _ENV_NAMES:
+                env = account
+            return account, part if _REGION.match(part) else None, env
+    env = next((p for p in parts[:-1] if p.lower() in _ENV_NAMES), None)
+    account = parts[0] if len(parts) > 1 else None
+    return account, None, env
+
+
+def _scope_files(config: Config) -> list[Config]:
+    """Every config reachable from ``config`` through includes and reads, breadth first."""
+    seen: set[int] = set()
+    out: list[Config] = []
+    queue = [config]
+    while queue:
+        item = queue.pop(0)
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        out.append(item)
+        queue.extend(item.reads)
+    return out
+
+
+def _local_value(config: Config, keys: Iterable[str]) -> str | None:
+    for key in keys:
+        if key in config.local_sources:
+            value = materialize(config.local(key))
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | None]:
+    by_role: dict[str, list[Config]] = {"account": [], "region": [], "env": []}
+    for item in _scope_files(config):
+        role = item.path.name.split(".")[0]
+        if role in by_role and item.path.name.endswith(".hcl"):
+            by_role[role].append(item)
+    # files in parent folders count too, even when not read (nearest first)
+    for folder in [unit_dir, *unit_dir.parents]:
+        if not ev.inside(folder):
+            break
+        for role in by_role:
+            candidate = folder / f"{role}.hcl"
+            if candidate.is_file():
+                read = ev.read_config(candidate, unit_dir)
+                if isinstance(read, Config):
+                    by_role[role].append(read)
+    for configs in by_role.values():
+        configs.sort(key=lambda c: -len(c.path.parts))
+    result: dict[str, str | None] = {}
+    plan = (("account", ACCOUNT_KEYS, ("account",)), ("region", REGION_KEYS, ("region", "account")),
+            ("environment", ENV_KEYS, ("env", "account", "region")))
+    for column, keys, roles in plan:
+        value = None
+        for role in roles:
+            for item in by_role[role]:
+                value = _local_value(item, keys)
+                if value:
+                    break
+            if value:
+                break
+        result[column] = value
+    if not all(result.values()):
+        own = _local_value(config, ACCOUNT_KEYS), _local_value(config, REGION_KEYS), _local_value(
+            config, ENV_KEYS)
+        for column, value in zip(("account", "region", "environment"), own, strict=True):
+            result[column] = result[column] or value
+    return result
+
+
+def mask_values(values: Any, masker: Masker) -> Any:
+    """Mask secret-named keys (remembering their values) at any depth."""
+    if isinstance(values, dict):
+        out: dict[str, Any] = {}
+        for key, value in values.items():
+            if is_secret_name(str(key)) and value is not None and not isinstance(value, (dict, list, Unknown)):
+                masker.add(value)
+                out[key] = MASK
+            else:
+                out[key] = mask_values(value, masker)
+        return out
+    if isinstance(values, list):
+        return [mask_values(v, masker) for v in values]
+    return values
+
+
+def _merged_inputs(config: Config) -> Any:
+    merged: dict[str, Any] = {}
+    for inc, parent in config.parent_configs():
+        if "inputs" in parent.doc:
+            value = materialize(parent.eval_attr(parent.doc, "inputs"))
+            if isinstance(value, dict):
+                merged = _deep_merge(merged, value) if inc.merge_strategy == "deep" else {**merged, **value}
+    if "inputs" in config.doc:
+        own = materialize(config.eval_attr(config.doc, "inputs"))
+        if isinstance(own, Unknown) and not merged:
+            return own
+        if isinstance(own, dict):
+            merged = {**merged, **own}
+    return merged
+
+
+def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = dict(a)
+    for key, value in b.items():
+        if isinstance(out.get(key), dict) and isinstance(value, dict):
+            out[key] = _deep_merge(out[key], value)
+        elif isinstance(out.get(key), list) and isinstance(value, list):
+            out[key] = out[key] + value
+        else:
+            out[key] = value
+    return out
+
+
+def _terraform_source(config: Config) -> tuple[Any, str | None, Config | None]:
+    """Evaluated source, its text as written and the config that set it (the child wins)."""
+    found: tuple[Any, str | None, Config | None] = (None, None, None)
+    for owner in [p for _, p in config.parent_configs()] + [config]:
+        for _, body in iter_blocks(owner.doc, "terraform"):
+            if "source" in body:
+                raw = body["source"]
+                found = (owner.eval_attr(body, "source"), raw if isinstance(raw, str) else None, owner)
+    return found
+
+
+def _safe(func: Any, *args: Any) -> Any:
+    try:
+        return func(*args)
+    except (EvalError, FunctionError) as exc:
+        return Unknown(str(exc))
+
+
+def build_unit(ev: Evaluator, unit: str, config_file: Path, *, kind: str = "unit",
+               config: Config | None = None, row_path: Path | None = None, line: int = 1) -> UnitResult:
+    """Evaluate one unit and return its row, dependency rows and the files it depends on."""
+    cfg = config if config is not None else ev.unit(config_file)
+    unit_dir = cfg.terragrunt_dir
+    includes = [{"label": inc.label,
+                 "path": ev.rel(inc.path) if isinstance(inc.path, Path) else inc.raw,
+                 "expose": inc.expose, "line": inc.line} for inc in cfg.includes()]
+    source, raw_source, owner = _terraform_source(cfg)
+    source_kind, ref, pinned = classify_source(source)
+    source_dir = None
+    if source_kind == "local" and isinstance(source, str) and owner is not None:
+        source_dir = cfg.resolve_path(source.split("//")[0] if not source.startswith("//") else source)
+    locals_ = _safe(lambda: materialize(cfg.top("locals")) if cfg.local_sources else {})
+    inputs = _safe(_merged_inputs, cfg)
+    deps = _dependencies(ev, unit, cfg)
+    scope = _scope(ev, cfg, unit_dir)
+    path_scope = scope_from_path(unit)
+    files = {c.path for c in _scope_files(cfg)} | {p for c in _scope_files(cfg) for p in c.touched}
+    if source_dir is not None:
+        files.add(source_dir)
+    row = {
+        "unit": unit,
+        "path": ev.rel(row_path if row_path is not None else config_file),
+        "kind": kind,
+        "account": scope["account"] or path_scope[0],
+        "region": scope["region"] or path_scope[1],
+        "environment": scope["environment"] or path_scope[2],
+        "source": source if isinstance(source, str) else raw_source,
+        "source_kind": source_kind,
+        "module_ref": ref,
+        "pinned": pinned,
+        "includes": includes,
+        "locals": locals_ if isinstance(locals_, dict) else {},
+        "inputs": inputs if isinstance(inputs, dict) else {},
+        "lockfile": False,
+        "errors": 0,
+        "line": line,
+    }
+    return UnitResult(row=row, dependencies=deps, files=files, source_dir=source_dir)
+
+
+def _target(ev: Evaluator, cfg: Config, value: Any) -> tuple[str | None, Path | None]:
+    if not isinstance(value, str):
+        return None, None
+    path = cfg.resolve_path(value)
+    if path.name.endswith((".hcl", ".json")) and not path.is_dir():
+        path = path.parent
+    return path.as_posix(), path
+
+
+def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name, (owner, body) in cfg.merged_blocks("dependency").items():
+        raw = body.get("config_path")
+        value = owner.eval_attr(body, "config_path") if raw is not None else None
+        resolved, path = _target(ev, owner, value)
+        rows.append(_dep_row(ev, unit, name, "dependency", raw, resolved, path,
+                             "mock_outputs" in body, owner, body.get("__start_line__")))
+    deps_blocks = [(p, b) for _, p in cfg.parent_configs() for _, b in iter_blocks(p.doc, "dependencies")]
+    own = [(cfg, b) for _, b in iter_blocks(cfg.doc, "dependencies")]
+    for owner, body in (own or deps_blocks):
+        raw_paths = body.get("paths")
+        value = owner.eval_attr(body, "paths") if raw_paths is not None else None
+        line = attr_line(body, "paths")
+        if isinstance(value, list):
+            raws = raw_paths if isinstance(raw_paths, list) and len(raw_paths) == len(value) else [None] * len(
+                value)
+            for item, raw in zip(value, raws, strict=True):
+                resolved, path = _target(ev, owner, materialize(item))
+                rows.append(_dep_row(ev, unit, "", "dependencies", raw if raw is not None else item,
+                                     resolved, path, False, owner, line))
+        elif value is not None:
+            rows.append(_dep_row(ev, unit, "", "dependencies", raw_paths, None, None, False, owner, line))
+    return rows
+
+
+def _dep_row(ev: Evaluator, unit: str, name: str, kind: str, raw: Any, resolved: str | None,
+             path: Path | None, has_mocks: bool, owner: Config, line: int | None) -> dict[str, Any]:
+    external = path is not None and not ev.inside(path)
+    target = ev.rel(path) if path is not None and not external else (resolved or _raw_text(raw))
+    if target == "":
+        target = "."
+    return {"unit": unit, "target": target, "name": name, "kind": kind, "config_path": _raw_text(raw),
+            "resolved": resolved, "exists": False, "external": external, "has_mock_outputs": has_mocks,
+            "path": ev.rel(owner.path), "line": line}
+
+
+def _raw_text(raw: Any) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        if raw.startswith("${") and raw.endswith("}"):
+            return raw[2:-1]
+        return raw
+    return str(raw)
+
