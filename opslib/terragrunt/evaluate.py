@@ -41,7 +41,8 @@ _NEVER_RUN = {
     "get_aws_caller_identity_arn", "get_aws_caller_identity_user_id", "timestamp", "plantimestamp",
     "uuid", "uuidv5", "bcrypt", "get_platform", "get_working_dir", "get_terraform_command",
     "get_terraform_cli_args", "get_default_retryable_errors", "local_exec", "constraint_check",
-    "filebase64", "filemd5", "filesha256", "fileset", "pathexpand", "abspath", "get_terragrunt_source_cli_flag",
+    "filebase64", "filemd5", "filesha256", "fileset", "pathexpand", "abspath",
+    "get_terragrunt_source_cli_flag",
 }
 # pure functions whose result would hide an unknown nested anywhere in an argument
 _DEEP = {"jsonencode", "yamlencode", "join", "format", "formatlist", "sort", "distinct", "contains",

@@ -223,6 +223,9 @@ def _one(value: Any) -> Any:
 
 def _range(*args: Any) -> list[Any]:
     nums = [_num(a) for a in args]
+    start: int | float
+    stop: int | float
+    step: int | float
     if len(nums) == 1:
         start, stop, step = 0, nums[0], 1
     elif len(nums) == 2:

@@ -20,7 +20,7 @@ def build_graph(units: pd.DataFrame, dependencies: pd.DataFrame) -> nx.DiGraph:
                        environment=row.environment)
     if not dependencies.empty:
         for row in dependencies.itertuples(index=False):
-            if row.exists and row.target in graph and row.target != row.unit:
+            if bool(row.exists) and row.target in graph and str(row.target) != str(row.unit):
                 graph.add_edge(row.unit, row.target, name=row.name, kind=row.kind)
     return graph
 
@@ -62,19 +62,20 @@ def blast_radius(graph: nx.DiGraph, changed: Iterable[str], *, root: Path,
     """Units affected by ``changed`` (unit ids or file paths), with their distance and a reason."""
     start: dict[str, str] = {}
     for item in changed:
-        for unit, reason in _direct(item, graph, root, unit_files, source_dirs):
-            start.setdefault(unit, reason)
+        for unit, why in _direct(item, graph, root, unit_files, source_dirs):
+            start.setdefault(unit, why)
     distance = {u: 0 for u in start}
-    reason = dict(start)
+    reasons = dict(start)
     queue = deque(sorted(start))
     while queue:
         unit = queue.popleft()
         for parent in sorted(graph.predecessors(unit)):
             if parent not in distance:
                 distance[parent] = distance[unit] + 1
-                reason[parent] = f"depends on {unit}"
+                reasons[parent] = f"depends on {unit}"
                 queue.append(parent)
-    rows = [{"unit": u, "distance": d, "reason": reason[u]} for u, d in distance.items()]
+    rows: list[dict[str, object]] = [{"unit": u, "distance": d, "reason": reasons[u]}
+                                     for u, d in distance.items()]
     frame = pd.DataFrame(rows, columns=["unit", "distance", "reason"])
     if not frame.empty:
         frame = frame.sort_values(["distance", "unit"], kind="stable").reset_index(drop=True)
@@ -89,7 +90,9 @@ def _direct(item: str, graph: nx.DiGraph, root: Path, unit_files: Mapping[str, s
         return [(text, "changed")]
     path = Path(text)
     if not path.is_absolute():
-        path = root / path if not (Path.cwd() / path).exists() or (root / path).exists() else Path.cwd() / path
+        # relative to the root first; a path that only exists from the cwd is taken from there
+        relative_to_cwd = Path.cwd() / path
+        path = relative_to_cwd if relative_to_cwd.exists() and not (root / path).exists() else root / path
     path = Path(_norm(path))
     try:
         rel = path.relative_to(root).as_posix()

@@ -356,9 +356,9 @@ def _source_columns(source: Any) -> dict[str, Any]:
 def _frames(root: Path, found: Discovery, parsed: dict[str, ParsedFile], roles: dict[str, str],
             ev: Evaluator, results: dict[str, UnitResult], unit_configs: dict[str, Config],
             error_rows: list[dict[str, Any]], started: float) -> TerragruntTree:
-    for row in ev.errors.values():
-        error_rows.append({"path": ev.rel(row.path), "line": row.line, "column": None,
-                           "message": row.message, "kind": "eval"})
+    for found_error in ev.errors.values():
+        error_rows.append({"path": ev.rel(found_error.path), "line": found_error.line, "column": None,
+                           "message": found_error.message, "kind": "eval"})
     errors = pd.DataFrame(error_rows, columns=ERROR_COLUMNS)
     errors = errors.astype({"line": "Int64", "column": "Int64"})
     unit_ids = set(results)

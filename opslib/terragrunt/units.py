@@ -73,7 +73,8 @@ def classify_source(source: Any) -> tuple[str, str | None, bool]:
     if kind == "local":
         return kind, None, True
     query = parse_qs(urlsplit(text.replace("git::", "", 1)).query)
-    ref = (query.get("ref") or query.get("version") or [None])[0]
+    refs = query.get("ref") or query.get("version")
+    ref = refs[0] if refs else None
     if ref is None:
         return kind, None, False
     lowered = ref.lower()
@@ -164,7 +165,8 @@ def mask_values(values: Any, masker: Masker) -> Any:
     if isinstance(values, dict):
         out: dict[str, Any] = {}
         for key, value in values.items():
-            if is_secret_name(str(key)) and value is not None and not isinstance(value, (dict, list, Unknown)):
+            leaf = value is not None and not isinstance(value, (dict, list, Unknown))
+            if leaf and is_secret_name(str(key)):
                 masker.add(value)
                 out[key] = MASK
             else:
@@ -287,8 +289,9 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
         value = owner.eval_attr(body, "paths") if raw_paths is not None else None
         line = attr_line(body, "paths")
         if isinstance(value, list):
-            raws = raw_paths if isinstance(raw_paths, list) and len(raw_paths) == len(value) else [None] * len(
-                value)
+            raws: list[Any] = [None] * len(value)
+            if isinstance(raw_paths, list) and len(raw_paths) == len(value):
+                raws = raw_paths
             for item, raw in zip(value, raws, strict=True):
                 resolved, path = _target(ev, owner, materialize(item))
                 rows.append(_dep_row(ev, unit, "", "dependencies", raw if raw is not None else item,
