@@ -1,0 +1,198 @@
+"""A real JupyterLab: the notebooks are listed over its REST API, a kernel runs a notebook's cells, and
+(with Chromium) the incident notebook's checklist widgets render in the JupyterLab UI."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from opslib._paths import notebooks_dir
+from tests._browser import chromium_path, launch
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Lab:
+    def __init__(self, port: int, token: str, root: Path) -> None:
+        self.port, self.token, self.root = port, token, root
+        self.base = f"http://127.0.0.1:{port}"
+
+    def get(self, path: str) -> Any:
+        request = urllib.request.Request(
+            f"{self.base}{path}", headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        request = urllib.request.Request(
+            f"{self.base}{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    root = tmp_path_factory.mktemp("lab")
+    for notebook in notebooks_dir().glob("*.ipynb"):
+        shutil.copy(notebook, root / notebook.name)
+    home = tmp_path_factory.mktemp("jupyter-home")
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "run"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    env.pop("OPSLIB_SUMMARY_PATH", None)
+    port, token = _free_port(), uuid.uuid4().hex
+    log = (home / "lab.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    server = Lab(port, token, root)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                server.get("/api/status")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not start: {(home / 'lab.log').read_text()[-2000:]}")
+                time.sleep(0.3)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_rest_api_lists_the_notebooks(lab: Lab) -> None:
+    listed = {item["name"] for item in lab.get("/api/contents")["content"]}
+    assert {p.name for p in notebooks_dir().glob("*.ipynb")} <= listed
+    model = lab.get("/api/contents/overview.ipynb")
+    assert model["type"] == "notebook" and model["content"]["metadata"]["kernelspec"]["name"] == "python3"
+
+
+async def _execute(lab: Lab, kernel_id: str, sources: list[str]) -> list[dict[str, Any]]:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    url = f"ws://127.0.0.1:{lab.port}/api/kernels/{kernel_id}/channels"
+    conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {lab.token}"}))
+    replies = []
+    session = uuid.uuid4().hex
+    for code in sources:
+        msg_id = uuid.uuid4().hex
+        await conn.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "username": "test",
+                        "session": session,
+                        "msg_type": "execute_request",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
+        while True:
+            raw = await asyncio.wait_for(conn.read_message(), timeout=120)
+            assert raw is not None, "kernel websocket closed"
+            message = json.loads(raw)
+            if message.get("parent_header", {}).get("msg_id") == msg_id and message["channel"] == "shell":
+                replies.append(message["content"])
+                break
+    conn.close()
+    return replies
+
+
+def test_kernel_runs_a_notebooks_cells(lab: Lab) -> None:
+    kernel = lab.post("/api/kernels", {"name": "python3"})
+    nb = nbformat.read(str(lab.root / "overview.ipynb"), as_version=4)
+    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    replies = asyncio.run(_execute(lab, kernel["id"], [*sources, "assert len(live.units) > 0"]))
+    assert [r["status"] for r in replies] == ["ok"] * len(replies), [
+        r for r in replies if r["status"] != "ok"
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="playwright is not installed")
+@pytest.mark.skipif(chromium_path() is None, reason="no Chromium on this machine (apt-get install chromium)")
+def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab) -> None:
+    if not (lab.root / "incident_runbook.ipynb").exists():
+        pytest.fail("notebooks/incident_runbook.ipynb is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{lab.base}/lab/tree/incident_runbook.ipynb?token={lab.token}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
+        page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+        page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        page.wait_for_selector(".jupyter-widgets button:has-text('Done')", timeout=120_000)
+        buttons = page.locator(".jupyter-widgets button:has-text('Done')").count()
+        shot = Path(__file__).resolve().parent.parent / "reports" / "screenshots" / "jupyterlab-incident.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        browser.close()
+    assert buttons >= 3
