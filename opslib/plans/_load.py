@@ -273,11 +273,12 @@ def _unit_ids(tree: Any) -> list[str] | None:
 
 def _unit_for(file: Path, base: Path | None, ids: list[str] | None) -> str:
     """The unit id a plan file belongs to."""
+    stem = file.name.removesuffix(file.suffix).removesuffix(".tfplan")
     if base is not None:
         rel = file.parent.relative_to(base).as_posix()
-        guess = rel if rel != "." else file.name.split(".", 1)[0]
+        guess = rel if rel != "." else stem
     else:
-        guess = file.parent.name if file.name == "tfplan.json" else file.name.split(".", 1)[0]
+        guess = file.parent.name if file.name == "tfplan.json" else stem
     if ids:
         if guess in ids:
             return guess
