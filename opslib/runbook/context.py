@@ -114,7 +114,7 @@ def _try_load(kind: str, value: Any, notes: dict[str, str], keys: Iterable[str])
         return None
     try:
         return _load(kind, value)
-    except (OpslibError, ImportError, AttributeError, OSError) as exc:
+    except Exception as exc:  # a broken input (or loader) must not stop the runbook walk
         log.warning("cannot load %s %s: %s", kind, value, exc)
         for key in keys:
             notes.setdefault(key, f"not available: the {kind} could not be loaded ({exc})")

