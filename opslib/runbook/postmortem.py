@@ -136,7 +136,8 @@ def _impact(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     if not blast.empty:
         others = blast[~blast["unit"].isin(own)]
         shown = ", ".join(f"`{u}` ({d})" for u, d in zip(others["unit"], others["distance"], strict=True))
-        lines.append(f"- Blast radius: {len(others)} other units depend on it"
+        noun = "unit depends" if len(others) == 1 else "units depend"
+        lines.append(f"- Blast radius: {len(others)} other {noun} on it"
                      + (f" (unit and distance): {shown}." if shown else "."))
     elif "blast_radius" in s.context_notes:
         lines.append(f"- Blast radius: {s.context_notes['blast_radius']}.")
