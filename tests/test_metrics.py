@@ -105,8 +105,8 @@ def test_rates_by_action_type_and_category(log):
 def test_rates_by_unit_and_file(log):
     units = failure_rates(log, by="unit").set_index("unit")
     # the vpc unit: e1, e2, e3 (e2 failed); the rds unit: e6
-    assert units.loc["live/prod/vpc", ["events", "failures"]].tolist() == [3, 1]
-    assert units.loc["live/prod/rds", ["events", "failures"]].tolist() == [1, 1]
+    assert units.loc["prod/vpc", ["events", "failures"]].tolist() == [3, 1]
+    assert units.loc["prod/rds", ["events", "failures"]].tolist() == [1, 1]
     files = failure_rates(log, by="file").set_index("file")
     assert files.loc["other.txt", ["events", "failures"]].tolist() == [1, 1]
 
@@ -166,7 +166,7 @@ def test_recovery_pairs(log):
     assert rec.loc["e2", "recovered_by"] == "e3"
     assert rec.loc["e2", "matched_on"] == "file"
     assert rec.loc["e2", "hours_to_recover"] == pytest.approx(2.0)
-    assert rec.loc["e2", "units"] == ["live/prod/vpc"]
+    assert rec.loc["e2", "units"] == ["prod/vpc"]
     # e4 (escalation) -> e5, same task (case-insensitive): 14:00 -> 20:00
     assert rec.loc["e4", "recovered_by"] == "e5"
     assert rec.loc["e4", "matched_on"] == "task"
@@ -257,7 +257,7 @@ def test_repeat_failures_within_window():
     assert vpc_file["shortest_gap_hours"] == pytest.approx(48.0)
     assert vpc_file["agents"] == ["x", "y"]
     assert vpc_file["ids"] == ["a", "b", "c"]
-    assert set(rep["key"]) == {VPC, "live/prod/vpc"}  # rds never repeats
+    assert set(rep["key"]) == {VPC, "prod/vpc"}  # rds never repeats
     wide = repeat_failures(log, window="30D")
     assert wide.loc[wide["key"] == VPC, "repeats"].item() == 2
     assert repeat_failures(log, window="1D").empty
@@ -308,3 +308,60 @@ def test_list_columns_may_be_arrays_or_strings():
     rec = recoveries(log)
     assert rec["recovered_by"].tolist() == ["b"]
     assert failure_rates(log, by="tag").set_index("tag").loc["deploy", "failures"] == 1
+
+
+def test_recovery_through_related_entries_unit_mentions_and_titles():
+    lb = "infrastructure-live/prod/us-east-1/prod/alb/terragrunt.hcl"
+    log = frame(
+        # an escalation names the unit in its title only; the fix touches the unit's file 3 h later
+        ev(
+            "esc",
+            "2026-02-01 10:00",
+            "ops",
+            "escalation",
+            "partial",
+            [],
+            "Escalate failed apply of prod/us-east-1/prod/alb",
+        ),
+        ev("fix", "2026-02-01 13:00", "ops", "deployment", "completed", [lb], "Fix: alb listener"),
+        # an incident with no files, resolved by an event whose title shares most of its words
+        ev(
+            "inc",
+            "2026-02-02 10:00",
+            "sre",
+            "incident_response",
+            "failed",
+            [],
+            "INCIDENT: api p99 latency > 1s and 5xx errors in prod",
+        ),
+        ev("other", "2026-02-02 10:30", "dev", "resolution", "completed", [], "Resolved: queue backlog"),
+        ev("res", "2026-02-02 11:30", "dev", "resolution", "completed", [], "Resolved: api latency in prod"),
+        # a failed deployment fixed by an entry that lists it in related_entries (shape B)
+        ev("bad", "2026-02-03 10:00", "ops", "deployment", "failed", [], "Deploy thing"),
+        ev("good", "2026-02-03 12:00", "ops", "deployment", "completed", [], "Something else"),
+    )
+    log["extra"] = [{} for _ in range(len(log))]
+    log.at[6, "extra"] = {"context.related_entries": ["bad"]}
+    rec = recoveries(log).set_index("id")
+    assert rec.loc["esc", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == ["fix", "unit", 3.0]
+    assert rec.loc["esc", "units"] == []  # the escalation touched no file
+    assert rec.loc["inc", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == [
+        "res",
+        "title",
+        1.5,
+    ]
+    assert rec.loc["inc", "kind"] == "incident"
+    assert rec.loc["bad", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == ["good", "id", 2.0]
+
+
+def test_units_are_relative_to_the_live_tree():
+    from opslib.metrics._common import canonical_unit, task_key, units_in_text
+
+    assert canonical_unit("infrastructure-live/prod/us-east-1/prod/vpc") == "prod/us-east-1/prod/vpc"
+    assert canonical_unit("prod/vpc") == "prod/vpc"
+    assert units_in_text("Update worker autoscaling (non-prod/us-east-1/dev/ecs-worker).") == [
+        "non-prod/us-east-1/dev/ecs-worker"
+    ]
+    assert units_in_text("edit services/api/config/flags.yaml") == []  # a file that is not a unit file
+    assert task_key("INCIDENT:  Aurora writer failover") == "aurora writer failover"
+    assert task_key("Weekly drift check: mgmt") == "weekly drift check: mgmt"  # not a one-word prefix

@@ -12,6 +12,7 @@ import bisect
 import logging
 import math
 import posixpath
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from statistics import NormalDist
@@ -30,6 +31,7 @@ __all__ = [
     "ROLLBACK_TAGS",
     "ROLLBACK_TYPES",
     "as_list",
+    "canonical_unit",
     "event_keys",
     "failure_mask",
     "files_of",
@@ -38,7 +40,12 @@ __all__ = [
     "normalise",
     "period_start",
     "positions",
+    "related_ids",
+    "similar_titles",
+    "task_key",
+    "title_words",
     "to_timedelta",
+    "units_in_text",
     "units_of",
     "wilson_interval",
 ]
@@ -51,7 +58,7 @@ FAILURE_STATUSES = frozenset({"failed"})
 #: escalation as a failure (FORMATS.md)
 ESCALATION_TYPES = frozenset({"escalation"})
 #: action types that open an incident (a production failure whose restoration DORA measures)
-INCIDENT_TYPES = frozenset({"incident"})
+INCIDENT_TYPES = frozenset({"incident", "incident_response"})
 #: action types and tags that mean a change was undone or patched in a hurry
 ROLLBACK_TYPES = frozenset({"rollback", "hotfix"})
 ROLLBACK_TAGS = frozenset({"rollback", "hotfix", "incident", "outage"})
@@ -153,8 +160,22 @@ def files_of(row: Any) -> list[str]:
     return list(seen)
 
 
+def canonical_unit(path: str) -> str:
+    """A unit folder relative to its live tree: ``infrastructure-live/prod/x`` -> ``prod/x``.
+
+    Logs name files from the repository root while run reports and escalations name units from the
+    tree's root; dropping everything up to a ``*live`` folder makes the two meet.
+    """
+    parts = [p for p in path.replace("\\", "/").strip("/").split("/") if p and p != "."]
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i].lower().endswith("live"):
+            return "/".join(parts[i + 1 :])
+    return "/".join(parts)
+
+
 def units_of(files: Iterable[str]) -> list[str]:
-    """Unit folders named by touched files: the folder of a ``terragrunt.hcl``, a lock file or ``.tf``."""
+    """Unit folders named by touched files (the folder of a ``terragrunt.hcl``, a lock file or a ``.tf``
+    file), relative to the live tree (:func:`canonical_unit`)."""
     units: dict[str, None] = {}
     for path in files:
         clean = path.replace("\\", "/").rstrip("/")
@@ -162,30 +183,136 @@ def units_of(files: Iterable[str]) -> list[str]:
         if name in _UNIT_FILES or name.endswith(_UNIT_SUFFIXES):
             parent = posixpath.dirname(clean)
             if parent:
-                units.setdefault(parent, None)
+                units.setdefault(canonical_unit(parent), None)
     return list(units)
 
 
+# a path of at least three parts written in prose: "Escalate failed apply of prod/us-east-1/prod/eks"
+_PATH_IN_TEXT = re.compile(r"(?<![\w./:-])((?:[A-Za-z0-9_.-]+/){2,}[A-Za-z0-9_.-]+)")
+
+
+def units_in_text(text: Any) -> list[str]:
+    """Unit paths mentioned in free text (task titles, descriptions), relative to the live tree."""
+    if not isinstance(text, str) or "/" not in text:
+        return []
+    found: dict[str, None] = {}
+    for match in _PATH_IN_TEXT.finditer(text):
+        path = match.group(1).rstrip(".")
+        name = posixpath.basename(path)
+        if "." in name:
+            # a file: only unit files name a unit
+            if not (name in _UNIT_FILES or name.endswith(_UNIT_SUFFIXES)):
+                continue
+            path = posixpath.dirname(path)
+        if path:
+            found.setdefault(canonical_unit(path), None)
+    return list(found)
+
+
+# "INCIDENT: x", "Resolved: x", "Fix: x" all speak of x (one word only: "Weekly drift check: mgmt" keeps
+# its whole title)
+_TASK_PREFIX = re.compile(r"^\s*[A-Za-z][\w-]{0,20}:\s+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "after",
+        "before",
+        "via",
+    }
+)
+
+
+def task_key(task: Any) -> str:
+    """A task title without its ``WORD:`` prefix, lower-case, spaces collapsed ("" when empty)."""
+    if not isinstance(task, str):
+        return ""
+    return " ".join(_TASK_PREFIX.sub("", task, count=1).lower().split())
+
+
+def title_words(task: Any) -> frozenset[str]:
+    """The meaningful words of a task title (prefix and stop words dropped)."""
+    return frozenset(w for w in _WORD.findall(task_key(task)) if w not in _STOPWORDS)
+
+
+def similar_titles(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two titles speak of the same thing: at least two shared words, covering 60% of the shorter."""
+    shared = len(a & b)
+    return shared >= 2 and shared >= 0.6 * min(len(a), len(b))
+
+
+def related_ids(extra: Any) -> list[str]:
+    """Ids an entry names in ``context.related_entries`` (shape B), wherever the loader kept them."""
+    if not isinstance(extra, dict):
+        return []
+    found = extra.get("context.related_entries", extra.get("related_entries"))
+    context = extra.get("context")
+    if found is None and isinstance(context, dict):
+        found = context.get("related_entries")
+    return as_list(found)
+
+
 def event_keys(
-    frame: pd.DataFrame, *, files: bool = True, units: bool = True, task: bool = True
+    frame: pd.DataFrame,
+    *,
+    files: bool = True,
+    units: bool = True,
+    task: bool = True,
+    ids: bool = True,
 ) -> list[set[tuple[str, str]]]:
-    """Per event, the keys that tie it to other events: ``("file", path)``, ``("unit", dir)``,
-    ``("task", text)``. Two events are "about the same thing" when their key sets intersect."""
+    """Per event, the keys that tie it to other events. Two events are "about the same thing" when their
+    key sets intersect:
+
+    * ``("file", path)``: a file it created, modified or deleted;
+    * ``("unit", path)``: the unit folder of such a file, or a unit path its task or description names
+      (relative to the live tree);
+    * ``("task", title)``: its task title without a ``WORD:`` prefix ("INCIDENT: x" ~ "Resolved: x");
+    * ``("id", id)``: its own id and the ids it lists in ``related_entries``.
+    """
     out: list[set[tuple[str, str]]] = []
-    for row in frame[["files_created", "files_modified", "files_deleted", "task"]].itertuples(index=False):
+    cols = ["files_created", "files_modified", "files_deleted", "task", "description", "id"]
+    extras = frame["extra"] if "extra" in frame.columns else [None] * len(frame)
+    for row, extra in zip(frame[cols].itertuples(index=False), extras, strict=True):
         row_files = files_of({"files_created": row[0], "files_modified": row[1], "files_deleted": row[2]})
         keys: set[tuple[str, str]] = set()
         if files:
             keys.update(("file", f) for f in row_files)
         if units:
             keys.update(("unit", u) for u in units_of(row_files))
-        if task and isinstance(row[3], str) and row[3].strip():
-            keys.add(("task", row[3].strip().lower()))
+            keys.update(("unit", u) for u in units_in_text(row[3]))
+            keys.update(("unit", u) for u in units_in_text(row[4]))
+        if task:
+            title = task_key(row[3])
+            if title:
+                keys.add(("task", title))
+        if ids:
+            if isinstance(row[5], str) and row[5]:
+                keys.add(("id", row[5]))
+            keys.update(("id", r) for r in related_ids(extra))
         out.append(keys)
     return out
 
 
-_KEY_PRIORITY = {"file": 0, "unit": 1, "task": 2}
+_KEY_PRIORITY = {"id": 0, "file": 1, "unit": 2, "task": 3}
 
 
 def _key_order(key: tuple[str, str]) -> tuple[int, str]:

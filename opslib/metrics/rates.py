@@ -98,7 +98,7 @@ def _explode(frame: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
             frame["tag"] = [list(tags) or [NONE_LABEL] for tags in frame["tags"]]
             frame = frame.explode("tag")
         elif name in ("file", "unit"):
-            keys = event_keys(frame, task=False)
+            keys = event_keys(frame, task=False, ids=False)
             frame[name] = [sorted(v for k, v in ks if k == name) or [NONE_LABEL] for ks in keys]
             frame = frame.explode(name)
         elif name not in frame.columns:

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from opslib.metrics._common import (
+    ESCALATION_TYPES,
+    INCIDENT_TYPES,
     RECOVERY_EXCLUDED_TYPES,
     event_keys,
     failure_mask,
@@ -18,6 +20,8 @@ from opslib.metrics._common import (
     next_match,
     normalise,
     positions,
+    similar_titles,
+    title_words,
     to_timedelta,
     units_of,
 )
@@ -60,17 +64,20 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     recovered it.
 
     The recovery of a failure is the next event, strictly later, whose ``status`` is ``completed``, that
-    is not itself a failure, escalation or incident, and that touches any of the same files, the same
-    unit folder (the folder of a ``terragrunt.hcl``, lock file or ``.tf`` file) or the same task. With a
-    ``window`` (``"7D"``, ``"48h"``, hours as a number), a recovery later than that does not count and
-    the failure stays unresolved.
+    is not itself a failure, escalation or incident, and that is about the same thing: it names the
+    failure in ``related_entries`` (or both name the same entry), touches any of the same files, the same
+    unit folder (the folder of a ``terragrunt.hcl``, lock file or ``.tf`` file, or a unit path written in
+    the task or description, relative to the live tree), or has the same task title once a one-word
+    ``WORD:`` prefix is dropped ("INCIDENT: x" ~ "Resolved: x"). A later ``resolution`` event whose title
+    shares most words with the failure's also counts. With a ``window`` (``"7D"``, ``"48h"``, hours as a
+    number), a recovery later than that does not count and the failure stays unresolved.
 
     Columns: ``id``, ``failed_at``, ``agent``, ``action_type``, ``category``, ``task``, ``status``,
     ``kind`` (``failure`` | ``escalation`` | ``incident``), ``files``, ``units`` (lists),
     ``recovered_by`` (id of the recovering event), ``recovered_at``, ``recovered_by_agent``,
-    ``matched_on`` (``file`` | ``unit`` | ``task``), ``hours_to_recover`` (NaN when unresolved), ``state``
-    (``recovered`` | ``unresolved`` | ``no timestamp``: an event without a timestamp cannot be paired
-    and is listed, not dropped). Rows follow the log's time order.
+    ``matched_on`` (``id`` | ``file`` | ``unit`` | ``task`` | ``title``), ``hours_to_recover`` (NaN
+    when unresolved), ``state`` (``recovered`` | ``unresolved`` | ``no timestamp``: an event without a
+    timestamp cannot be paired and is listed, not dropped). Rows follow the log's time order.
     """
     limit = to_timedelta(window)
     frame = normalise(history)
@@ -89,7 +96,13 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     )
     keys = event_keys(frame)
     times = [pd.Timestamp(t) for t in frame["timestamp"]]
-    matches = next_match(positions(sources_mask & has_time), positions(candidates_mask), keys, times)
+    sources = positions(sources_mask & has_time)
+    matches = next_match(sources, positions(candidates_mask), keys, times)
+    resolutions = positions(candidates_mask & (frame["action_type"] == "resolution"))
+    for src, found in _title_matches(frame, sources, resolutions, times).items():
+        # keep whichever comes first: the shared file/unit/task/id, or the resolution's title
+        if src not in matches or (times[found], found) < (times[matches[src][0]], matches[src][0]):
+            matches[src] = (found, "title")
 
     rows = []
     for pos in positions(sources_mask):
@@ -101,6 +114,25 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     return out.sort_values("failed_at", kind="stable", na_position="last").reset_index(drop=True)
 
 
+def _title_matches(
+    frame: pd.DataFrame, sources: list[int], resolutions: list[int], times: list[pd.Timestamp]
+) -> dict[int, int]:
+    """The first later ``resolution`` event whose task title speaks of the same thing as the failure's
+    ("INCIDENT: api p99 latency > 1s in prod" ~ "Resolved: api latency in prod")."""
+    ordered = sorted(resolutions, key=lambda pos: (times[pos], pos))
+    words = {pos: title_words(frame["task"].iat[pos]) for pos in ordered}
+    found: dict[int, int] = {}
+    for src in sources:
+        mine = title_words(frame["task"].iat[src])
+        if len(mine) < 2:
+            continue
+        for pos in ordered:
+            if times[pos] > times[src] and similar_titles(mine, words[pos]):
+                found[src] = pos
+                break
+    return found
+
+
 def _recovery_row(
     frame: pd.DataFrame, pos: int, match: tuple[int, str] | None, limit: pd.Timedelta | None
 ) -> dict[str, Any]:
@@ -108,9 +140,9 @@ def _recovery_row(
     files = files_of(row)
     kind = (
         "escalation"
-        if row["action_type"] == "escalation"
+        if row["action_type"] in ESCALATION_TYPES
         else "incident"
-        if row["action_type"] == "incident" and row["status"] != "failed"
+        if row["action_type"] in INCIDENT_TYPES
         else "failure"
     )
     out: dict[str, Any] = {
@@ -252,7 +284,7 @@ def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     mask = (failure_mask(frame) & frame["timestamp"].notna()).to_numpy()
-    keys = event_keys(frame, task=False)
+    keys = event_keys(frame, task=False, ids=False)
     by_key: dict[tuple[str, str], list[int]] = {}
     for pos in positions(mask):
         for key in keys[pos]:
