@@ -10,6 +10,7 @@ from __future__ import annotations
 from opslib.runbook.context import gather_context
 from opslib.runbook.executor import DEFAULT_ALLOWLIST, build_argv
 from opslib.runbook.parse import load_runbook, parse_runbook
+from opslib.runbook.rehearsal import rehearse
 from opslib.runbook.session import IncidentSession, simulated_clock
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "gather_context",
     "load_runbook",
     "parse_runbook",
+    "rehearse",
     "simulated_clock",
 ]
