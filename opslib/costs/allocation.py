@@ -21,7 +21,7 @@ import pandas as pd
 from opslib.costs._money import dsum
 from opslib.errors import SchemaError
 
-__all__ = ["OWNERSHIP_KEYS", "allocate", "ownership", "tree_units", "unowned_share"]
+__all__ = ["OWNERSHIP_KEYS", "allocate", "apply_tags", "ownership", "tree_units", "unowned_share"]
 
 log = logging.getLogger(__name__)
 
@@ -226,14 +226,30 @@ def allocate(costs: pd.DataFrame, tree: Any) -> pd.DataFrame:
             out[column] = out[column].astype("string").fillna(mapped.astype("string"))
         else:
             out[column] = mapped.astype("string")
-    if "tags" in out.columns:
-        for idx, tags in out["tags"].items():
-            if isinstance(tags, Mapping) and tags:
-                for column, value in _ownership_from(tags).items():
-                    out.at[idx, column] = value
-                    if column == "team":
-                        out.at[idx, "allocation_source"] = "tags"
+    out = apply_tags(out)
     out.attrs = dict(costs.attrs)
+    return out
+
+
+def apply_tags(costs: pd.DataFrame) -> pd.DataFrame:
+    """Fill team, cost_center and owner from each resource's own ``tags`` (they win: AWS bills by
+    them), and environment where it is still missing. Works without a tree."""
+    out = costs.copy()
+    if "allocation_source" not in out.columns:
+        out["allocation_source"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    if "tags" not in out.columns:
+        return out
+    for idx, tags in out["tags"].items():
+        if not isinstance(tags, Mapping) or not tags:
+            continue
+        for column, value in _ownership_from(tags).items():
+            out.at[idx, column] = value
+            if column == "team":
+                out.at[idx, "allocation_source"] = "tags"
+        env = next((str(v) for k, v in tags.items() if _norm_key(str(k)) == "environment"), None)
+        current: Any = out.at[idx, "environment"] if "environment" in out.columns else None
+        if env and "environment" in out.columns and pd.isna(current):
+            out.at[idx, "environment"] = env
     return out
 
 

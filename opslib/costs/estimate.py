@@ -291,7 +291,8 @@ def _is_tree_dir(path: Path) -> bool:
     )
 
 
-def _resources(source: Any, state: str) -> list[PlannedResource]:
+def _resources(source: Any, state: str) -> tuple[list[PlannedResource], Any]:
+    """The resources to price, and the tree when the input was one."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if path.is_dir() and _is_tree_dir(path):
@@ -304,15 +305,15 @@ def _resources(source: Any, state: str) -> list[PlannedResource]:
             source = load_plans(path)
     if isinstance(source, pd.DataFrame):
         if "address" in source.columns and "type" in source.columns:
-            return list(resources_from_plans(source, state=state))
+            return list(resources_from_plans(source, state=state)), None
         if "unit" in source.columns:
-            return list(resources_from_units(source))
+            return list(resources_from_units(source)), source
         raise SchemaError("estimate_costs needs a plans frame (address, type, after) or a units frame")
     units = getattr(source, "units", None)
     if isinstance(units, pd.DataFrame):
-        return list(resources_from_units(units))
+        return list(resources_from_units(units)), source
     if isinstance(source, list) and all(isinstance(r, PlannedResource) for r in source):
-        return source
+        return source, None
     raise SchemaError(f"estimate_costs takes plans, a tree or their paths, not {type(source).__name__}")
 
 
@@ -337,8 +338,9 @@ def estimate_costs(
     if state not in ("after", "before"):
         raise SchemaError(f"state must be 'after' or 'before', not {state!r}")
     prices = load_catalog(catalog)
+    resources, source_tree = _resources(plans_or_tree, state)
     rows: list[dict[str, Any]] = []
-    for res in _resources(plans_or_tree, state):
+    for res in resources:
         res_region = res.region or region or DEFAULT_REGION
         priced = price_resource(res.resource_type, res.attributes, res_region, prices, res.usage)
         rows.extend(_rows(res, priced, res_region, level, prices.path))
@@ -346,10 +348,11 @@ def estimate_costs(
     frame.attrs["errors"] = []
     frame.attrs["currency"] = "USD"
     frame.attrs["catalog"] = prices.path
-    if tree is not None:
-        from opslib.costs.allocation import allocate
+    from opslib.costs.allocation import allocate, apply_tags
 
-        frame = allocate(frame, tree)
+    # a tree given as the input is also the best source of ownership
+    owner_tree = tree if tree is not None else source_tree
+    frame = allocate(frame, owner_tree) if owner_tree is not None else apply_tags(frame)
     return frame
 
 

@@ -155,10 +155,9 @@ def load_costs(
     frame.attrs["errors"] = errors
     frame.attrs["totals"] = dict(report.totals)
     frame.attrs["currency"] = report.currency
-    if tree is not None:
-        from opslib.costs.allocation import allocate
+    from opslib.costs.allocation import allocate, apply_tags
 
-        frame = allocate(frame, tree)
+    frame = allocate(frame, tree) if tree is not None else apply_tags(frame)
     return frame
 
 
