@@ -100,21 +100,29 @@ class _Lazy:
     def keys(self) -> list[str]:
         raise NotImplementedError
 
-    def materialize(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in self.keys():
-            out[key] = materialize(self.get(key))
-        return out
+    def identity(self) -> tuple[Any, ...]:
+        return (type(self), id(getattr(self, "config", self)))
+
+    def materialize(self, active: set[tuple[Any, ...]] | None = None) -> Any:
+        active = set() if active is None else active
+        me = self.identity()
+        if me in active:  # a.hcl reads b.hcl which reads a.hcl: stop instead of recursing forever
+            return Unknown("read_terragrunt_config cycle")
+        active.add(me)
+        try:
+            return {key: materialize(self.get(key), active) for key in self.keys()}
+        finally:
+            active.discard(me)
 
 
-def materialize(value: Any) -> Any:
-    """Turn lazy maps into plain dicts, at any depth."""
+def materialize(value: Any, active: set[tuple[Any, ...]] | None = None) -> Any:
+    """Turn lazy maps into plain dicts, at any depth (cycles become :class:`Unknown`)."""
     if isinstance(value, _Lazy):
-        return value.materialize()
+        return value.materialize(active)
     if isinstance(value, dict):
-        return {k: materialize(v) for k, v in value.items()}
+        return {k: materialize(v, active) for k, v in value.items()}
     if isinstance(value, list):
-        return [materialize(v) for v in value]
+        return [materialize(v, active) for v in value]
     return value
 
 

@@ -207,16 +207,20 @@ class _LoadOptions:
     cache_dir: Path | None
     env: Mapping[str, str] | None
     mock_outputs: bool
+    repo_root: Path | None
 
 
 def load_tree(root: str | os.PathLike[str], *, strict: bool = False, jobs: int | None = None,
               cache: bool = True, cache_dir: str | os.PathLike[str] | None = None,
-              env: Mapping[str, str] | None = None, mock_outputs: bool = False) -> TerragruntTree:
+              env: Mapping[str, str] | None = None, mock_outputs: bool = False,
+              repo_root: str | os.PathLike[str] | None = None) -> TerragruntTree:
     """Load a Terragrunt tree: discover, parse (parallel, cached), evaluate, build frames and graph.
 
     ``env``: the mapping ``get_env`` reads (``os.environ`` only when you pass it); without it,
     ``get_env`` gives its fallback or :class:`Unknown`. ``mock_outputs=True`` makes dependency outputs
-    their ``mock_outputs``. ``strict=True`` raises :class:`ParseError` on the first unparseable file.
+    their ``mock_outputs``. ``repo_root`` is what ``get_repo_root()`` returns (default: the nearest folder
+    holding ``.git`` above each unit). ``cache_dir`` defaults to ``$OPSLIB_CACHE_DIR/tree`` or
+    ``~/.cache/opslib/tree``. ``strict=True`` raises :class:`ParseError` on the first unparseable file.
 
     >>> tree = load_tree("data/sample/infrastructure-live")  # doctest: +SKIP
     >>> tree.units[["unit", "account", "region", "environment"]].head()  # doctest: +SKIP
@@ -228,7 +232,7 @@ def load_tree(root: str | os.PathLike[str], *, strict: bool = False, jobs: int |
     if not path.is_dir():
         raise ConfigError("the tree root is not a folder", path=path)
     options = _LoadOptions(strict, jobs, cache, Path(cache_dir) if cache_dir is not None else None,
-                           env, mock_outputs)
+                           env, mock_outputs, Path(repo_root).resolve() if repo_root is not None else None)
     root_path = path.resolve()
     found = discover(root_path)
     store = ParseCache.open(root_path, options.cache_dir) if options.cache else None
@@ -261,7 +265,7 @@ def _assemble(root: Path, found: Discovery, parsed: dict[str, ParsedFile], optio
         rel = path.relative_to(root).as_posix()
         if rel in documents:
             return documents[rel]
-        if not path.is_file() or path.name.endswith((".yml", ".yaml")):
+        if rel in parsed or not path.is_file() or path.name.endswith((".yml", ".yaml")):
             return None
         try:
             documents[rel] = parse_text(path.read_text(encoding="utf-8-sig"))
@@ -272,7 +276,8 @@ def _assemble(root: Path, found: Discovery, parsed: dict[str, ParsedFile], optio
             return None
         return documents[rel]
 
-    ev = Evaluator(root, documents, load_extra, env=options.env, mock_outputs=options.mock_outputs)
+    ev = Evaluator(root, documents, load_extra, env=options.env, mock_outputs=options.mock_outputs,
+                   repo_root=options.repo_root)
     roles = {rel: file_role(rel) for rel, _, _ in found.files}
     candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
     configs = {rel: ev.unit(root / rel) for rel in candidates}
@@ -301,7 +306,8 @@ def _stack_units(ev: Evaluator, stack_file: Path, row_file: Path, gen_dir: Path,
     """``unit`` blocks of a stack file as stack-unit rows; local nested ``stack`` blocks followed."""
     if depth > _MAX_STACK_DEPTH or ev.document(stack_file) is None:
         return
-    stack = Config(ev, stack_file, gen_dir, gen_dir)
+    # relative sources resolve from where the stack file lives (a generated folder may not exist yet)
+    stack = Config(ev, stack_file, stack_file.parent, stack_file.parent)
     for kind in ("unit", "stack"):
         for label, body in iter_blocks(stack.doc, kind):
             if label is None:
