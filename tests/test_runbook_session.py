@@ -13,7 +13,7 @@ import pytest
 
 import opslib
 from opslib import IncidentSession
-from opslib.errors import ParameterError
+from opslib.errors import ParameterError, ParseError
 from opslib.runbook import simulated_clock
 from opslib.runbook.context import gather_context, service_units
 from opslib.runbook.postmortem import SECTIONS
@@ -139,12 +139,16 @@ def test_context_from_plan_units_when_no_tree() -> None:
     assert "blast_radius" in ctx.notes
 
 
-def test_broken_input_degrades(tmp_path: Path) -> None:
-    bad = tmp_path / "project_history.json"
-    bad.write_text("{not json")
-    s = _session(history=bad)
+def test_broken_input_degrades(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: Any) -> pd.DataFrame:
+        raise ParseError("invalid JSON", path=path, line=1)
+
+    monkeypatch.setitem(vars(opslib), "load_history", broken)
+    s = _session(history=tmp_path / "project_history.json")
     assert s.context["culprits"].empty
-    assert s.context_notes["culprits"].startswith("not available")
+    assert s.context_notes["culprits"].startswith("not available: the history could not be loaded")
+    assert "project_history.json:1: invalid JSON" in s.context_notes["culprits"]
+    assert not s.context["drift"].empty  # the other inputs still count
 
 
 def test_timeline_and_times() -> None:
@@ -286,5 +290,5 @@ def test_sample_data_culprit_when_present() -> None:
                         started_at="2026-11-18T16:00:00Z", history=project, tree=tree)
     top = s.context["culprits"].iloc[0]
     assert top["id"] == "20261118-140237-devops_engineer"
-    assert "Deploy api 2026.11.3 to prod" in top["description"]
+    assert "2026.11.3" in top["description"] and top["match"] == "unit"
     assert top["hours_before"] == pytest.approx(2.0, abs=0.1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from opslib.runbook.context import gather_context
 from opslib.runbook.executor import DEFAULT_ALLOWLIST, build_argv
 from opslib.runbook.parse import load_runbook, parse_runbook
-from opslib.runbook.rehearsal import rehearse
+from opslib.runbook.rehearsal import notebook_session, rehearse
 from opslib.runbook.session import IncidentSession, simulated_clock
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "build_argv",
     "gather_context",
     "load_runbook",
+    "notebook_session",
     "parse_runbook",
     "rehearse",
     "simulated_clock",

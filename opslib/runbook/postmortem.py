@@ -113,7 +113,8 @@ def _summary(s: IncidentSession) -> str:
     ]
     culprits = s.context.get("culprits", pd.DataFrame())
     if not culprits.empty:
-        text.append(f"Likely trigger: {_culprit_line(culprits.iloc[0])}.")
+        line = _culprit_line(culprits.iloc[0])
+        text.append(f"Likely trigger: {line}" + ("" if line.endswith(".") else "."))
     if s.resolution:
         text.append(s.resolution)
     return "\n".join(text)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from opslib.runbook.session import IncidentSession, simulated_clock
+from opslib.runbook.session import IncidentSession, _utc, simulated_clock
 
-__all__ = ["REHEARSAL_STEP", "rehearse"]
+__all__ = ["REHEARSAL_STEP", "SAMPLE_INCIDENT", "notebook_session", "rehearse", "reports_dir"]
 
 #: simulated time between two actions of a rehearsal: the timeline reads like a walk, run after run alike
 REHEARSAL_STEP = pd.Timedelta(minutes=2)
@@ -24,9 +24,73 @@ def rehearse(runbook: str | Path | pd.DataFrame, *, incident_id: str, service: s
     ``dry_run`` is forced on: a rehearsal never executes anything.
     """
     session_args["dry_run"] = True
-    start = pd.Timestamp(started_at) if started_at is not None else pd.Timestamp.now(tz="UTC").floor("s")
+    if started_at is None or str(started_at).strip() == "":
+        start = pd.Timestamp.now(tz="UTC").floor("s")
+    else:
+        start = _utc(started_at, "started_at")
     session = IncidentSession(runbook, incident_id=incident_id, service=service, started_at=start,
                               clock=simulated_clock(start, step), **session_args)
     session.walk()
     session.resolve(resolution or "Rehearsal (dry run): every step walked; no command was executed.")
     return session
+
+
+#: the incident the sample data tells (data/sample/README.md, "The culprit deployment")
+SAMPLE_INCIDENT: dict[str, Any] = {
+    "runbook": "runbooks/service-outage.md",
+    "incident_id": "INC-2026-1118-api",
+    "service": "api",
+    "namespace": "prod",
+    "started_at": "2026-11-18T16:00:00Z",
+}
+
+
+def reports_dir(value: str | Path | None = None) -> Path:
+    """Where a notebook writes its postmortem: ``value``, else the report runner's output folder (it
+    tells the kernel through ``OPSLIB_SUMMARY_PATH``), else ``reports`` under the current folder."""
+    if value:
+        return Path(value)
+    import os
+
+    from opslib.notebook import SUMMARY_ENV
+
+    summary = os.environ.get(SUMMARY_ENV)
+    return Path(summary).parent if summary else Path("reports")
+
+
+def _or_sample(value: Any, sample: str) -> Any:
+    from opslib.notebook import input_path
+
+    return input_path(value, sample) if value is None or str(value).strip() == "" else value
+
+
+def notebook_session(*, runbook: Any = None, incident_id: str | None = None, service: str | None = None,
+                     namespace: str | None = None, severity: str = "SEV2", started_at: Any = None,
+                     history: Any = None, tree: Any = None, plans: Any = None, lookback_hours: float = 24,
+                     dry_run: bool = True, interactive: bool = False,
+                     out_dir: str | Path | None = None) -> IncidentSession:
+    """The session ``notebooks/incident_runbook.ipynb`` works on; None/"" parameters mean the sample.
+
+    Headless (``interactive=False``) the runbook is rehearsed at once: every step in dry run on a
+    simulated clock, resolved, ready for the postmortem. Interactive, the session starts empty and the
+    checklist drives it (live only when ``dry_run=False``).
+    """
+    sample = runbook is None or str(runbook).strip() == ""
+    args: dict[str, Any] = {
+        "incident_id": incident_id or SAMPLE_INCIDENT["incident_id"],
+        "service": service or SAMPLE_INCIDENT["service"],
+        "namespace": namespace or SAMPLE_INCIDENT["namespace"],
+        "severity": severity,
+        "history": _or_sample(history, "project"),
+        "tree": _or_sample(tree, "infrastructure-live"),
+        "plans": _or_sample(plans, "plans"),
+        "lookback_hours": lookback_hours,
+        "out_dir": reports_dir(out_dir),
+    }
+    if started_at is None or str(started_at).strip() == "":
+        # the sample incident's start when walking the sample runbook; otherwise now
+        started_at = SAMPLE_INCIDENT["started_at"] if sample else None
+    path = _or_sample(runbook, SAMPLE_INCIDENT["runbook"])
+    if not interactive:
+        return rehearse(path, started_at=started_at, **args)
+    return IncidentSession(path, started_at=started_at, dry_run=dry_run, **args)
