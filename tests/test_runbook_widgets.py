@@ -105,3 +105,17 @@ def test_is_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPSLIB_INTERACTIVE", "1")
     assert is_interactive() is True
     assert is_interactive(False) is False
+
+
+def test_footer_buttons_mitigate_resolve_and_write(tmp_path: Path) -> None:
+    s = _session(out_dir=tmp_path)
+    ui = checklist(s)
+    ui.note_box.value = "traffic drained to us-west-2"
+    ui.mitigate_button.click()
+    assert s.time_to_mitigate == pd.Timedelta(minutes=2)
+    ui.resolve_button.click()
+    assert s.resolved_at is not None and s.timeline.iloc[-1]["kind"] == "resolved"
+    ui.postmortem_button.click()
+    written = tmp_path / "postmortem-INC-9.md"
+    assert written.is_file() and "traffic drained to us-west-2" in written.read_text()
+    assert str(written) in ui.message.value

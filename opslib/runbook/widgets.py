@@ -114,10 +114,18 @@ class RunbookChecklist:
                                         value="", layout=w.Layout(width="180px"))
         self.note_button = w.Button(description="Add note", icon="comment")
         self.note_button.on_click(self._on_note)
+        self.mitigate_button = w.Button(description="Mitigated", button_style="success", icon="check")
+        self.resolve_button = w.Button(description="Resolve", button_style="success", icon="flag-checkered")
+        self.postmortem_button = w.Button(description="Write postmortem", icon="file")
+        session_ = self.session
+        self.mitigate_button.on_click(lambda _b: self._guarded(lambda: session_.mitigate(self._take_note())))
+        self.resolve_button.on_click(lambda _b: self._guarded(lambda: session_.resolve(self._take_note())))
+        self.postmortem_button.on_click(lambda _b: self._guarded(self._write_postmortem))
         self.timeline = w.HTML()
         self.message = w.HTML()
         self.widget = w.VBox([self.header, *sections,
                               w.HBox([self.note_box, self.note_category, self.note_button]),
+                              w.HBox([self.mitigate_button, self.resolve_button, self.postmortem_button]),
                               self.message, w.HTML("<h4>Timeline</h4>"), self.timeline])
         session.subscribe(lambda _s: self.refresh())
         self.refresh()
@@ -182,6 +190,22 @@ class RunbookChecklist:
             return
         self.session.note(text, category=self.note_category.value or None)
         self.note_box.value = ""
+
+    def _take_note(self) -> str:
+        text = str(self.note_box.value).strip()
+        self.note_box.value = ""
+        return text
+
+    def _write_postmortem(self) -> None:
+        path = self.session.write_postmortem()
+        self.message.value = f"postmortem written to <code>{html.escape(str(path))}</code>"
+
+    def _guarded(self, action: Any) -> None:
+        try:
+            self.message.value = ""
+            action()
+        except OpslibError as exc:
+            self.message.value = f"<b style='color:#b91c1c'>{html.escape(str(exc))}</b>"
 
     def refresh(self) -> None:
         """Redraw step statuses and the timeline from the session."""
