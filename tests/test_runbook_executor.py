@@ -42,10 +42,8 @@ def _fake(folder: Path, name: str, trace: Path, *, exit_code: int = 0, extra: st
     """A program that appends its argv (one per line, NUL-free) to ``trace`` and prints ``extra``."""
     script = folder / name
     script.write_text(
-        "#!/bin/sh\n"
-        f"printf '%s\\n' \"$0\" \"$@\" >> '{trace}'\n"
-        f"printf '%s' '{extra}'\n"
-        f"exit {exit_code}\n")
+        f"#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" >> '{trace}'\nprintf '%s' '{extra}'\nexit {exit_code}\n"
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return script
 
@@ -64,15 +62,22 @@ def fake_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pa
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_values_stay_one_argument(value: str) -> None:
-    argv = build_argv("kubectl scale deployment/<service> --replicas=10 -n {namespace}",
-                      {"service": value, "namespace": value})
+    argv = build_argv(
+        "kubectl scale deployment/<service> --replicas=10 -n {namespace}",
+        {"service": value, "namespace": value},
+    )
     assert argv == ["kubectl", "scale", f"deployment/{value}", "--replicas=10", "-n", value]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_value_as_whole_argument_and_env_style(value: str) -> None:
     assert build_argv("stern -n ${NAMESPACE} -l app=<Service>", {"namespace": value, "service": value}) == [
-        "stern", "-n", value, "-l", f"app={value}"]
+        "stern",
+        "-n",
+        value,
+        "-l",
+        f"app={value}",
+    ]
 
 
 def test_value_that_looks_like_an_option_is_refused() -> None:
@@ -82,10 +87,18 @@ def test_value_that_looks_like_an_option_is_refused() -> None:
     assert build_argv("kubectl get deploy/<service>", {"service": "-x"}) == ["kubectl", "get", "deploy/-x"]
 
 
-@pytest.mark.parametrize("template", [
-    "kubectl get pods | grep api", "kubectl get pods; rm -rf /", "kubectl logs x > out.txt",
-    "kubectl get pods && echo ok", "echo $(whoami)", "echo `whoami`", "kubectl get pods 2>/dev/null",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "kubectl get pods | grep api",
+        "kubectl get pods; rm -rf /",
+        "kubectl logs x > out.txt",
+        "kubectl get pods && echo ok",
+        "echo $(whoami)",
+        "echo `whoami`",
+        "kubectl get pods 2>/dev/null",
+    ],
+)
 def test_templates_that_need_a_shell_are_refused(template: str) -> None:
     with pytest.raises(ExecutionError, match="needs a shell"):
         build_argv(template, {})
@@ -100,7 +113,11 @@ def test_missing_placeholder_and_bad_quotes() -> None:
 
 def test_quoted_template_arguments_keep_spaces() -> None:
     assert build_argv('curl -w "%{http_code} %{time_total}s" https://<service>/x', {"service": "api"}) == [
-        "curl", "-w", "%{http_code} %{time_total}s", "https://api/x"]
+        "curl",
+        "-w",
+        "%{http_code} %{time_total}s",
+        "https://api/x",
+    ]
 
 
 def test_dry_run_executes_nothing(fake_path: tuple[Path, Path], tmp_path: Path) -> None:
@@ -108,9 +125,15 @@ def test_dry_run_executes_nothing(fake_path: tuple[Path, Path], tmp_path: Path) 
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     _fake(scripts, "breaker.sh", trace)
-    session = IncidentSession(parse_runbook(RUNBOOK), incident_id="INC-1", service="api; touch pwned",
-                              namespace="$(touch pwned)", dry_run=True, scripts_dir=scripts,
-                              allowlist=["kubectl", "rm"])
+    session = IncidentSession(
+        parse_runbook(RUNBOOK),
+        incident_id="INC-1",
+        service="api; touch pwned",
+        namespace="$(touch pwned)",
+        dry_run=True,
+        scripts_dir=scripts,
+        allowlist=["kubectl", "rm"],
+    )
     session.walk()
     for step in range(len(session.steps_frame)):
         session.run(step)
@@ -120,8 +143,15 @@ def test_dry_run_executes_nothing(fake_path: tuple[Path, Path], tmp_path: Path) 
     assert set(commands["status"]) == {"dry-run"}
     first = commands.iloc[0]
     # the timeline records exactly what would have run
-    assert first["command"] == ["kubectl", "top", "pods", "-n", "$(touch pwned)", "-l",
-                                "app=api; touch pwned"]
+    assert first["command"] == [
+        "kubectl",
+        "top",
+        "pods",
+        "-n",
+        "$(touch pwned)",
+        "-l",
+        "app=api; touch pwned",
+    ]
     assert commands["exit_code"].isna().all()
 
 
@@ -139,8 +169,15 @@ def test_live_runs_allowlisted_fake_and_refuses_others(fake_path: tuple[Path, Pa
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     _fake(scripts, "breaker.sh", trace, extra="breaker on")
-    session = IncidentSession(parse_runbook(RUNBOOK), incident_id="INC-3", service="api; rm -rf /",
-                              namespace="prod", dry_run=False, scripts_dir=scripts, timeout=20)
+    session = IncidentSession(
+        parse_runbook(RUNBOOK),
+        incident_id="INC-3",
+        service="api; rm -rf /",
+        namespace="prod",
+        dry_run=False,
+        scripts_dir=scripts,
+        timeout=20,
+    )
     results = session.run(0)
     assert results[0].status == "ok" and results[0].exit_code == 0
     lines = trace.read_text().splitlines()

@@ -20,8 +20,13 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 def _mimetypes(path: Path) -> set[str]:
     nb = nbformat.read(str(path), as_version=4)
-    return {mime for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
-            for mime in out.get("data", {})}
+    return {
+        mime
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        for mime in out.get("data", {})
+    }
 
 
 def test_sample_rehearsal_report(report_run: tuple[Path, dict[str, Any]]) -> None:
@@ -44,10 +49,20 @@ def test_parameters_and_forced_checklist(tmp_path: Path) -> None:
 
     executed = tmp_path / "interactive.ipynb"
     papermill.execute_notebook(
-        str(notebooks_dir() / "incident_runbook.ipynb"), str(executed), kernel_name=reports.KERNEL_NAME,
-        progress_bar=False, cwd=str(tmp_path),
-        parameters={"runbook": str(FIXTURES / "variants" / "seed.md"), "incident_id": "INC-T",
-                    "service": "api", "namespace": "prod", "started_at": "2026-11-18T16:00:00Z",
-                    "interactive": True, "out_dir": str(tmp_path / "pm")})
+        str(notebooks_dir() / "incident_runbook.ipynb"),
+        str(executed),
+        kernel_name=reports.KERNEL_NAME,
+        progress_bar=False,
+        cwd=str(tmp_path),
+        parameters={
+            "runbook": str(FIXTURES / "variants" / "seed.md"),
+            "incident_id": "INC-T",
+            "service": "api",
+            "namespace": "prod",
+            "started_at": "2026-11-18T16:00:00Z",
+            "interactive": True,
+            "out_dir": str(tmp_path / "pm"),
+        },
+    )
     assert WIDGET_MIME in _mimetypes(executed)
     assert not (tmp_path / "pm").exists()  # interactive: the engineer writes the postmortem when done

@@ -108,20 +108,31 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
         opslib.load_runbook(binary)
 
 
-@pytest.mark.parametrize(("command", "names"), [
-    ("kubectl scale deployment/<service> -n {namespace}", ["service", "namespace"]),
-    ("stern -l app=${SERVICE} -n {Name-Space}", ["service", "name_space"]),
-    ("curl -w '%{http_code}' https://x", []),
-    ("echo ${HOME}", ["home"]),
-])
+@pytest.mark.parametrize(
+    ("command", "names"),
+    [
+        ("kubectl scale deployment/<service> -n {namespace}", ["service", "namespace"]),
+        ("stern -l app=${SERVICE} -n {Name-Space}", ["service", "name_space"]),
+        ("curl -w '%{http_code}' https://x", []),
+        ("echo ${HOME}", ["home"]),
+    ],
+)
 def test_placeholder_names(command: str, names: list[str]) -> None:
     assert placeholder_names(command) == names
 
 
-@pytest.mark.parametrize(("span", "expected"), [
-    ("kubectl top pods", True), ("./scripts/x.sh", True), ("helm", True), ("app=api", False),
-    ("replicas", False), ("Response time", False), ("mytool --flag", True),
-])
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("kubectl top pods", True),
+        ("./scripts/x.sh", True),
+        ("helm", True),
+        ("app=api", False),
+        ("replicas", False),
+        ("Response time", False),
+        ("mytool --flag", True),
+    ],
+)
 def test_is_command(span: str, expected: bool) -> None:
     assert is_command(span) is expected
 

@@ -25,29 +25,71 @@ START = pd.Timestamp("2026-11-18T16:00:00Z")
 UNIT = "prod/us-east-1/prod/ecs-api"
 
 
-def _event(hours_before: float, action_type: str, description: str, *, status: str = "completed",
-           agent: str = "devops-engineer", files: list[str] | None = None, tags: list[str] | None = None,
-           id_: str = "") -> dict[str, Any]:
-    return {"id": id_ or f"e{hours_before}", "timestamp": START - pd.Timedelta(hours=hours_before),
-            "agent": agent, "action_type": action_type, "description": description, "category": "operations",
-            "task": "", "status": status, "summary": "", "files_created": [], "files_modified": files or [],
-            "files_deleted": [], "follow_up": [], "tags": tags or []}
+def _event(
+    hours_before: float,
+    action_type: str,
+    description: str,
+    *,
+    status: str = "completed",
+    agent: str = "devops-engineer",
+    files: list[str] | None = None,
+    tags: list[str] | None = None,
+    id_: str = "",
+) -> dict[str, Any]:
+    return {
+        "id": id_ or f"e{hours_before}",
+        "timestamp": START - pd.Timedelta(hours=hours_before),
+        "agent": agent,
+        "action_type": action_type,
+        "description": description,
+        "category": "operations",
+        "task": "",
+        "status": status,
+        "summary": "",
+        "files_created": [],
+        "files_modified": files or [],
+        "files_deleted": [],
+        "follow_up": [],
+        "tags": tags or [],
+    }
 
 
 def _history() -> pd.DataFrame:
     rows = [
-        _event(2.0, "deployment", "Deploy api 2026.11.3 to prod", id_="culprit",
-               files=[f"infrastructure-live/{UNIT}/terragrunt.hcl"]),
+        _event(
+            2.0,
+            "deployment",
+            "Deploy api 2026.11.3 to prod",
+            id_="culprit",
+            files=[f"infrastructure-live/{UNIT}/terragrunt.hcl"],
+        ),
         _event(1.0, "deployment", "Deploy api-gateway 4.2 to prod", id_="decoy-other-service"),
-        _event(0.5, "deployment", "Deploy web 3.1 to prod", id_="decoy-web",
-               files=["infrastructure-live/prod/us-east-1/prod/ecs-web/terragrunt.hcl"]),
+        _event(
+            0.5,
+            "deployment",
+            "Deploy web 3.1 to prod",
+            id_="decoy-web",
+            files=["infrastructure-live/prod/us-east-1/prod/ecs-web/terragrunt.hcl"],
+        ),
         _event(30.0, "deployment", "Deploy api 2026.11.2 to prod", id_="decoy-too-old"),
         _event(-1.0, "deployment", "Deploy api hotfix", id_="decoy-after-start"),
         _event(0.2, "review", "Reviewed api dashboards", id_="api-review"),
-        _event(3.0, "configuration", "Raise rds max_connections", id_="rds-change",
-               files=["infrastructure-live/prod/us-east-1/prod/rds/terragrunt.hcl"], status="failed"),
-        _event(6.0, "deployment", "Roll out api canary", id_="older-api-deploy", tags=["deployment"],
-               agent="backend-developer"),
+        _event(
+            3.0,
+            "configuration",
+            "Raise rds max_connections",
+            id_="rds-change",
+            files=["infrastructure-live/prod/us-east-1/prod/rds/terragrunt.hcl"],
+            status="failed",
+        ),
+        _event(
+            6.0,
+            "deployment",
+            "Roll out api canary",
+            id_="older-api-deploy",
+            tags=["deployment"],
+            agent="backend-developer",
+        ),
     ]
     frame = pd.DataFrame(rows)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
@@ -55,10 +97,19 @@ def _history() -> pd.DataFrame:
 
 
 def _tree() -> SimpleNamespace:
-    units = pd.DataFrame({"unit": [UNIT, "prod/us-east-1/prod/rds", "prod/us-east-1/prod/alb",
-                                   "prod/us-east-1/prod/ecs-web", "non-prod/us-east-1/dev/ecs-api",
-                                   "prod/us-east-1/prod/api-gateway"],
-                          "environment": ["prod", "prod", "prod", "prod", "dev", "prod"]})
+    units = pd.DataFrame(
+        {
+            "unit": [
+                UNIT,
+                "prod/us-east-1/prod/rds",
+                "prod/us-east-1/prod/alb",
+                "prod/us-east-1/prod/ecs-web",
+                "non-prod/us-east-1/dev/ecs-api",
+                "prod/us-east-1/prod/api-gateway",
+            ],
+            "environment": ["prod", "prod", "prod", "prod", "dev", "prod"],
+        }
+    )
     graph = nx.DiGraph([(UNIT, "prod/us-east-1/prod/rds"), ("prod/us-east-1/prod/alb", UNIT)])
 
     def blast_radius(changed: list[str]) -> pd.DataFrame:
@@ -69,18 +120,32 @@ def _tree() -> SimpleNamespace:
 
 
 def _plans() -> pd.DataFrame:
-    return pd.DataFrame({
-        "unit": [UNIT, "prod/us-east-1/prod/rds", "prod/us-east-1/prod/ecs-web", UNIT],
-        "address": ["aws_ecs_service.this", "aws_db_parameter_group.this", "aws_ecs_service.this",
-                    "aws_iam_role.task"],
-        "kind": ["drift", "drift", "drift", "planned"], "action": ["update"] * 4,
-    })
+    return pd.DataFrame(
+        {
+            "unit": [UNIT, "prod/us-east-1/prod/rds", "prod/us-east-1/prod/ecs-web", UNIT],
+            "address": [
+                "aws_ecs_service.this",
+                "aws_db_parameter_group.this",
+                "aws_ecs_service.this",
+                "aws_iam_role.task",
+            ],
+            "kind": ["drift", "drift", "drift", "planned"],
+            "action": ["update"] * 4,
+        }
+    )
 
 
 def _session(**kw: Any) -> IncidentSession:
-    args: dict[str, Any] = {"incident_id": "INC-42", "service": "api", "namespace": "prod",
-                            "started_at": START, "history": _history(), "tree": _tree(), "plans": _plans(),
-                            "clock": simulated_clock(START, "2min")}
+    args: dict[str, Any] = {
+        "incident_id": "INC-42",
+        "service": "api",
+        "namespace": "prod",
+        "started_at": START,
+        "history": _history(),
+        "tree": _tree(),
+        "plans": _plans(),
+        "clock": simulated_clock(START, "2min"),
+    }
     args.update(kw)
     return IncidentSession(RUNBOOK, **args)
 
@@ -105,10 +170,13 @@ def test_context_units_drift_and_blast_radius() -> None:
     units = s.context["units"]
     assert units.to_dict("records") == [
         {"unit": UNIT, "relation": "service", "distance": 0},
-        {"unit": "prod/us-east-1/prod/rds", "relation": "dependency", "distance": 1}]
+        {"unit": "prod/us-east-1/prod/rds", "relation": "dependency", "distance": 1},
+    ]
     drift = s.context["drift"]
     assert sorted(zip(drift["unit"], drift["relation"], strict=True)) == [
-        (UNIT, "service"), ("prod/us-east-1/prod/rds", "dependency")]
+        (UNIT, "service"),
+        ("prod/us-east-1/prod/rds", "dependency"),
+    ]
     assert list(s.context["blast_radius"]["unit"]) == [UNIT, "prod/us-east-1/prod/alb"]
 
 
@@ -131,8 +199,9 @@ def test_context_without_inputs_says_not_available() -> None:
 
 
 def test_context_from_plan_units_when_no_tree() -> None:
-    ctx = gather_context(service="api", namespace="prod", started_at=START, history=_history(),
-                         plans=_plans())
+    ctx = gather_context(
+        service="api", namespace="prod", started_at=START, history=_history(), plans=_plans()
+    )
     assert list(ctx.frames["units"]["unit"]) == [UNIT]
     assert ctx.frames["culprits"].iloc[0]["id"] == "culprit"
     assert list(ctx.frames["drift"]["unit"]) == [UNIT]
@@ -163,8 +232,16 @@ def test_timeline_and_times() -> None:
     s.resolve("Rolled back api to 2026.11.2; latency normal.")
     t = s.timeline
     assert str(t["at"].dt.tz) == "UTC"
-    assert list(t["kind"]) == ["start", "acknowledge", "command", "note", "skip", "command", "done",
-                               "resolved"]
+    assert list(t["kind"]) == [
+        "start",
+        "acknowledge",
+        "command",
+        "note",
+        "skip",
+        "command",
+        "done",
+        "resolved",
+    ]
     assert t.loc[2, "command"] == ["kubectl", "top", "pods", "-n", "prod"]
     assert t.loc[2, "status"] == "dry-run" and pd.isna(t.loc[2, "exit_code"])
     assert t.loc[3, "note"] == "p95 is 4s" and t.loc[3, "step"] == 5
@@ -233,16 +310,36 @@ def test_postmortem_masks_nothing_it_should_not_and_escapes_tables(tmp_path: Pat
     assert s.write_postmortem().name == "postmortem-INC-7-x.md"
 
 
-def test_log_to_history_records_incident_and_resolution(monkeypatch: pytest.MonkeyPatch,
-                                                        tmp_path: Path) -> None:
+def test_log_to_history_records_incident_and_resolution(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     calls: list[tuple[Path, dict[str, Any]]] = []
 
-    def fake_log_activity(folder: Path, *, agent: str, action_type: str, description: str, status: str,
-                          tags: list[str] | None = None, follow_up: list[str] | None = None,
-                          timestamp: Any = None) -> dict[str, Any]:
-        calls.append((folder, {"agent": agent, "action_type": action_type, "description": description,
-                               "status": status, "tags": tags, "follow_up": follow_up,
-                               "timestamp": timestamp}))
+    def fake_log_activity(
+        folder: Path,
+        *,
+        agent: str,
+        action_type: str,
+        description: str,
+        status: str,
+        tags: list[str] | None = None,
+        follow_up: list[str] | None = None,
+        timestamp: Any = None,
+    ) -> dict[str, Any]:
+        calls.append(
+            (
+                folder,
+                {
+                    "agent": agent,
+                    "action_type": action_type,
+                    "description": description,
+                    "status": status,
+                    "tags": tags,
+                    "follow_up": follow_up,
+                    "timestamp": timestamp,
+                },
+            )
+        )
         return calls[-1][1]
 
     # setitem, not setattr: reading the old value through opslib.__getattr__ would import the writer
@@ -286,8 +383,15 @@ def test_sample_data_culprit_when_present() -> None:
     except (ImportError, AttributeError):
         pytest.skip("opslib.load_history is not available yet")
     tree = ROOT / "data" / "sample" / "infrastructure-live"
-    s = IncidentSession(RUNBOOK, incident_id="INC-2026-1118-api", service="api", namespace="prod",
-                        started_at="2026-11-18T16:00:00Z", history=project, tree=tree)
+    s = IncidentSession(
+        RUNBOOK,
+        incident_id="INC-2026-1118-api",
+        service="api",
+        namespace="prod",
+        started_at="2026-11-18T16:00:00Z",
+        history=project,
+        tree=tree,
+    )
     top = s.context["culprits"].iloc[0]
     assert top["id"] == "20261118-140237-devops_engineer"
     assert "2026.11.3" in top["description"] and top["match"] == "unit"

@@ -19,8 +19,15 @@ START = pd.Timestamp("2026-11-18T16:00:00Z")
 
 
 def _session(**kw: object) -> IncidentSession:
-    return IncidentSession(RUNBOOK, incident_id="INC-9", service="api", namespace="prod", started_at=START,
-                           clock=simulated_clock(START, "1min"), **kw)  # type: ignore[arg-type]
+    return IncidentSession(
+        RUNBOOK,
+        incident_id="INC-9",
+        service="api",
+        namespace="prod",
+        started_at=START,
+        clock=simulated_clock(START, "1min"),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_one_row_per_step_grouped_by_phase() -> None:
@@ -33,8 +40,10 @@ def test_one_row_per_step_grouped_by_phase() -> None:
     assert ui.rows[0].run_button.disabled  # a manual step has nothing to run
     assert "[pending]" in row.status.value
     phases = [child.children[0].value for child in ui.widget.children[1:6]]
-    assert phases == [f"<h4>{p}</h4>" for p in
-                      ["Detection", "Immediate Actions", "Investigation", "Mitigation", "Communication"]]
+    assert phases == [
+        f"<h4>{p}</h4>"
+        for p in ["Detection", "Immediate Actions", "Investigation", "Mitigation", "Communication"]
+    ]
 
 
 def test_clicking_buttons_changes_the_timeline() -> None:
@@ -74,7 +83,7 @@ def test_clicking_buttons_changes_the_timeline() -> None:
 
 def test_live_run_button_runs_the_allowlisted_fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "kubectl"
-    fake.write_text("#!/bin/sh\necho \"pods: $*\"\n")
+    fake.write_text('#!/bin/sh\necho "pods: $*"\n')
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
     s = _session(dry_run=False)
@@ -93,8 +102,13 @@ def test_output_is_escaped() -> None:
 
 
 def test_is_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPSLIB_INTERACTIVE", "OPSLIB_SUMMARY_PATH", "PAPERMILL_EXECUTION", "JPY_SESSION_NAME",
-                 "VSCODE_PID"):
+    for name in (
+        "OPSLIB_INTERACTIVE",
+        "OPSLIB_SUMMARY_PATH",
+        "PAPERMILL_EXECUTION",
+        "JPY_SESSION_NAME",
+        "VSCODE_PID",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert is_interactive() is False
     assert is_interactive(True) is True

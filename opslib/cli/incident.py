@@ -46,15 +46,36 @@ def steps(runbook: str, strict: bool, fmt: str) -> int:
 @click.option("--lookback-hours", type=float, default=24, show_default=True)
 @click.option("--out", "out_dir", default="reports", show_default=True, help="Folder for the postmortem.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the Markdown instead of writing it.")
-def postmortem(runbook: str, incident_id: str, service: str, namespace: str, severity: str,
-               started_at: str | None, history: str | None, tree: str | None, plans: str | None,
-               lookback_hours: float, out_dir: str, to_stdout: bool) -> int:
+def postmortem(
+    runbook: str,
+    incident_id: str,
+    service: str,
+    namespace: str,
+    severity: str,
+    started_at: str | None,
+    history: str | None,
+    tree: str | None,
+    plans: str | None,
+    lookback_hours: float,
+    out_dir: str,
+    to_stdout: bool,
+) -> int:
     """Rehearse RUNBOOK in dry run (nothing executes) and write the postmortem draft."""
     from opslib.runbook.rehearsal import rehearse
 
-    session = rehearse(runbook, incident_id=incident_id, service=service, namespace=namespace,
-                       severity=severity, started_at=started_at, history=history, tree=tree, plans=plans,
-                       lookback_hours=lookback_hours, out_dir=out_dir)
+    session = rehearse(
+        runbook,
+        incident_id=incident_id,
+        service=service,
+        namespace=namespace,
+        severity=severity,
+        started_at=started_at,
+        history=history,
+        tree=tree,
+        plans=plans,
+        lookback_hours=lookback_hours,
+        out_dir=out_dir,
+    )
     if to_stdout:
         click.echo(session.postmortem(), nl=False)
         return 0

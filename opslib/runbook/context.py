@@ -33,8 +33,17 @@ _DEPLOY_TYPES = {"deployment", "deploy", "release", "rollout"}
 _DEPLOY_TAGS = {"deployment", "deploy", "release", "rollout"}
 _TEXT_COLUMNS = ("description", "summary", "task", "title")
 _FILE_COLUMNS = ("files_created", "files_modified", "files_deleted")
-_EVENT_COLUMNS = ["timestamp", "agent", "action_type", "status", "description", "match", "matched",
-                  "is_deployment", "hours_before"]
+_EVENT_COLUMNS = [
+    "timestamp",
+    "agent",
+    "action_type",
+    "status",
+    "description",
+    "match",
+    "matched",
+    "is_deployment",
+    "hours_before",
+]
 
 
 @dataclass
@@ -89,10 +98,10 @@ def service_units(units: pd.DataFrame, service: str, namespace: str | None = Non
             hits.append(unit)
     if namespace and len(hits) > 1:
         ns = namespace.lower()
-        env = dict(zip(units["unit"].astype(str), units.get("environment", pd.Series(dtype=str)),
-                       strict=False))
-        scoped = [u for u in hits
-                  if ns in u.lower().split("/") or str(env.get(u) or "").lower() == ns]
+        env = dict(
+            zip(units["unit"].astype(str), units.get("environment", pd.Series(dtype=str)), strict=False)
+        )
+        scoped = [u for u in hits if ns in u.lower().split("/") or str(env.get(u) or "").lower() == ns]
         hits = scoped or hits
     return sorted(hits)
 
@@ -129,8 +138,9 @@ def _haystack(row: pd.Series) -> str:
     return "\n".join(p for p in parts if p and p != "nan").lower()
 
 
-def _match(text: str, service_re: re.Pattern[str], units: list[str],
-           deps: list[str]) -> tuple[str, list[str]]:
+def _match(
+    text: str, service_re: re.Pattern[str], units: list[str], deps: list[str]
+) -> tuple[str, list[str]]:
     """How an event's text touches the service: ``unit``, ``service``, ``dependency`` or ``""``."""
     own = [u for u in units if u.lower() in text]
     if own:
@@ -143,8 +153,14 @@ def _match(text: str, service_re: re.Pattern[str], units: list[str],
     return "", []
 
 
-def _events(history: pd.DataFrame, service: str, started_at: pd.Timestamp, lookback: pd.Timedelta,
-            units: list[str], deps: list[str]) -> pd.DataFrame:
+def _events(
+    history: pd.DataFrame,
+    service: str,
+    started_at: pd.Timestamp,
+    lookback: pd.Timedelta,
+    units: list[str],
+    deps: list[str],
+) -> pd.DataFrame:
     if history.empty or "timestamp" not in history.columns:
         return pd.DataFrame(columns=_EVENT_COLUMNS)
     stamps = pd.to_datetime(history["timestamp"], utc=True, errors="coerce")
@@ -187,29 +203,41 @@ def _graph_distances(tree: Any, units: list[str]) -> dict[str, int]:
 def _blast_radius(tree: Any, units: list[str]) -> pd.DataFrame:
     frame = tree.blast_radius(units)
     if not isinstance(frame, pd.DataFrame):  # a dict or list from an older tree still reads fine
-        frame = pd.DataFrame(list(frame.items()) if isinstance(frame, dict) else list(frame),
-                             columns=["unit", "distance"])
+        frame = pd.DataFrame(
+            list(frame.items()) if isinstance(frame, dict) else list(frame), columns=["unit", "distance"]
+        )
     return frame.sort_values([c for c in ("distance", "unit") if c in frame.columns]).reset_index(drop=True)
 
 
-def _drift(plans: pd.DataFrame, service_re: re.Pattern[str], units: list[str],
-           deps: dict[str, int]) -> pd.DataFrame:
+def _drift(
+    plans: pd.DataFrame, service_re: re.Pattern[str], units: list[str], deps: dict[str, int]
+) -> pd.DataFrame:
     if plans.empty or "unit" not in plans.columns:
         return plans.iloc[0:0]
     drift = plans[plans["kind"].astype(str) == "drift"] if "kind" in plans.columns else plans.iloc[0:0]
     unit_ids = drift["unit"].astype(str)
     relation = [
-        "service" if u in units or (not units and service_re.search(u.lower()))
-        else "dependency" if u in deps else ""
+        "service"
+        if u in units or (not units and service_re.search(u.lower()))
+        else "dependency"
+        if u in deps
+        else ""
         for u in unit_ids
     ]
     drift = drift.assign(relation=relation)
     return drift[drift["relation"] != ""].reset_index(drop=True)
 
 
-def gather_context(*, service: str, namespace: str | None, started_at: pd.Timestamp,
-                   history: Any = None, tree: Any = None, plans: Any = None,
-                   lookback_hours: float = 24) -> IncidentContext:
+def gather_context(
+    *,
+    service: str,
+    namespace: str | None,
+    started_at: pd.Timestamp,
+    history: Any = None,
+    tree: Any = None,
+    plans: Any = None,
+    lookback_hours: float = 24,
+) -> IncidentContext:
     """Collect the context of an incident on ``service`` that started at ``started_at`` (UTC).
 
     ``history``, ``tree`` and ``plans`` are paths (loaded with the public loaders) or loaded objects
@@ -252,18 +280,23 @@ def gather_context(*, service: str, namespace: str | None, started_at: pd.Timest
         notes["units"] = f"not available: no unit found for service {service!r}"
 
     history_df = _try_load("history", history, notes, ("events", "culprits", "failures"))
-    events = (_events(history_df, service, started_at, lookback, units, list(deps))
-              if isinstance(history_df, pd.DataFrame) else pd.DataFrame(columns=_EVENT_COLUMNS))
+    events = (
+        _events(history_df, service, started_at, lookback, units, list(deps))
+        if isinstance(history_df, pd.DataFrame)
+        else pd.DataFrame(columns=_EVENT_COLUMNS)
+    )
     ctx.frames["events"] = events
     culprits = events[events["is_deployment"].astype(bool)].reset_index(drop=True)
     culprits.insert(0, "rank", range(1, len(culprits) + 1))
     ctx.frames["culprits"] = culprits
     failed = (events["status"].astype(str).str.lower() == "failed") | (
-        events["action_type"].astype(str).str.lower() == "escalation")
+        events["action_type"].astype(str).str.lower() == "escalation"
+    )
     ctx.frames["failures"] = events[failed].sort_values("hours_before", kind="stable").reset_index(drop=True)
 
-    ctx.frames["drift"] = (_drift(plans_df, service_re, units, deps)
-                           if isinstance(plans_df, pd.DataFrame) else pd.DataFrame())
+    ctx.frames["drift"] = (
+        _drift(plans_df, service_re, units, deps) if isinstance(plans_df, pd.DataFrame) else pd.DataFrame()
+    )
     blast = pd.DataFrame(columns=["unit", "distance"])
     if tree_obj is not None and units:
         try:

@@ -67,8 +67,13 @@ class ExecutorConfig:
     max_output: int = 4000
 
     @classmethod
-    def make(cls, allowlist: Iterable[str] | None = None, scripts_dir: str | Path | None = None,
-             timeout: float = 60.0, max_output: int = 4000) -> ExecutorConfig:
+    def make(
+        cls,
+        allowlist: Iterable[str] | None = None,
+        scripts_dir: str | Path | None = None,
+        timeout: float = 60.0,
+        max_output: int = 4000,
+    ) -> ExecutorConfig:
         names = DEFAULT_ALLOWLIST if allowlist is None else frozenset(str(a) for a in allowlist)
         if timeout <= 0:
             raise ParameterError(f"timeout must be positive, got {timeout!r}")
@@ -120,7 +125,8 @@ def build_argv(command: str, values: Mapping[str, object]) -> list[str]:
         if _SHELL_TOKENS.search(token):
             raise ExecutionError(
                 f"command {command!r} needs a shell ({token!r}); opslib runs commands without one, "
-                "so put the pipeline in a script under the scripts folder")
+                "so put the pipeline in a script under the scripts folder"
+            )
     return [_fill(token, filled, lookup, command) for token in tokens]
 
 
@@ -141,7 +147,8 @@ def _fill(token: str, raw: list[str], lookup: dict[str, str], command: str) -> s
             raise ExecutionError(f"value for {placeholder} holds a NUL byte")
         if out.startswith(sentinel) and value.startswith("-"):
             raise ExecutionError(
-                f"value {value!r} for {placeholder} starts with '-' and would be read as an option")
+                f"value {value!r} for {placeholder} starts with '-' and would be read as an option"
+            )
         out = out.replace(sentinel, value)
     return out
 
@@ -213,20 +220,34 @@ def run_argv(argv: list[str], config: ExecutorConfig, masker: Masker | None = No
     try:
         # an argv list, no shell, and the executable was checked against the allowlist above
         proc = subprocess.run(
-            [executable, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, timeout=config.timeout, check=False, shell=False,
+            [executable, *argv[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=config.timeout,
+            check=False,
+            shell=False,
         )
     except subprocess.TimeoutExpired as exc:
         partial = exc.output.decode("utf-8", "replace") if isinstance(exc.output, bytes) else ""
         text, cut = truncate(mask_output(partial, masker), config.max_output)
         note = f"\n[timed out after {config.timeout:g} s]"
-        return CommandResult(list(argv), "timeout", None, text + note, time.monotonic() - started, cut,
-                             executable)
+        return CommandResult(
+            list(argv), "timeout", None, text + note, time.monotonic() - started, cut, executable
+        )
     except OSError as exc:
-        return CommandResult(list(argv), "error", None, f"could not start: {exc}",
-                             time.monotonic() - started, False, executable)
+        return CommandResult(
+            list(argv),
+            "error",
+            None,
+            f"could not start: {exc}",
+            time.monotonic() - started,
+            False,
+            executable,
+        )
     text, cut = truncate(mask_output(proc.stdout.decode("utf-8", "replace"), masker), config.max_output)
     status = "ok" if proc.returncode == 0 else "failed"
     log.info("ran %s: exit %s", argv[0], proc.returncode)
-    return CommandResult(list(argv), status, proc.returncode, text, time.monotonic() - started, cut,
-                         executable)
+    return CommandResult(
+        list(argv), status, proc.returncode, text, time.monotonic() - started, cut, executable
+    )

@@ -44,12 +44,46 @@ PLACEHOLDER_RE = re.compile(
 )
 
 #: Programs whose name alone marks an inline code span as a command.
-KNOWN_EXECUTABLES = frozenset({
-    "kubectl", "stern", "terragrunt", "terraform", "aws", "curl", "helm", "docker", "git", "make",
-    "psql", "mysql", "redis-cli", "jq", "gcloud", "az", "bash", "sh", "python", "python3", "ssh", "dig",
-    "nslookup", "ping", "systemctl", "journalctl", "k9s", "argocd", "flux", "istioctl", "linkerd",
-    "eksctl", "wget", "nc", "openssl", "opslib",
-})
+KNOWN_EXECUTABLES = frozenset(
+    {
+        "kubectl",
+        "stern",
+        "terragrunt",
+        "terraform",
+        "aws",
+        "curl",
+        "helm",
+        "docker",
+        "git",
+        "make",
+        "psql",
+        "mysql",
+        "redis-cli",
+        "jq",
+        "gcloud",
+        "az",
+        "bash",
+        "sh",
+        "python",
+        "python3",
+        "ssh",
+        "dig",
+        "nslookup",
+        "ping",
+        "systemctl",
+        "journalctl",
+        "k9s",
+        "argocd",
+        "flux",
+        "istioctl",
+        "linkerd",
+        "eksctl",
+        "wget",
+        "nc",
+        "openssl",
+        "opslib",
+    }
+)
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,3}[.)])\s+(?P<text>.*)$")
@@ -162,8 +196,11 @@ def _locate(lines: list[str]) -> tuple[int, int]:
         match = _FENCE.match(line)
         if fence is None and match:
             fence, start = match.group("fence"), i + 1
-        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) and \
-                set(line.strip()) == {fence[0]}:
+        elif (
+            fence is not None
+            and line.strip().startswith(fence[0] * len(fence))
+            and set(line.strip()) == {fence[0]}
+        ):
             body = lines[start:i]
             if any(_RUNBOOK_TITLE.search(h.group(2)) for h in map(_HEADING.match, body) if h):
                 return start, i
@@ -288,17 +325,19 @@ def _frame(state: _State) -> pd.DataFrame:
         placeholders: list[str] = []
         for command in step.commands:
             placeholders += [p for p in placeholder_names(command) if p not in placeholders]
-        rows.append({
-            "phase": step.phase,
-            "stage": stage_of(step.phase),
-            "order": step.order,
-            "text": step.text,
-            "commands": list(step.commands),
-            "placeholders": placeholders,
-            "kind": step.kind,
-            "links": _URL.findall(step.text),
-            "line": step.line,
-        })
+        rows.append(
+            {
+                "phase": step.phase,
+                "stage": stage_of(step.phase),
+                "order": step.order,
+                "text": step.text,
+                "commands": list(step.commands),
+                "placeholders": placeholders,
+                "kind": step.kind,
+                "links": _URL.findall(step.text),
+                "line": step.line,
+            }
+        )
     frame = pd.DataFrame(rows, columns=STEP_COLUMNS)
     frame["order"] = frame["order"].astype("int64")
     frame["line"] = frame["line"].astype("int64")
@@ -316,8 +355,9 @@ def parse_runbook(text: str, *, path: str | Path | None = None, strict: bool = F
     state = _State(name)
     _walk(state, lines, body_start, end, level)
     if not state.steps:
-        state.error(start + 1, "no runbook steps found (expected ### phase headings with bullets or "
-                               "numbered steps)")
+        state.error(
+            start + 1, "no runbook steps found (expected ### phase headings with bullets or numbered steps)"
+        )
     if strict and state.errors:
         first = state.errors[0]
         raise ParseError(first["message"], path=name, line=first["line"])

@@ -28,8 +28,16 @@ __all__ = ["SECTIONS", "action_items", "log_incident", "render_postmortem", "wri
 log = logging.getLogger(__name__)
 
 SECTIONS = (
-    "Summary", "Impact", "Timeline", "Root cause and contributing factors", "Detection", "Resolution",
-    "What went well", "What went badly", "Where we got lucky", "Action items",
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause and contributing factors",
+    "Detection",
+    "Resolution",
+    "What went well",
+    "What went badly",
+    "Where we got lucky",
+    "Action items",
 )
 _BAD = ("failed", "refused", "timeout", "error")
 _SLOW_ACK = pd.Timedelta(minutes=15)
@@ -79,20 +87,25 @@ def _command(argv: Any) -> str:
 
 
 def _culprit_line(row: pd.Series) -> str:
-    return (f"{row['action_type']} by {row['agent'] or 'unknown'} at {_when(row['timestamp'])} "
-            f"({row['hours_before']:.1f} h before the start): {_cell(row['description'], 200)}")
+    return (
+        f"{row['action_type']} by {row['agent'] or 'unknown'} at {_when(row['timestamp'])} "
+        f"({row['hours_before']:.1f} h before the start): {_cell(row['description'], 200)}"
+    )
 
 
 def _header(s: IncidentSession) -> str:
     mode = "dry run (a rehearsal: no command was executed)" if s.dry_run else "live"
     rows = [
-        ["Status", "Draft"], ["Severity", s.severity],
-        ["Service", f"`{s.service}` (namespace `{s.namespace}`)"], ["Runbook", s.title],
+        ["Status", "Draft"],
+        ["Severity", s.severity],
+        ["Service", f"`{s.service}` (namespace `{s.namespace}`)"],
+        ["Runbook", s.title],
         ["Started", _when(s.started_at)],
         ["Acknowledged", f"{_when(s.acknowledged_at)} (after {_duration(s.time_to_acknowledge)})"],
         ["Mitigated", f"{_when(s.mitigated_at)} (after {_duration(s.time_to_mitigate)})"],
         ["Resolved", f"{_when(s.resolved_at)} (after {_duration(s.time_to_resolve)})"],
-        ["Incident commander", s.commander], ["Mode", mode],
+        ["Incident commander", s.commander],
+        ["Mode", mode],
     ]
     return f"# Postmortem: {s.incident_id} — {s.title}\n\n" + _table(["Field", "Value"], rows)
 
@@ -108,7 +121,7 @@ def _summary(s: IncidentSession) -> str:
         f"A {s.severity} incident on `{s.service}` (namespace `{s.namespace}`) started at "
         f"{_when(s.started_at)}; it was acknowledged after {_duration(s.time_to_acknowledge)} and "
         f"mitigated after {_duration(s.time_to_mitigate)}.",
-        f"The runbook \"{s.title}\" was followed: {done} of {len(status)} steps done, {skipped} skipped, "
+        f'The runbook "{s.title}" was followed: {done} of {len(status)} steps done, {skipped} skipped, '
         f"{len(commands)} commands {verb}.",
     ]
     culprits = s.context.get("culprits", pd.DataFrame())
@@ -126,9 +139,11 @@ def _bullets(items: list[str], empty: str) -> str:
 
 def _impact(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     end = s.resolved_at or s.mitigated_at
-    lines = [f"- Severity {s.severity}; service `{s.service}` in `{s.namespace}`.",
-             f"- Duration: {_duration(None if end is None else end - s.started_at)} "
-             f"(from the start to {'resolution' if s.resolved_at is not None else 'mitigation'})."]
+    lines = [
+        f"- Severity {s.severity}; service `{s.service}` in `{s.namespace}`.",
+        f"- Duration: {_duration(None if end is None else end - s.started_at)} "
+        f"(from the start to {'resolution' if s.resolved_at is not None else 'mitigation'}).",
+    ]
     units = s.context.get("units", pd.DataFrame())
     own = units[units["relation"] == "service"]["unit"].tolist() if not units.empty else []
     if own:
@@ -138,8 +153,10 @@ def _impact(s: IncidentSession, notes: dict[str, list[str]]) -> str:
         others = blast[~blast["unit"].isin(own)]
         shown = ", ".join(f"`{u}` ({d})" for u, d in zip(others["unit"], others["distance"], strict=True))
         noun = "unit depends" if len(others) == 1 else "units depend"
-        lines.append(f"- Blast radius: {len(others)} other {noun} on it"
-                     + (f" (unit and distance): {shown}." if shown else "."))
+        lines.append(
+            f"- Blast radius: {len(others)} other {noun} on it"
+            + (f" (unit and distance): {shown}." if shown else ".")
+        )
     elif "blast_radius" in s.context_notes:
         lines.append(f"- Blast radius: {s.context_notes['blast_radius']}.")
     lines += [f"- {n}" for n in notes["impact"]]
@@ -152,17 +169,20 @@ def _timeline(s: IncidentSession) -> str:
     for event in s.timeline.to_dict("records"):
         at = pd.Timestamp(event["at"])
         step = "" if pd.isna(event["step"]) else str(event["step"])
-        detail = " ".join(x for x in (_command(event["command"]), str(event["status"] or ""),
-                                      str(event["note"] or "")) if x)
+        detail = " ".join(
+            x for x in (_command(event["command"]), str(event["status"] or ""), str(event["note"] or "")) if x
+        )
         first_output = str(event["output"] or "").strip().splitlines()
         if event["kind"] == "command" and first_output and event["status"] != "dry-run":
             detail += f" → {first_output[0]}"
         offset = "T+" + _duration(at - s.started_at)
-        rows.append([at.strftime("%H:%M:%S"), offset, event["kind"], step, event["phase"],
-                     event["text"], detail])
+        rows.append(
+            [at.strftime("%H:%M:%S"), offset, event["kind"], step, event["phase"], event["text"], detail]
+        )
     day = s.started_at.strftime("%Y-%m-%d")
     return f"All times UTC, {day}.\n\n" + _table(
-        ["Time", "Since start", "Event", "Step", "Phase", "What", "Detail"], rows)
+        ["Time", "Since start", "Event", "Step", "Phase", "What", "Detail"], rows
+    )
 
 
 def _context_block(s: IncidentSession, key: str, empty: str) -> list[str]:
@@ -176,12 +196,27 @@ def _root_cause(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     out = ["### Likely trigger", ""]
     culprits = s.context.get("culprits", pd.DataFrame())
     window = f"{s.lookback_hours:g} h"
-    out += _context_block(s, "culprits", f"No deployment touching `{s.service}` in the {window} before "
-                                         "the start.")
+    out += _context_block(
+        s, "culprits", f"No deployment touching `{s.service}` in the {window} before the start."
+    )
     if not culprits.empty:
-        out.append(_table(["Rank", "When", "Before start", "Agent", "Action", "What", "Matched by"], [
-            [r["rank"], _when(r["timestamp"]), f"{r['hours_before']:.1f} h", r["agent"], r["action_type"],
-             r["description"], r["match"]] for _, r in culprits.head(_MAX_ROWS).iterrows()]))
+        out.append(
+            _table(
+                ["Rank", "When", "Before start", "Agent", "Action", "What", "Matched by"],
+                [
+                    [
+                        r["rank"],
+                        _when(r["timestamp"]),
+                        f"{r['hours_before']:.1f} h",
+                        r["agent"],
+                        r["action_type"],
+                        r["description"],
+                        r["match"],
+                    ]
+                    for _, r in culprits.head(_MAX_ROWS).iterrows()
+                ],
+            )
+        )
     out += ["", "### Contributing factors", ""]
     failures = s.context.get("failures", pd.DataFrame())
     items = [f"Failure before the start: {_culprit_line(r)}" for _, r in failures.head(_MAX_ROWS).iterrows()]
@@ -189,15 +224,22 @@ def _root_cause(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     if not drift.empty:
         for unit, group in drift.groupby("unit", sort=True):
             addresses = ", ".join(f"`{a}`" for a in group["address"].head(5))
-            items.append(f"Drift in `{unit}` ({group['relation'].iloc[0]}): {len(group)} resources "
-                         f"changed outside Terraform ({addresses}).")
+            items.append(
+                f"Drift in `{unit}` ({group['relation'].iloc[0]}): {len(group)} resources "
+                f"changed outside Terraform ({addresses})."
+            )
     for key in ("failures", "drift"):
         if key in s.context_notes:
             items.append(f"{key.capitalize()}: {s.context_notes[key]}.")
     items += notes["root_cause"]
     out.append(_bullets(items, "No failure or drift recorded near the service."))
-    out += ["", _ask("Confirm or correct the trigger above and write the root cause in one paragraph: "
-                     "what failed, why, and why safeguards did not stop it.")]
+    out += [
+        "",
+        _ask(
+            "Confirm or correct the trigger above and write the root cause in one paragraph: "
+            "what failed, why, and why safeguards did not stop it."
+        ),
+    ]
     return "\n".join(out)
 
 
@@ -210,8 +252,11 @@ def _detection(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     items = [f"{r['text']} ({r['status']})" for _, r in _steps_of(s, "detection").iterrows()]
     items.append(f"Acknowledged {_duration(s.time_to_acknowledge)} after the start.")
     items += notes["detection"]
-    return _bullets(items, "How was the incident detected?") + "\n- " + _ask(
-        "Did the alert fire early enough? Would a customer have noticed first?")
+    return (
+        _bullets(items, "How was the incident detected?")
+        + "\n- "
+        + _ask("Did the alert fire early enough? Would a customer have noticed first?")
+    )
 
 
 def _resolution(s: IncidentSession, notes: dict[str, list[str]]) -> str:
@@ -221,8 +266,10 @@ def _resolution(s: IncidentSession, notes: dict[str, list[str]]) -> str:
         ran = timeline[(timeline["step"] == step) & (timeline["kind"] == "command")]
         cmds = ", ".join(_command(a) for a in ran["command"]) or ", ".join(f"`{c}`" for c in row["commands"])
         items.append(f"{row['text']}: **{row['status']}**" + (f" ({cmds})" if cmds else ""))
-    items.append(f"Mitigated {_duration(s.time_to_mitigate)} after the start; "
-                 f"resolved {_duration(s.time_to_resolve)} after the start.")
+    items.append(
+        f"Mitigated {_duration(s.time_to_mitigate)} after the start; "
+        f"resolved {_duration(s.time_to_resolve)} after the start."
+    )
     if s.resolution:
         items.append(s.resolution)
     items += notes["resolution"]
@@ -281,25 +328,51 @@ def action_items(s: IncidentSession) -> list[dict[str, str]]:
     if not culprits.empty:
         top = culprits.iloc[0]
         label = top.get("id") if isinstance(top.get("id"), str) else top["description"]
-        items.append({"action": f"Review the likely trigger ({_cell(label, 80)}) and add a check that "
-                                f"would have stopped it", "owner": str(top["agent"] or s.commander),
-                      "due": "", "source": "context"})
+        items.append(
+            {
+                "action": f"Review the likely trigger ({_cell(label, 80)}) and add a check that "
+                f"would have stopped it",
+                "owner": str(top["agent"] or s.commander),
+                "due": "",
+                "source": "context",
+            }
+        )
     timeline = s.timeline
     for event in timeline[timeline["status"].isin(_BAD)].itertuples(index=False):
-        items.append({"action": f"Fix runbook step {event.step}: {_command(event.command) or 'command'} "
-                                f"{event.status}", "owner": s.commander, "due": "", "source": "timeline"})
+        items.append(
+            {
+                "action": f"Fix runbook step {event.step}: {_command(event.command) or 'command'} "
+                f"{event.status}",
+                "owner": s.commander,
+                "due": "",
+                "source": "timeline",
+            }
+        )
     for _, row in s.status()[lambda f: f["status"] == "skipped"].iterrows():
         what = f"{row['phase']}: {_cell(row['text'], 60)}"
-        items.append({"action": f"Decide whether step {row.name} ({what}) stays in the runbook",
-                      "owner": s.commander, "due": "", "source": "timeline"})
+        items.append(
+            {
+                "action": f"Decide whether step {row.name} ({what}) stays in the runbook",
+                "owner": s.commander,
+                "due": "",
+                "source": "timeline",
+            }
+        )
     drift = s.context.get("drift", pd.DataFrame())
     for unit in sorted(set(drift["unit"])) if not drift.empty else []:
-        items.append({"action": f"Reconcile drift in `{unit}`", "owner": s.commander, "due": "",
-                      "source": "drift"})
+        items.append(
+            {"action": f"Reconcile drift in `{unit}`", "owner": s.commander, "due": "", "source": "drift"}
+        )
     if s.context_notes:
         missing = ", ".join(sorted(s.context_notes))
-        items.append({"action": f"Make the missing incident context available ({missing})",
-                      "owner": s.commander, "due": "", "source": "context"})
+        items.append(
+            {
+                "action": f"Make the missing incident context available ({missing})",
+                "owner": s.commander,
+                "due": "",
+                "source": "context",
+            }
+        )
     seen: set[str] = set()
     return [i for i in items if not (i["action"] in seen or seen.add(i["action"]))]  # type: ignore[func-returns-value]
 
@@ -318,9 +391,13 @@ def render_postmortem(s: IncidentSession) -> str:
         "What went well": _bullets(_went_well(s, notes), "What helped?"),
         "What went badly": _bullets(_went_badly(s, notes), "Nothing recorded; what slowed us down?"),
         "Where we got lucky": _bullets(_lucky(s, notes), "What could have made this worse?"),
-        "Action items": _table(["#", "Action", "Owner", "Due", "Source"], [
-            [n, i["action"], i["owner"], i.get("due") or "TBD", i.get("source", "")]
-            for n, i in enumerate(items, 1)]),
+        "Action items": _table(
+            ["#", "Action", "Owner", "Due", "Source"],
+            [
+                [n, i["action"], i["owner"], i.get("due") or "TBD", i.get("source", "")]
+                for n, i in enumerate(items, 1)
+            ],
+        ),
     }
     parts = [_header(s)] + [f"## {name}\n\n{bodies[name]}" for name in SECTIONS]
     return "\n\n".join(parts) + "\n"
@@ -358,21 +435,31 @@ def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
     tags = ["incident", s.severity.lower(), s.service.lower()]
     culprits = s.context.get("culprits", pd.DataFrame())
     incident = {
-        "agent": s.commander, "action_type": "escalation", "category": "operations",
+        "agent": s.commander,
+        "action_type": "escalation",
+        "category": "operations",
         "description": f"Incident {s.incident_id} ({s.severity}) on {s.service}: {s.title}",
-        "status": "completed", "task": f"incident {s.incident_id}", "tags": tags,
-        "summary": (f"Acknowledged after {_duration(s.time_to_acknowledge)}"
-                    + (f"; likely trigger: {_culprit_line(culprits.iloc[0])}" if not culprits.empty else "")),
+        "status": "completed",
+        "task": f"incident {s.incident_id}",
+        "tags": tags,
+        "summary": (
+            f"Acknowledged after {_duration(s.time_to_acknowledge)}"
+            + (f"; likely trigger: {_culprit_line(culprits.iloc[0])}" if not culprits.empty else "")
+        ),
         "timestamp": s.started_at.to_pydatetime(),
     }
     done = s.mitigated_at is not None
     written = getattr(s, "postmortem_path", None)
     resolution = {
-        "agent": s.commander, "action_type": "resolution", "category": "operations",
-        "description": f"Resolved incident {s.incident_id} on {s.service}" if done
+        "agent": s.commander,
+        "action_type": "resolution",
+        "category": "operations",
+        "description": f"Resolved incident {s.incident_id} on {s.service}"
+        if done
         else f"Incident {s.incident_id} on {s.service} not yet mitigated",
         "status": "completed" if s.resolved_at is not None else ("partial" if done else "failed"),
-        "task": f"incident {s.incident_id}", "tags": [*tags, "resolution", "postmortem"],
+        "task": f"incident {s.incident_id}",
+        "tags": [*tags, "resolution", "postmortem"],
         "summary": (f"Mitigated after {_duration(s.time_to_mitigate)}. {s.resolution}").strip(),
         "follow_up": [i["action"] for i in action_items(s)],
         "files_created": [str(written)] if written is not None else [],

@@ -15,9 +15,16 @@ __all__ = ["REHEARSAL_STEP", "SAMPLE_INCIDENT", "notebook_session", "rehearse", 
 REHEARSAL_STEP = pd.Timedelta(minutes=2)
 
 
-def rehearse(runbook: str | Path | pd.DataFrame, *, incident_id: str, service: str,
-             started_at: Any = None, step: pd.Timedelta | str = REHEARSAL_STEP,
-             resolution: str = "", **session_args: Any) -> IncidentSession:
+def rehearse(
+    runbook: str | Path | pd.DataFrame,
+    *,
+    incident_id: str,
+    service: str,
+    started_at: Any = None,
+    step: pd.Timedelta | str = REHEARSAL_STEP,
+    resolution: str = "",
+    **session_args: Any,
+) -> IncidentSession:
     """Walk every step in dry run on a simulated clock and resolve; return the session.
 
     ``session_args`` go to :class:`IncidentSession` (namespace, severity, history, tree, plans, ...);
@@ -28,8 +35,14 @@ def rehearse(runbook: str | Path | pd.DataFrame, *, incident_id: str, service: s
         start = pd.Timestamp.now(tz="UTC").floor("s")
     else:
         start = _utc(started_at, "started_at")
-    session = IncidentSession(runbook, incident_id=incident_id, service=service, started_at=start,
-                              clock=simulated_clock(start, step), **session_args)
+    session = IncidentSession(
+        runbook,
+        incident_id=incident_id,
+        service=service,
+        started_at=start,
+        clock=simulated_clock(start, step),
+        **session_args,
+    )
     session.walk()
     session.resolve(resolution or "Rehearsal (dry run): every step walked; no command was executed.")
     return session
@@ -64,11 +77,22 @@ def _or_sample(value: Any, sample: str) -> Any:
     return input_path(value, sample) if value is None or str(value).strip() == "" else value
 
 
-def notebook_session(*, runbook: Any = None, incident_id: str | None = None, service: str | None = None,
-                     namespace: str | None = None, severity: str = "SEV2", started_at: Any = None,
-                     history: Any = None, tree: Any = None, plans: Any = None, lookback_hours: float = 24,
-                     dry_run: bool = True, interactive: bool = False,
-                     out_dir: str | Path | None = None) -> IncidentSession:
+def notebook_session(
+    *,
+    runbook: Any = None,
+    incident_id: str | None = None,
+    service: str | None = None,
+    namespace: str | None = None,
+    severity: str = "SEV2",
+    started_at: Any = None,
+    history: Any = None,
+    tree: Any = None,
+    plans: Any = None,
+    lookback_hours: float = 24,
+    dry_run: bool = True,
+    interactive: bool = False,
+    out_dir: str | Path | None = None,
+) -> IncidentSession:
     """The session ``notebooks/incident_runbook.ipynb`` works on; None/"" parameters mean the sample.
 
     Headless (``interactive=False``) the runbook is rehearsed at once: every step in dry run on a

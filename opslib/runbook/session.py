@@ -25,8 +25,7 @@ __all__ = ["NOTE_CATEGORIES", "SEVERITIES", "TIMELINE_COLUMNS", "IncidentSession
 
 log = logging.getLogger(__name__)
 
-TIMELINE_COLUMNS = ["at", "kind", "step", "phase", "text", "command", "exit_code", "output", "note",
-                    "status"]
+TIMELINE_COLUMNS = ["at", "kind", "step", "phase", "text", "command", "exit_code", "output", "note", "status"]
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
 #: where a categorised note lands in the postmortem
 NOTE_CATEGORIES = ("impact", "root_cause", "detection", "resolution", "well", "badly", "lucky")
@@ -118,9 +117,15 @@ class IncidentSession:
         self.started_at = _utc(started_at, "started_at") if started_at is not None else self._clock()
         self.config = ExecutorConfig.make(allowlist, scripts_dir, timeout)
         self.masker = Masker(secrets)
-        self.values = {"service": self.service, "app": self.service, "namespace": self.namespace,
-                       "ns": self.namespace, "incident_id": self.incident_id, "severity": self.severity,
-                       **dict(values or {})}
+        self.values = {
+            "service": self.service,
+            "app": self.service,
+            "namespace": self.namespace,
+            "ns": self.namespace,
+            "incident_id": self.incident_id,
+            "severity": self.severity,
+            **dict(values or {}),
+        }
         self.action_items: list[dict[str, str]] = []
         self.acknowledged_at: pd.Timestamp | None = None
         self.mitigated_at: pd.Timestamp | None = None
@@ -129,11 +134,20 @@ class IncidentSession:
         self.postmortem_path: Path | None = None
         self._events: list[dict[str, Any]] = []
         self._listeners: list[Callable[[IncidentSession], None]] = []
-        self._record("start", text=f"{self.severity} incident {self.incident_id} on {self.service} "
-                                   f"({self.namespace}) started", at=self.started_at)
+        self._record(
+            "start",
+            text=f"{self.severity} incident {self.incident_id} on {self.service} ({self.namespace}) started",
+            at=self.started_at,
+        )
         self._context: IncidentContext = gather_context(
-            service=self.service, namespace=self.namespace, started_at=self.started_at,
-            history=history, tree=tree, plans=plans, lookback_hours=self.lookback_hours)
+            service=self.service,
+            namespace=self.namespace,
+            started_at=self.started_at,
+            history=history,
+            tree=tree,
+            plans=plans,
+            lookback_hours=self.lookback_hours,
+        )
 
     # ----------------------------------------------------------------------------------- inputs
     @property
@@ -164,13 +178,32 @@ class IncidentSession:
         """Call ``listener(session)`` after every new timeline event (the live timeline widget)."""
         self._listeners.append(listener)
 
-    def _record(self, kind: str, *, step: int | None = None, text: str = "", command: list[str] | None = None,
-                exit_code: int | None = None, output: str = "", note: str = "", status: str = "",
-                at: pd.Timestamp | None = None) -> dict[str, Any]:
+    def _record(
+        self,
+        kind: str,
+        *,
+        step: int | None = None,
+        text: str = "",
+        command: list[str] | None = None,
+        exit_code: int | None = None,
+        output: str = "",
+        note: str = "",
+        status: str = "",
+        at: pd.Timestamp | None = None,
+    ) -> dict[str, Any]:
         phase = str(self.steps_frame.loc[step, "phase"]) if step is not None else ""
-        event = {"at": at if at is not None else self._clock(), "kind": kind, "step": step,
-                 "phase": phase, "text": text, "command": list(command or []), "exit_code": exit_code,
-                 "output": output, "note": note, "status": status}
+        event = {
+            "at": at if at is not None else self._clock(),
+            "kind": kind,
+            "step": step,
+            "phase": phase,
+            "text": text,
+            "command": list(command or []),
+            "exit_code": exit_code,
+            "output": output,
+            "note": note,
+            "status": status,
+        }
         self._events.append(event)
         for listener in list(self._listeners):
             listener(self)
@@ -194,14 +227,26 @@ class IncidentSession:
         self._acknowledge_once()
         results: list[CommandResult] = []
         if not row["commands"]:
-            self._record("run", step=index, text=str(row["text"]), status="manual",
-                         output="(no command: a manual step)")
+            self._record(
+                "run",
+                step=index,
+                text=str(row["text"]),
+                status="manual",
+                output="(no command: a manual step)",
+            )
             return results
         for command in row["commands"]:
             result = self._run_one(command)
             results.append(result)
-            self._record("command", step=index, text=str(row["text"]), command=result.argv,
-                         exit_code=result.exit_code, output=result.output, status=result.status)
+            self._record(
+                "command",
+                step=index,
+                text=str(row["text"]),
+                command=result.argv,
+                exit_code=result.exit_code,
+                output=result.output,
+                status=result.status,
+            )
         return results
 
     def _run_one(self, command: str) -> CommandResult:
@@ -255,8 +300,9 @@ class IncidentSession:
 
     def action_item(self, text: str, owner: str | None = None, due: str = "") -> None:
         """Add an action item for the postmortem."""
-        self.action_items.append({"action": text, "owner": owner or self.commander, "due": due,
-                                  "source": "session"})
+        self.action_items.append(
+            {"action": text, "owner": owner or self.commander, "due": due, "source": "session"}
+        )
 
     def walk(self, *, mark_done: bool = True) -> None:
         """Rehearse the whole runbook: run every step and tick it off (what papermill does)."""
@@ -330,8 +376,10 @@ class IncidentSession:
 
     def __repr__(self) -> str:
         mode = "dry-run" if self.dry_run else "live"
-        return (f"IncidentSession({self.incident_id!r}, service={self.service!r}, {self.severity}, "
-                f"{len(self.steps_frame)} steps, {len(self._events)} events, {mode})")
+        return (
+            f"IncidentSession({self.incident_id!r}, service={self.service!r}, {self.severity}, "
+            f"{len(self.steps_frame)} steps, {len(self._events)} events, {mode})"
+        )
 
     # ----------------------------------------------------------------------------------- outputs
     def postmortem(self) -> str:

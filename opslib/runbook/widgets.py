@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from opslib.errors import OpslibError
+from opslib.runbook.executor import CommandResult
 from opslib.runbook.session import NOTE_CATEGORIES
 
 if TYPE_CHECKING:
@@ -31,8 +32,14 @@ __all__ = ["RunbookChecklist", "StepRow", "checklist", "is_interactive", "timeli
 
 log = logging.getLogger(__name__)
 
-_STATUS_COLOURS = {"pending": "#6b7280", "ran": "#2563eb", "done": "#15803d", "skipped": "#a16207",
-                   "failed": "#b91c1c", "refused": "#b91c1c"}
+_STATUS_COLOURS = {
+    "pending": "#6b7280",
+    "ran": "#2563eb",
+    "done": "#15803d",
+    "skipped": "#a16207",
+    "failed": "#b91c1c",
+    "refused": "#b91c1c",
+}
 
 
 def is_interactive(setting: bool | None = None) -> bool:
@@ -60,16 +67,24 @@ def _command_text(argv: Any) -> str:
 def timeline_html(session: IncidentSession, max_rows: int = 50) -> str:
     """The newest ``max_rows`` timeline events as an escaped HTML table."""
     frame = session.timeline.tail(max_rows)
-    shown = pd.DataFrame({
-        "time (UTC)": frame["at"].dt.strftime("%H:%M:%S"),
-        "event": frame["kind"],
-        "step": frame["step"].astype("string").fillna(""),
-        "phase": frame["phase"],
-        "command": frame["command"].map(_command_text),
-        "status": frame["status"],
-        "note": frame["note"],
-    })
+    shown = pd.DataFrame(
+        {
+            "time (UTC)": frame["at"].dt.strftime("%H:%M:%S"),
+            "event": frame["kind"],
+            "step": frame["step"].astype("string").fillna(""),
+            "phase": frame["phase"],
+            "command": frame["command"].map(_command_text),
+            "status": frame["status"],
+            "note": frame["note"],
+        }
+    )
     return shown.to_html(index=False, escape=True, border=0)
+
+
+def _result_html(result: CommandResult) -> str:
+    code = "" if result.exit_code is None else f" exit {result.exit_code}"
+    head = f"$ {shlex.join(result.argv)}\n[{result.status}{code}]"
+    return f"<pre>{html.escape(head)}\n{html.escape(result.output)}</pre>"
 
 
 @dataclass
@@ -103,15 +118,18 @@ class RunbookChecklist:
         self.header = w.HTML(
             f"<h3>{html.escape(session.incident_id)} · {html.escape(session.severity)} · "
             f"{html.escape(session.service)} ({html.escape(session.namespace)})</h3>"
-            f"<p><b>{html.escape(session.title)}</b> — {mode}</p>")
+            f"<p><b>{html.escape(session.title)}</b> — {mode}</p>"
+        )
         sections = []
         for phase, steps in session.steps_frame.groupby("phase", sort=False):
             rows = [self._row(int(step), steps.loc[step]) for step in steps.index]
-            sections.append(w.VBox([w.HTML(f"<h4>{html.escape(str(phase))}</h4>"),
-                                    *[r.box for r in rows]]))
+            sections.append(w.VBox([w.HTML(f"<h4>{html.escape(str(phase))}</h4>"), *[r.box for r in rows]]))
         self.note_box = w.Text(placeholder="Note for the timeline", layout=w.Layout(width="50%"))
-        self.note_category = w.Dropdown(options=[("(timeline only)", ""), *[(c, c) for c in NOTE_CATEGORIES]],
-                                        value="", layout=w.Layout(width="180px"))
+        self.note_category = w.Dropdown(
+            options=[("(timeline only)", ""), *[(c, c) for c in NOTE_CATEGORIES]],
+            value="",
+            layout=w.Layout(width="180px"),
+        )
         self.note_button = w.Button(description="Add note", icon="comment")
         self.note_button.on_click(self._on_note)
         self.mitigate_button = w.Button(description="Mitigated", button_style="success", icon="check")
@@ -123,10 +141,17 @@ class RunbookChecklist:
         self.postmortem_button.on_click(lambda _b: self._guarded(self._write_postmortem))
         self.timeline = w.HTML()
         self.message = w.HTML()
-        self.widget = w.VBox([self.header, *sections,
-                              w.HBox([self.note_box, self.note_category, self.note_button]),
-                              w.HBox([self.mitigate_button, self.resolve_button, self.postmortem_button]),
-                              self.message, w.HTML("<h4>Timeline</h4>"), self.timeline])
+        self.widget = w.VBox(
+            [
+                self.header,
+                *sections,
+                w.HBox([self.note_box, self.note_category, self.note_button]),
+                w.HBox([self.mitigate_button, self.resolve_button, self.postmortem_button]),
+                self.message,
+                w.HTML("<h4>Timeline</h4>"),
+                self.timeline,
+            ]
+        )
         session.subscribe(lambda _s: self.refresh())
         self.refresh()
 
@@ -136,8 +161,11 @@ class RunbookChecklist:
             commands = [shlex.join(a) for a in self.session.argv(step)]
         except OpslibError as exc:  # shown, not raised: the other steps stay usable
             commands = [f"(cannot build: {exc})"]
-        run = w.Button(description="Run" if self.session.dry_run is False else "Run (dry)",
-                       button_style="primary", disabled=not row["commands"])
+        run = w.Button(
+            description="Run" if self.session.dry_run is False else "Run (dry)",
+            button_style="primary",
+            disabled=not row["commands"],
+        )
         done = w.Button(description="Done", button_style="success")
         skip = w.Button(description="Skip", button_style="warning")
         note = w.Text(placeholder="note / reason", layout=w.Layout(width="30%"))
@@ -148,7 +176,11 @@ class RunbookChecklist:
             title=w.HTML(f"<b>{step}.</b> {html.escape(str(row['text']))}"),
             command=w.HTML(code),
             status=w.HTML(),
-            run_button=run, done_button=done, skip_button=skip, note_box=note, note_button=note_button,
+            run_button=run,
+            done_button=done,
+            skip_button=skip,
+            note_box=note,
+            note_button=note_button,
             output=w.HTML(),
             box=None,
         )
@@ -156,9 +188,15 @@ class RunbookChecklist:
         done.on_click(lambda _b: self._act(item, "done"))
         skip.on_click(lambda _b: self._act(item, "skip"))
         note_button.on_click(lambda _b: self._act(item, "note"))
-        item.box = w.VBox([w.HBox([item.status, item.title]), item.command,
-                           w.HBox([run, done, skip, note, note_button]), item.output],
-                          layout=w.Layout(border="1px solid #e5e7eb", padding="4px", margin="2px 0"))
+        item.box = w.VBox(
+            [
+                w.HBox([item.status, item.title]),
+                item.command,
+                w.HBox([run, done, skip, note, note_button]),
+                item.output,
+            ],
+            layout=w.Layout(border="1px solid #e5e7eb", padding="4px", margin="2px 0"),
+        )
         self.rows[step] = item
         return item
 
@@ -167,10 +205,8 @@ class RunbookChecklist:
         try:
             if action == "run":
                 results = self.session.run(item.step)
-                item.output.value = "".join(
-                    f"<pre>$ {html.escape(shlex.join(r.argv))}\n[{html.escape(r.status)}"
-                    f"{'' if r.exit_code is None else f' exit {r.exit_code}'}]\n{html.escape(r.output)}</pre>"
-                    for r in results) or "<i>manual step: nothing to run</i>"
+                shown = "".join(_result_html(r) for r in results)
+                item.output.value = shown or "<i>manual step: nothing to run</i>"
             elif action == "done":
                 self.session.done(item.step, note=text)
             elif action == "skip":
