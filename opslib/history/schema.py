@@ -1,0 +1,144 @@
+"""The history frame's columns and the small normalisers every reader shares.
+
+Both the JSON and the Markdown readers, the fast (Arrow) path and the plain-Python path end in
+:func:`build_frame`, so every frame has the same columns and dtypes whichever way it was read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+__all__ = [
+    "COLUMNS",
+    "ERROR_COLUMNS",
+    "LIST_COLUMNS",
+    "STATUSES",
+    "build_frame",
+    "empty_frame",
+    "errors_frame",
+    "list_array",
+    "normalise_status",
+    "normalise_tag",
+    "stable_id",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "id", "timestamp", "agent", "agent_type", "action_type", "description", "category", "task",
+    "status", "summary", "files_created", "files_modified", "files_deleted", "follow_up", "tags",
+    "in_json", "in_md", "source_file", "source_line", "extra",
+)
+STRING_COLUMNS: tuple[str, ...] = (
+    "id", "agent", "agent_type", "action_type", "description", "category", "task", "status", "summary",
+    "source_file",
+)
+LIST_COLUMNS: tuple[str, ...] = ("files_created", "files_modified", "files_deleted", "follow_up", "tags")
+ERROR_COLUMNS: tuple[str, ...] = ("source_file", "index", "line", "message")
+STATUSES: tuple[str, ...] = ("completed", "partial", "failed", "unknown")
+
+LIST_TYPE = pa.list_(pa.string())
+
+# Words real logs use for an outcome, folded onto the four statuses of the contract.
+_STATUS_WORDS: dict[str, str] = {
+    **dict.fromkeys(("completed", "complete", "done", "success", "successful", "succeeded", "ok",
+                     "pass", "passed", "resolved", "fixed", "✅"), "completed"),
+    **dict.fromkeys(("partial", "partially_completed", "partially completed", "partially-completed",
+                     "in_progress", "in progress", "in-progress", "wip", "warning", "⚠️", "⚠"),
+                    "partial"),
+    **dict.fromkeys(("failed", "failure", "fail", "error", "errored", "blocked", "aborted", "rolled_back",
+                     "rolled back", "❌"), "failed"),
+}
+
+
+def normalise_status(value: object) -> str:
+    """``completed | partial | failed | unknown`` from whatever word or emoji the log used."""
+    if not isinstance(value, str):
+        return "unknown"
+    text = value.strip().lower()
+    if text in _STATUS_WORDS:
+        return _STATUS_WORDS[text]
+    for word, status in _STATUS_WORDS.items():
+        if text.startswith(word):
+            return status
+    return "unknown"
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags compare lower-case and without the Markdown ``#``."""
+    return tag.strip().lstrip("#").strip().lower()
+
+
+_WORD = re.compile(r"\s+")
+
+
+def stable_id(timestamp: object, agent: object, action_type: object, description: object) -> str:
+    """An id for entries that carry none: the same event always hashes to the same id."""
+    stamp = timestamp.isoformat() if isinstance(timestamp, pd.Timestamp) and not pd.isna(timestamp) else ""
+    parts = [stamp, *(_WORD.sub(" ", str(p)).strip() if isinstance(p, str) else "" for p in
+                      (agent, action_type, description))]
+    return "h-" + hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def list_array(values: Iterable[Sequence[str] | None]) -> pd.api.extensions.ExtensionArray:
+    """A pandas array of lists of strings, Arrow-backed so large frames stay compact."""
+    arr = pa.array([list(v) if v is not None else [] for v in values], type=LIST_TYPE)
+    return pd.arrays.ArrowExtensionArray(arr)
+
+
+def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
+    """Assemble the history frame from column values (lists or arrays), filling missing columns."""
+    data: dict[str, Any] = {}
+    for name in COLUMNS:
+        value = columns.get(name)
+        if name in LIST_COLUMNS:
+            data[name] = value if isinstance(value, pd.api.extensions.ExtensionArray) else list_array(
+                value if value is not None else [[]] * n)
+        elif name == "timestamp":
+            data[name] = _timestamps(value, n)
+        elif name in ("in_json", "in_md"):
+            data[name] = pd.array(value if value is not None else [False] * n, dtype="bool")
+        elif name == "source_line":
+            data[name] = pd.array(value if value is not None else [None] * n, dtype="Int64")
+        elif name == "extra":
+            extra = pd.Series([{} for _ in range(n)] if value is None else list(value), dtype=object)
+            data[name] = extra
+        else:
+            data[name] = pd.array(value if value is not None else [None] * n, dtype=_string_dtype())
+    frame = pd.DataFrame(data)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+def _string_dtype() -> Any:
+    # pandas 3 has a default string dtype; pandas 2.2 keeps object columns of str.
+    return pd.Series([""]).dtype
+
+
+def _timestamps(value: Any, n: int) -> pd.Series:
+    if value is None:
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+    series = pd.Series(value) if not isinstance(value, pd.Series) else value.reset_index(drop=True)
+    if series.dtype != "datetime64[ns, UTC]":
+        series = pd.to_datetime(series, utc=True).astype("datetime64[ns, UTC]")
+    return series
+
+
+def empty_frame() -> pd.DataFrame:
+    """A history frame with no rows and every column."""
+    return build_frame({}, 0)
+
+
+def errors_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Problems found while reading: ``source_file``, ``index`` (JSON entry), ``line``, ``message``."""
+    records = list(rows)
+    return pd.DataFrame({
+        "source_file": pd.array([r.get("source_file") for r in records], dtype=_string_dtype()),
+        "index": pd.array([r.get("index") for r in records], dtype="Int64"),
+        "line": pd.array([r.get("line") for r in records], dtype="Int64"),
+        "message": pd.array([r.get("message") for r in records], dtype=_string_dtype()),
+    })
