@@ -32,10 +32,12 @@ def check_bare_include(ctx: LintContext) -> Iterator[Finding]:
 @register(
     id="TG016", name="include-root", title='A unit does not include "root"', severity="medium",
     rationale="""Remote state, the generated provider and version constraints and the tag merging all
-    come from the root configuration. A unit that does not include it runs with local state and no
-    provider defaults, which silently splits state and untags resources.""",
+    come from the root configuration, and the convention is to include it as `include "root"` so other
+    files can rely on `include.root.*`. A unit without that include runs with local state and no provider
+    defaults, which silently splits state and untags resources; a bare or differently labelled include
+    of root.hcl breaks every expression that reads `include.root`.""",
     fix="""Add `include "root" { path = find_in_parent_folders("root.hcl") }` at the top of the unit's
-    `terragrunt.hcl`.""",
+    `terragrunt.hcl` (replacing a bare `include {}` or an include of root.hcl under another label).""",
 )
 def check_include_root(ctx: LintContext) -> Iterator[Finding]:
     root_files = set(ctx.files_with_role("root"))
@@ -44,24 +46,21 @@ def check_include_root(ctx: LintContext) -> Iterator[Finding]:
         document = ctx.documents.get(path)
         if document is None:  # unparsable: the tree's errors frame reports it
             continue
-        if _includes_root(ctx, row, document, root_files):
+        own = list(blocks(document, "include"))
+        if any(labels and labels[0] == "root" for labels, _ in own):
             continue
         unit = str(row["unit"])
-        yield Finding("TG016", path, 1, ctx.msg(path, 1, "no `include \"root\"` block; the unit gets no "
-                                               "remote state, provider or tags from root.hcl", unit),
-                      unit=unit)
+        yield Finding("TG016", path, 1, ctx.msg(path, 1, _why(row, own, root_files), unit), unit=unit)
 
 
-def _includes_root(ctx: LintContext, row: Mapping[str, object], document: Mapping[str, object],
-                   root_files: set[str]) -> bool:
-    own = list(blocks(document, "include"))
+def _why(row: Mapping[str, object], own: list[tuple[tuple[str, ...], dict[str, object]]],
+         root_files: set[str]) -> str:
     if any(not labels for labels, _ in own):
-        return True  # a bare include is TG001's finding; reporting it twice helps no one
-    if any(labels and labels[0] == "root" for labels, _ in own):
-        return True
+        return "no `include \"root\"` block: root.hcl is included by a bare `include {}`"
     includes = row.get("includes") or []
-    if isinstance(includes, list):
-        for include in includes:
-            if isinstance(include, Mapping) and str(include.get("path") or "") in root_files:
-                return True
-    return False
+    for include in includes if isinstance(includes, list) else []:
+        if not isinstance(include, Mapping) or not include.get("label"):
+            continue
+        if str(include.get("path") or "") in root_files:
+            return f"no `include \"root\"` block: root.hcl is included as \"{include.get('label')}\""
+    return "no `include \"root\"` block; the unit gets no remote state, provider or tags from root.hcl"

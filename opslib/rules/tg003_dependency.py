@@ -104,7 +104,7 @@ def _missing_targets(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[F
         if (unit, path, line) in seen:
             continue
         seen.add((unit, path, line))
-        written = str(row.get("config_path") or row.get("target") or "")
+        written = unquote(str(row.get("config_path") or row.get("target") or ""))
         label = f"dependency \"{row.get('name')}\"" if row.get("name") else "dependencies.paths entry"
         text = f"{label} points at {written}, which is not a unit of this tree"
         yield Finding("TG017", path, line, ctx.msg(path, line, text, unit), unit=unit, block_line=line)

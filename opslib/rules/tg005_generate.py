@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from opslib.rules._base import Finding, LintContext, attr_line, block_lines, blocks, register
+from opslib.rules._base import Finding, LintContext, attr_line, block_lines, blocks, register, strip_comment
 
 __all__: list[str] = []
 
@@ -40,7 +40,7 @@ def _scan(ctx: LintContext, path: str, name: str, first: int, last: int | None,
     lines = ctx.lines(path)
     stop = min(len(lines), last or len(lines))
     for number in range(first, stop + 1):
-        match = _TAGS_ASSIGNMENT.search(lines[number - 1])
+        match = _TAGS_ASSIGNMENT.search(strip_comment(lines[number - 1]))
         if not match:
             continue
         value = match.group("value").strip()
