@@ -14,16 +14,29 @@ from opslib.cli._output import FORMAT_OPTION, emit
 
 __all__ = ["command"]
 
-_UNIT_TABLE = ["unit", "kind", "account", "region", "environment", "source_kind", "module_ref", "pinned",
-               "lockfile", "errors"]
+_UNIT_TABLE = [
+    "unit",
+    "kind",
+    "account",
+    "region",
+    "environment",
+    "source_kind",
+    "module_ref",
+    "pinned",
+    "lockfile",
+    "errors",
+]
 _DEP_TABLE = ["unit", "target", "name", "kind", "config_path", "exists", "external", "has_mock_outputs"]
 
 
 def _load_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--strict", is_flag=True, help="Fail on the first file that does not parse."),
-        click.option("--process-env", is_flag=True,
-                     help="Let get_env() read the process environment (default: fallbacks only)."),
+        click.option(
+            "--process-env",
+            is_flag=True,
+            help="Let get_env() read the process environment (default: fallbacks only).",
+        ),
         click.option("--mock-outputs", is_flag=True, help="Use mock_outputs as dependency outputs."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache."),
         click.option("-j", "--jobs", type=int, default=None, help="Parser processes (default: cores)."),
@@ -36,11 +49,17 @@ def _load_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _load(path: str, opts: dict[str, Any]) -> Any:
     from opslib.terragrunt import load_tree
 
-    tree = load_tree(path, strict=opts["strict"], jobs=opts["jobs"], cache=not opts["no_cache"],
-                     env=os.environ if opts["process_env"] else None, mock_outputs=opts["mock_outputs"])
-    for row in tree.errors.itertuples(index=False):
-        line = "" if pd.isna(row.line) else f":{row.line}"
-        click.echo(f"opslib: warning: {tree.root / row.path}{line}: {row.message}", err=True)
+    tree = load_tree(
+        path,
+        strict=opts["strict"],
+        jobs=opts["jobs"],
+        cache=not opts["no_cache"],
+        env=os.environ if opts["process_env"] else None,
+        mock_outputs=opts["mock_outputs"],
+    )
+    for row in tree.errors.to_dict(orient="records"):
+        line = "" if pd.isna(row["line"]) else f":{row['line']}"
+        click.echo(f"opslib: warning: {tree.root / str(row['path'])}{line}: {row['message']}", err=True)
     return tree
 
 
@@ -60,8 +79,9 @@ def _plain_cells(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].map(lambda v: isinstance(v, (dict, list))).any():
-            frame[col] = frame[col].map(lambda v: json.dumps(v, default=str, sort_keys=True)
-                                        if isinstance(v, (dict, list)) else v)
+            frame[col] = frame[col].map(
+                lambda v: json.dumps(v, default=str, sort_keys=True) if isinstance(v, (dict, list)) else v
+            )
     return frame
 
 
@@ -113,8 +133,11 @@ def order_cmd(paths: tuple[str, ...], destroy: bool, fmt: str, **opts: Any) -> i
         tree = _load(path, opts)
         for cycle in tree.cycles():
             click.echo(f"opslib: warning: dependency cycle: {' -> '.join(cycle)}", err=True)
-        rows = [{"wave": i, "unit": unit} for i, wave in enumerate(tree.run_order(destroy=destroy))
-                for unit in wave]
+        rows = [
+            {"wave": i, "unit": unit}
+            for i, wave in enumerate(tree.run_order(destroy=destroy))
+            for unit in wave
+        ]
         frames.append(pd.DataFrame(rows, columns=["wave", "unit"]))
     _emit(_concat(frames, list(paths)), fmt, ["wave", "unit"])
     return 0
@@ -122,8 +145,14 @@ def order_cmd(paths: tuple[str, ...], destroy: bool, fmt: str, **opts: Any) -> i
 
 @command.command("graph")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "json"]), default="dot",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dot", "mermaid", "json"]),
+    default="dot",
+    show_default=True,
+    help="Output format.",
+)
 @_load_options
 def graph_cmd(paths: tuple[str, ...], fmt: str, **opts: Any) -> int:
     """The dependency graph as DOT (like `terragrunt dag graph`), Mermaid or JSON."""
@@ -135,15 +164,30 @@ def graph_cmd(paths: tuple[str, ...], fmt: str, **opts: Any) -> int:
             click.echo(tree.to_mermaid(), nl=False)
         else:
             edges = [{"unit": u, "dependency": d} for u, d in sorted(tree.graph.edges)]
-            click.echo(json.dumps({"root": str(tree.root), "units": sorted(tree.graph.nodes),
-                                   "edges": edges, "cycles": tree.cycles()}, indent=2))
+            click.echo(
+                json.dumps(
+                    {
+                        "root": str(tree.root),
+                        "units": sorted(tree.graph.nodes),
+                        "edges": edges,
+                        "cycles": tree.cycles(),
+                    },
+                    indent=2,
+                )
+            )
     return 0
 
 
 @command.command("blast-radius")
 @click.argument("changed", nargs=-1, required=True)
-@click.option("--root", "root", type=click.Path(exists=True, file_okay=False), default=".",
-              show_default=True, help="The tree root.")
+@click.option(
+    "--root",
+    "root",
+    type=click.Path(exists=True, file_okay=False),
+    default=".",
+    show_default=True,
+    help="The tree root.",
+)
 @FORMAT_OPTION
 @_load_options
 def blast_cmd(changed: tuple[str, ...], root: str, fmt: str, **opts: Any) -> int:

@@ -15,8 +15,18 @@ __all__ = ["SKIP_DIRS", "Discovery", "discover", "file_role"]
 
 log = logging.getLogger(__name__)
 
-SKIP_DIRS = frozenset({".terragrunt-cache", ".terraform", ".git", ".boilerplate", ".terragrunt-stack",
-                       "node_modules", ".venv", "__pycache__"})
+SKIP_DIRS = frozenset(
+    {
+        ".terragrunt-cache",
+        ".terraform",
+        ".git",
+        ".boilerplate",
+        ".terragrunt-stack",
+        "node_modules",
+        ".venv",
+        "__pycache__",
+    }
+)
 UNIT_FILES = ("terragrunt.hcl", "terragrunt.hcl.json")
 STACK_FILE = "terragrunt.stack.hcl"
 LOCK_FILE = ".terraform.lock.hcl"
@@ -64,10 +74,12 @@ def discover(root: Path) -> Discovery:
     root_text = str(root)
     visited: set[str] = set()
     stack: list[tuple[str, str]] = [(root_text, "")]  # (real folder, relative logical path)
-    while stack:
-        real, rel = stack.pop()
+    # symlinked folders wait until every real folder is walked, so the real path of a folder wins
+    links: list[tuple[str, str]] = []
+    while stack or links:
+        real, rel = stack.pop() if stack else links.pop(0)
         if real in visited:
-            found.skipped.append((rel or ".", "symlink loop"))
+            found.skipped.append((rel or ".", "symlink to a folder already walked (or a loop)"))
             continue
         visited.add(real)
         try:
@@ -96,7 +108,7 @@ def discover(root: Path) -> Discovery:
             if is_dir:
                 if name in SKIP_DIRS:
                     continue
-                stack.append((target, child_rel))
+                (links if is_link else stack).append((target, child_rel))
                 continue
             if name == LOCK_FILE:
                 found.lock_dirs.add(rel or ".")
@@ -117,8 +129,11 @@ def discover(root: Path) -> Discovery:
     found.stack_files.sort()
     # a folder with both terragrunt.hcl and terragrunt.hcl.json: terragrunt prefers the .hcl
     dirs = {f.rsplit("/", 1)[0] if "/" in f else "." for f in found.unit_files if f.endswith(".hcl")}
-    found.unit_files = [f for f in found.unit_files
-                        if f.endswith(".hcl") or (f.rsplit("/", 1)[0] if "/" in f else ".") not in dirs]
+    found.unit_files = [
+        f
+        for f in found.unit_files
+        if f.endswith(".hcl") or (f.rsplit("/", 1)[0] if "/" in f else ".") not in dirs
+    ]
     for path, why in found.skipped:
         log.debug("skipped %s: %s", path, why)
     return found

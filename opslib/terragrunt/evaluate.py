@@ -37,18 +37,64 @@ __all__ = [
 
 # functions that are never run: they execute programs, call AWS, read the clock or the machine
 _NEVER_RUN = {
-    "run_cmd", "sops_decrypt_file", "get_aws_account_id", "get_aws_account_alias",
-    "get_aws_caller_identity_arn", "get_aws_caller_identity_user_id", "timestamp", "plantimestamp",
-    "uuid", "uuidv5", "bcrypt", "get_platform", "get_working_dir", "get_terraform_command",
-    "get_terraform_cli_args", "get_default_retryable_errors", "local_exec", "constraint_check",
-    "filebase64", "filemd5", "filesha256", "fileset", "pathexpand", "abspath",
+    "run_cmd",
+    "sops_decrypt_file",
+    "get_aws_account_id",
+    "get_aws_account_alias",
+    "get_aws_caller_identity_arn",
+    "get_aws_caller_identity_user_id",
+    "timestamp",
+    "plantimestamp",
+    "uuid",
+    "uuidv5",
+    "bcrypt",
+    "get_platform",
+    "get_working_dir",
+    "get_terraform_command",
+    "get_terraform_cli_args",
+    "get_default_retryable_errors",
+    "local_exec",
+    "constraint_check",
+    "filebase64",
+    "filemd5",
+    "filesha256",
+    "fileset",
+    "pathexpand",
+    "abspath",
     "get_terragrunt_source_cli_flag",
 }
 # pure functions whose result would hide an unknown nested anywhere in an argument
-_DEEP = {"jsonencode", "yamlencode", "join", "format", "formatlist", "sort", "distinct", "contains",
-         "md5", "sha1", "sha256", "sha512", "base64encode", "length", "keys", "values", "toset",
-         "setunion", "setintersection", "setsubtract", "flatten", "index", "compact", "alltrue",
-         "anytrue", "sum", "transpose", "regexall", "tostring"}
+_DEEP = {
+    "jsonencode",
+    "yamlencode",
+    "join",
+    "format",
+    "formatlist",
+    "sort",
+    "distinct",
+    "contains",
+    "md5",
+    "sha1",
+    "sha256",
+    "sha512",
+    "base64encode",
+    "length",
+    "keys",
+    "values",
+    "toset",
+    "setunion",
+    "setintersection",
+    "setsubtract",
+    "flatten",
+    "index",
+    "compact",
+    "alltrue",
+    "anytrue",
+    "sum",
+    "transpose",
+    "regexall",
+    "tostring",
+}
 _TF_COMMANDS_NEED_VARS = ["apply", "console", "destroy", "import", "plan", "push", "refresh"]
 _TF_COMMANDS_LOCKING = ["apply", "destroy", "import", "init", "plan", "refresh", "taint", "untaint"]
 
@@ -147,9 +193,12 @@ def attributes(body: Mapping[str, Any]) -> dict[str, Any]:
     lines = body.get("__lines__") or {}
     if lines:
         return {k: body[k] for k in lines if k in body}
-    return {k: v for k, v in body.items()
-            if not k.startswith("__") and not (isinstance(v, list) and v and isinstance(v[0], dict)
-                                               and _is_block_list(v))}
+    return {
+        k: v
+        for k, v in body.items()
+        if not k.startswith("__")
+        and not (isinstance(v, list) and v and isinstance(v[0], dict) and _is_block_list(v))
+    }
 
 
 def _is_block_list(value: list[Any]) -> bool:
@@ -184,10 +233,16 @@ class ErrorRow:
 class Evaluator:
     """Shared state of one tree's evaluation: documents, caches, env, errors, secrets."""
 
-    def __init__(self, root: Path, documents: dict[str, dict[str, Any]],
-                 load_document: Callable[[Path], dict[str, Any] | None], *,
-                 env: Mapping[str, str] | None = None, mock_outputs: bool = False,
-                 repo_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        documents: dict[str, dict[str, Any]],
+        load_document: Callable[[Path], dict[str, Any] | None],
+        *,
+        env: Mapping[str, str] | None = None,
+        mock_outputs: bool = False,
+        repo_root: Path | None = None,
+    ) -> None:
         self.root = root
         self.documents = documents
         self._load_document = load_document
@@ -310,8 +365,11 @@ class _DependenciesView(_Lazy):
             outputs: Any = mocks
         else:
             outputs = Unknown(f"dependency.{key}.outputs")
-        return {"outputs": outputs, "inputs": Unknown(f"dependency.{key}.inputs"),
-                "config_path": owner.eval_attr(block, "config_path") if "config_path" in block else None}
+        return {
+            "outputs": outputs,
+            "inputs": Unknown(f"dependency.{key}.inputs"),
+            "config_path": owner.eval_attr(block, "config_path") if "config_path" in block else None,
+        }
 
     def keys(self) -> list[str]:
         return list(self.config.unit_root.merged_blocks("dependency"))
@@ -320,8 +378,17 @@ class _DependenciesView(_Lazy):
 class Config:
     """One file evaluated in one context."""
 
-    def __init__(self, ev: Evaluator, path: Path, terragrunt_dir: Path, original_dir: Path, *,
-                 include_dir: Path | None = None, child: Config | None = None, values: Any = None) -> None:
+    def __init__(
+        self,
+        ev: Evaluator,
+        path: Path,
+        terragrunt_dir: Path,
+        original_dir: Path,
+        *,
+        include_dir: Path | None = None,
+        child: Config | None = None,
+        values: Any = None,
+    ) -> None:
         self.ev = ev
         self.path = path
         self.terragrunt_dir = terragrunt_dir
@@ -380,13 +447,25 @@ class Config:
                     self.ev.error(self.path, line, "include block has no path")
                 else:
                     value = self.eval_value(raw, attr_line(body, "path"))
-                    target = self.resolve_path(value) if isinstance(value, str) else (
-                        value if isinstance(value, Unknown) else Unknown("include path is not a string"))
+                    target = (
+                        self.resolve_path(value)
+                        if isinstance(value, str)
+                        else (
+                            value if isinstance(value, Unknown) else Unknown("include path is not a string")
+                        )
+                    )
                 expose = self.eval_value(body.get("expose", False), None) is True
                 strategy = self.eval_value(body.get("merge_strategy", '"shallow"'), None)
-                self._includes.append(Include(label, target, expose,
-                                              strategy if isinstance(strategy, str) else "shallow",
-                                              line, raw if isinstance(raw, str) else ""))
+                self._includes.append(
+                    Include(
+                        label,
+                        target,
+                        expose,
+                        strategy if isinstance(strategy, str) else "shallow",
+                        line,
+                        raw if isinstance(raw, str) else "",
+                    )
+                )
         return self._includes
 
     def included(self, inc: Include) -> Config | Unknown:
@@ -403,8 +482,14 @@ class Config:
                 # terragrunt does not nest includes; an included file's own includes are not merged
                 result = Unknown("nested include")
             else:
-                result = Config(self.ev, inc.path, self.terragrunt_dir, self.original_dir,
-                                include_dir=inc.path.parent, child=self)
+                result = Config(
+                    self.ev,
+                    inc.path,
+                    self.terragrunt_dir,
+                    self.original_dir,
+                    include_dir=inc.path.parent,
+                    child=self,
+                )
                 self.touched.add(inc.path)
                 self.reads.append(result)
             self._included[key] = result
@@ -428,11 +513,15 @@ class Config:
         if key == "locals":
             value: Any = _LocalsView(self)
         elif key == "dependency":
-            value = {name: materialize(_DependenciesView(self).get(name)) for name in
-                     self.merged_blocks("dependency")}
+            value = {
+                name: materialize(_DependenciesView(self).get(name))
+                for name in self.merged_blocks("dependency")
+            }
         elif key == "include":
-            value = {(inc.label or ""): {"path": self.ev.rel(inc.path) if isinstance(inc.path, Path)
-                                         else inc.path} for inc in self.includes()}
+            value = {
+                (inc.label or ""): {"path": self.ev.rel(inc.path) if isinstance(inc.path, Path) else inc.path}
+                for inc in self.includes()
+            }
         elif key in self.doc and key in (self.doc.get("__lines__") or {}):
             value = self.eval_attr(self.doc, key)
         elif key in self.doc:
@@ -532,8 +621,9 @@ def _ev_tmpl(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
     return unknown if unknown is not None else "".join(out)
 
 
-def _render_parts(cfg: Config, parts: tuple[Any, ...], scope: dict[str, Any], out: list[str]
-                  ) -> Unknown | None:
+def _render_parts(
+    cfg: Config, parts: tuple[Any, ...], scope: dict[str, Any], out: list[str]
+) -> Unknown | None:
     for part in parts:
         if isinstance(part, str):
             out.append(part)
@@ -839,6 +929,7 @@ def _try(cfg: Config, name: str, arg_nodes: tuple[Node, ...], scope: dict[str, A
 
 
 # -- functions that need the tree -----------------------------------------------------------------
+
 
 def _str_arg(args: list[Any], i: int, default: Any = None) -> Any:
     if i >= len(args):

@@ -271,10 +271,10 @@ class _Parser:
         m = _IDENT.match(self.s, self.i)
         if m:
             end = m.end()
-            rest = self.s[end:end + 2].lstrip()
+            rest = self.s[end : end + 2].lstrip()
             after = _WS.match(self.s, end)
-            nxt = self.s[after.end() if after else end:][:1]
-            if nxt in ("=", ":") and not self.s[after.end() if after else end:].startswith("=="):
+            nxt = self.s[after.end() if after else end :][:1]
+            if nxt in ("=", ":") and not self.s[after.end() if after else end :].startswith("=="):
                 self.i = end
                 return ("lit", m.group(0))
             del rest
@@ -288,8 +288,9 @@ class _Parser:
             raise self.error(f"unexpected %{{{stop}}}")
         return ("tmpl", tuple(parts))
 
-    def template_parts(self, end: str | None, raw: bool, stops: tuple[str, ...]
-                       ) -> tuple[list[Any], str | None]:
+    def template_parts(
+        self, end: str | None, raw: bool, stops: tuple[str, ...]
+    ) -> tuple[list[Any], str | None]:
         parts: list[Any] = []
         buf: list[str] = []
         s = self.s
@@ -374,13 +375,13 @@ class _Parser:
 
     def escape(self, buf: list[str]) -> int:
         s, i = self.s, self.i
-        nxt = s[i + 1:i + 2]
+        nxt = s[i + 1 : i + 2]
         if nxt in _ESCAPES:
             buf.append(_ESCAPES[nxt])
             return i + 2
         if nxt in ("u", "U"):
             width = 4 if nxt == "u" else 8
-            digits = s[i + 2:i + 2 + width]
+            digits = s[i + 2 : i + 2 + width]
             try:
                 buf.append(chr(int(digits, 16)))
                 return i + 2 + width
@@ -396,7 +397,7 @@ class _Parser:
         found = close.search(self.s, start)
         if not found:
             raise self.error(f"unterminated heredoc {marker}")
-        body = self.s[start:found.start()]
+        body = self.s[start : found.start()]
         self.i = found.end()
         if trim:
             body = _dedent(body)

@@ -204,7 +204,7 @@ def _coalesce(*args: Any) -> Any:
 def _substr(text: str, offset: int, length: int) -> str:
     if offset < 0:
         offset = max(0, len(text) + offset)
-    return text[offset:] if length < 0 else text[offset:offset + length]
+    return text[offset:] if length < 0 else text[offset : offset + length]
 
 
 def _element(value: Any, index: int) -> Any:
@@ -368,7 +368,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "values": _values,
     "length": _length,
     "reverse": lambda value: list(reversed(_list(value))),
-    "slice": lambda value, a, b: _list(value)[int(a):int(b)],
+    "slice": lambda value, a, b: _list(value)[int(a) : int(b)],
     "sort": _sort,
     "tolist": lambda value: _list(value),
     "toset": lambda value: _distinct(value),
@@ -396,7 +396,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "title": lambda text: text.title(),
     "trimspace": lambda text: text.strip(),
     "trim": _trim,
-    "trimprefix": lambda text, p: text[len(p):] if p and text.startswith(p) else text,
+    "trimprefix": lambda text, p: text[len(p) :] if p and text.startswith(p) else text,
     "trimsuffix": lambda text, s: text[: -len(s)] if s and text.endswith(s) else text,
     "chomp": lambda text: text.rstrip("\r\n"),
     "indent": _indent,

@@ -16,8 +16,9 @@ def build_graph(units: pd.DataFrame, dependencies: pd.DataFrame) -> nx.DiGraph:
     """Nodes are unit ids; an edge ``unit -> dependency`` for each dependency that is a unit."""
     graph = nx.DiGraph()
     for row in units.itertuples(index=False):
-        graph.add_node(row.unit, kind=row.kind, account=row.account, region=row.region,
-                       environment=row.environment)
+        graph.add_node(
+            row.unit, kind=row.kind, account=row.account, region=row.region, environment=row.environment
+        )
     if not dependencies.empty:
         for row in dependencies.itertuples(index=False):
             if bool(row.exists) and row.target in graph and str(row.target) != str(row.unit):
@@ -56,9 +57,14 @@ def dependents(graph: nx.DiGraph, unit: str, transitive: bool = True) -> list[st
     return sorted(graph.predecessors(unit))
 
 
-def blast_radius(graph: nx.DiGraph, changed: Iterable[str], *, root: Path,
-                 unit_files: Mapping[str, set[Path]], source_dirs: Mapping[str, Path | None]
-                 ) -> pd.DataFrame:
+def blast_radius(
+    graph: nx.DiGraph,
+    changed: Iterable[str],
+    *,
+    root: Path,
+    unit_files: Mapping[str, set[Path]],
+    source_dirs: Mapping[str, Path | None],
+) -> pd.DataFrame:
     """Units affected by ``changed`` (unit ids or file paths), with their distance and a reason."""
     start: dict[str, str] = {}
     for item in changed:
@@ -74,8 +80,9 @@ def blast_radius(graph: nx.DiGraph, changed: Iterable[str], *, root: Path,
                 distance[parent] = distance[unit] + 1
                 reasons[parent] = f"depends on {unit}"
                 queue.append(parent)
-    rows: list[dict[str, object]] = [{"unit": u, "distance": d, "reason": reasons[u]}
-                                     for u, d in distance.items()]
+    rows: list[dict[str, object]] = [
+        {"unit": u, "distance": d, "reason": reasons[u]} for u, d in distance.items()
+    ]
     frame = pd.DataFrame(rows, columns=["unit", "distance", "reason"])
     if not frame.empty:
         frame = frame.sort_values(["distance", "unit"], kind="stable").reset_index(drop=True)
@@ -83,8 +90,13 @@ def blast_radius(graph: nx.DiGraph, changed: Iterable[str], *, root: Path,
     return frame
 
 
-def _direct(item: str, graph: nx.DiGraph, root: Path, unit_files: Mapping[str, set[Path]],
-            source_dirs: Mapping[str, Path | None]) -> list[tuple[str, str]]:
+def _direct(
+    item: str,
+    graph: nx.DiGraph,
+    root: Path,
+    unit_files: Mapping[str, set[Path]],
+    source_dirs: Mapping[str, Path | None],
+) -> list[tuple[str, str]]:
     text = str(item).rstrip("/")
     if text in graph:
         return [(text, "changed")]

@@ -58,8 +58,7 @@ class ParsedFile:
     cached: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"size": self.size, "mtime_ns": self.mtime_ns, "document": self.document,
-                "error": self.error}
+        return {"size": self.size, "mtime_ns": self.mtime_ns, "document": self.document, "error": self.error}
 
 
 def fix_heredoc_markers(text: str) -> str:
@@ -179,12 +178,22 @@ def _json_body(data: dict[str, Any], top: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {"__lines__": {}}
     for key, value in data.items():
         if top and key in _JSON_BLOCKS_LABELLED and isinstance(value, dict):
-            result[key] = [{json.dumps(label): {**_json_body(body), "__is_block__": True,
-                                                 "__start_line__": 1, "__end_line__": 1}}
-                           for label, body in value.items() if isinstance(body, dict)]
+            result[key] = [
+                {
+                    json.dumps(label): {
+                        **_json_body(body),
+                        "__is_block__": True,
+                        "__start_line__": 1,
+                        "__end_line__": 1,
+                    }
+                }
+                for label, body in value.items()
+                if isinstance(body, dict)
+            ]
         elif top and key in _JSON_BLOCKS and isinstance(value, dict):
-            result[key] = [{**_json_body(value), "__is_block__": True, "__start_line__": 1,
-                            "__end_line__": 1}]
+            result[key] = [
+                {**_json_body(value), "__is_block__": True, "__start_line__": 1, "__end_line__": 1}
+            ]
         else:
             result[key] = _json_value(value)
             result["__lines__"][key] = [1, 1]
@@ -265,8 +274,12 @@ class ParseCache:
             data = orjson.loads(self.file.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return
-        if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION
-                or data.get("hcl2") != _hcl2_version() or data.get("root") != str(self.root)):
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != CACHE_VERSION
+            or data.get("hcl2") != _hcl2_version()
+            or data.get("root") != str(self.root)
+        ):
             return
         entries = data.get("entries")
         if isinstance(entries, dict):
@@ -276,8 +289,14 @@ class ParseCache:
         entry = self.entries.get(rel)
         if entry is None or entry.get("size") != size or entry.get("mtime_ns") != mtime_ns:
             return None
-        return ParsedFile(path=rel, size=size, mtime_ns=mtime_ns, document=entry.get("document"),
-                          error=entry.get("error"), cached=True)
+        return ParsedFile(
+            path=rel,
+            size=size,
+            mtime_ns=mtime_ns,
+            document=entry.get("document"),
+            error=entry.get("error"),
+            cached=True,
+        )
 
     def put(self, parsed: ParsedFile) -> None:
         self.entries[parsed.path] = parsed.to_json()
@@ -292,8 +311,12 @@ class ParseCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        payload = {"version": CACHE_VERSION, "hcl2": _hcl2_version(), "root": str(self.root),
-                   "entries": self.entries}
+        payload = {
+            "version": CACHE_VERSION,
+            "hcl2": _hcl2_version(),
+            "root": str(self.root),
+            "entries": self.entries,
+        }
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with locked(self.file, timeout=10):
@@ -318,8 +341,13 @@ def _progress(total: int) -> Callable[[int], None]:
     return update
 
 
-def parse_files(root: Path, files: Sequence[tuple[str, int, int]], *, jobs: int | None = None,
-                cache: ParseCache | None = None) -> dict[str, ParsedFile]:
+def parse_files(
+    root: Path,
+    files: Sequence[tuple[str, int, int]],
+    *,
+    jobs: int | None = None,
+    cache: ParseCache | None = None,
+) -> dict[str, ParsedFile]:
     """Parse ``files`` (relative path, size, mtime_ns), reusing cache hits; parallel when many."""
     results: dict[str, ParsedFile] = {}
     todo: list[tuple[str, int, int]] = []
@@ -340,7 +368,7 @@ def parse_files(root: Path, files: Sequence[tuple[str, int, int]], *, jobs: int 
         _warm_parser()
         # big chunks amortise pickling; enough of them to keep every worker busy to the end
         size = max(8, min(256, len(todo) // (workers * 8) or 1))
-        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for chunk_result in pool.map(_parse_chunk, [str(root)] * len(chunks), chunks):
                 for parsed in chunk_result:

@@ -25,10 +25,37 @@ __all__ = ["TerragruntTree", "load_tree"]
 
 log = logging.getLogger(__name__)
 
-UNIT_COLUMNS = ["unit", "path", "kind", "account", "region", "environment", "source", "source_kind",
-                "module_ref", "pinned", "includes", "locals", "inputs", "lockfile", "errors", "line"]
-DEPENDENCY_COLUMNS = ["unit", "target", "name", "kind", "config_path", "resolved", "exists", "external",
-                      "has_mock_outputs", "path", "line"]
+UNIT_COLUMNS = [
+    "unit",
+    "path",
+    "kind",
+    "account",
+    "region",
+    "environment",
+    "source",
+    "source_kind",
+    "module_ref",
+    "pinned",
+    "includes",
+    "locals",
+    "inputs",
+    "lockfile",
+    "errors",
+    "line",
+]
+DEPENDENCY_COLUMNS = [
+    "unit",
+    "target",
+    "name",
+    "kind",
+    "config_path",
+    "resolved",
+    "exists",
+    "external",
+    "has_mock_outputs",
+    "path",
+    "line",
+]
 FILE_COLUMNS = ["path", "role", "status", "size", "cached"]
 ERROR_COLUMNS = ["path", "line", "column", "message", "kind"]
 _MAX_STACK_DEPTH = 8
@@ -107,11 +134,22 @@ class TerragruntTree:
         The graph as ``terragrunt dag graph`` prints it, and as a Mermaid flowchart.
     """
 
-    def __init__(self, root: Path, *, units: pd.DataFrame, dependencies: pd.DataFrame,
-                 files: pd.DataFrame, errors: pd.DataFrame, documents: dict[str, dict[str, Any]],
-                 masker: Masker, evaluator: Evaluator, configs: dict[str, Config],
-                 unit_files: dict[str, set[Path]], source_dirs: dict[str, Path | None],
-                 stats: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        units: pd.DataFrame,
+        dependencies: pd.DataFrame,
+        files: pd.DataFrame,
+        errors: pd.DataFrame,
+        documents: dict[str, dict[str, Any]],
+        masker: Masker,
+        evaluator: Evaluator,
+        configs: dict[str, Config],
+        unit_files: dict[str, set[Path]],
+        source_dirs: dict[str, Path | None],
+        stats: dict[str, Any],
+    ) -> None:
         self.root = root
         self.units = units
         self.dependencies = dependencies
@@ -128,8 +166,10 @@ class TerragruntTree:
         self.graph: nx.DiGraph = _graph.build_graph(units, dependencies)
 
     def __repr__(self) -> str:
-        return (f"<TerragruntTree {self.root} units={len(self.units)} "
-                f"dependencies={len(self.dependencies)} errors={len(self.errors)}>")
+        return (
+            f"<TerragruntTree {self.root} units={len(self.units)} "
+            f"dependencies={len(self.dependencies)} errors={len(self.errors)}>"
+        )
 
     def source_text(self, relpath: str) -> str:
         path = (self.root / relpath).resolve()
@@ -155,8 +195,9 @@ class TerragruntTree:
 
     def blast_radius(self, changed: str | Iterable[str]) -> pd.DataFrame:
         items = [changed] if isinstance(changed, str) else list(changed)
-        return _graph.blast_radius(self.graph, items, root=self.root, unit_files=self._unit_files,
-                                   source_dirs=self._source_dirs)
+        return _graph.blast_radius(
+            self.graph, items, root=self.root, unit_files=self._unit_files, source_dirs=self._source_dirs
+        )
 
     def cycles(self) -> list[list[str]]:
         return _graph.cycles(self.graph)
@@ -210,10 +251,17 @@ class _LoadOptions:
     repo_root: Path | None
 
 
-def load_tree(root: str | os.PathLike[str], *, strict: bool = False, jobs: int | None = None,
-              cache: bool = True, cache_dir: str | os.PathLike[str] | None = None,
-              env: Mapping[str, str] | None = None, mock_outputs: bool = False,
-              repo_root: str | os.PathLike[str] | None = None) -> TerragruntTree:
+def load_tree(
+    root: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    mock_outputs: bool = False,
+    repo_root: str | os.PathLike[str] | None = None,
+) -> TerragruntTree:
     """Load a Terragrunt tree: discover, parse (parallel, cached), evaluate, build frames and graph.
 
     ``env``: the mapping ``get_env`` reads (``os.environ`` only when you pass it); without it,
@@ -231,8 +279,15 @@ def load_tree(root: str | os.PathLike[str], *, strict: bool = False, jobs: int |
         raise ConfigError("the tree root does not exist", path=path)
     if not path.is_dir():
         raise ConfigError("the tree root is not a folder", path=path)
-    options = _LoadOptions(strict, jobs, cache, Path(cache_dir) if cache_dir is not None else None,
-                           env, mock_outputs, Path(repo_root).resolve() if repo_root is not None else None)
+    options = _LoadOptions(
+        strict,
+        jobs,
+        cache,
+        Path(cache_dir) if cache_dir is not None else None,
+        env,
+        mock_outputs,
+        Path(repo_root).resolve() if repo_root is not None else None,
+    )
     root_path = path.resolve()
     found = discover(root_path)
     store = ParseCache.open(root_path, options.cache_dir) if options.cache else None
@@ -243,22 +298,32 @@ def load_tree(root: str | os.PathLike[str], *, strict: bool = False, jobs: int |
     return _assemble(root_path, found, parsed, options, started)
 
 
-def _assemble(root: Path, found: Discovery, parsed: dict[str, ParsedFile], options: _LoadOptions,
-              started: float) -> TerragruntTree:
+def _assemble(
+    root: Path, found: Discovery, parsed: dict[str, ParsedFile], options: _LoadOptions, started: float
+) -> TerragruntTree:
     documents = {rel: p.document for rel, p in parsed.items() if p.document is not None}
     error_rows: list[dict[str, Any]] = []
     for rel, item in sorted(parsed.items()):
         if item.error is not None:
             if options.strict:
-                raise ParseError(item.error["message"], path=root / rel, line=item.error.get("line"),
-                                 column=item.error.get("column"))
-            error_rows.append({"path": rel, "line": item.error.get("line"),
-                               "column": item.error.get("column"), "message": item.error["message"],
-                               "kind": "parse"})
+                raise ParseError(
+                    item.error["message"],
+                    path=root / rel,
+                    line=item.error.get("line"),
+                    column=item.error.get("column"),
+                )
+            error_rows.append(
+                {
+                    "path": rel,
+                    "line": item.error.get("line"),
+                    "column": item.error.get("column"),
+                    "message": item.error["message"],
+                    "kind": "parse",
+                }
+            )
     for rel, why in found.skipped:
         if why.startswith("cannot read"):
-            error_rows.append({"path": rel, "line": None, "column": None, "message": why,
-                               "kind": "discover"})
+            error_rows.append({"path": rel, "line": None, "column": None, "message": why, "kind": "discover"})
 
     def load_extra(path: Path) -> dict[str, Any] | None:
         # a file outside the discovered set (e.g. under a skipped folder) but inside the root
@@ -270,14 +335,26 @@ def _assemble(root: Path, found: Discovery, parsed: dict[str, ParsedFile], optio
         try:
             documents[rel] = parse_text(path.read_text(encoding="utf-8-sig"))
         except Exception as exc:
-            error_rows.append({"path": rel, "line": getattr(exc, "line", None), "column": None,
-                               "message": str(exc).splitlines()[0] if str(exc) else "parse error",
-                               "kind": "parse"})
+            error_rows.append(
+                {
+                    "path": rel,
+                    "line": getattr(exc, "line", None),
+                    "column": None,
+                    "message": str(exc).splitlines()[0] if str(exc) else "parse error",
+                    "kind": "parse",
+                }
+            )
             return None
         return documents[rel]
 
-    ev = Evaluator(root, documents, load_extra, env=options.env, mock_outputs=options.mock_outputs,
-                   repo_root=options.repo_root)
+    ev = Evaluator(
+        root,
+        documents,
+        load_extra,
+        env=options.env,
+        mock_outputs=options.mock_outputs,
+        repo_root=options.repo_root,
+    )
     roles = {rel: file_role(rel) for rel, _, _ in found.files}
     candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
     configs = {rel: ev.unit(root / rel) for rel in candidates}
@@ -301,8 +378,15 @@ def _assemble(root: Path, found: Discovery, parsed: dict[str, ParsedFile], optio
     return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started)
 
 
-def _stack_units(ev: Evaluator, stack_file: Path, row_file: Path, gen_dir: Path, depth: int,
-                 results: dict[str, UnitResult], unit_configs: dict[str, Config]) -> None:
+def _stack_units(
+    ev: Evaluator,
+    stack_file: Path,
+    row_file: Path,
+    gen_dir: Path,
+    depth: int,
+    results: dict[str, UnitResult],
+    unit_configs: dict[str, Config],
+) -> None:
     """``unit`` blocks of a stack file as stack-unit rows; local nested ``stack`` blocks followed."""
     if depth > _MAX_STACK_DEPTH or ev.document(stack_file) is None:
         return
@@ -320,24 +404,40 @@ def _stack_units(ev: Evaluator, stack_file: Path, row_file: Path, gen_dir: Path,
             generated = ".terragrunt-stack" if fields.get("no_dot_terragrunt_stack") is not True else ""
             target_dir = Path(os.path.normpath(gen_dir / generated / rel_path))
             source = fields.get("source")
-            source_dir = (stack.resolve_path(source) if isinstance(source, str)
-                          and classify_local(source) else None)
+            source_dir = (
+                stack.resolve_path(source) if isinstance(source, str) and classify_local(source) else None
+            )
             if kind == "stack":
                 if source_dir is not None:
-                    _stack_units(ev, source_dir / "terragrunt.stack.hcl", row_file, target_dir, depth + 1,
-                                 results, unit_configs)
+                    _stack_units(
+                        ev,
+                        source_dir / "terragrunt.stack.hcl",
+                        row_file,
+                        target_dir,
+                        depth + 1,
+                        results,
+                        unit_configs,
+                    )
                 continue
             unit = ev.rel(target_dir)
             values = materialize(fields.get("values"))
             line = body.get("__start_line__") or 1
             if source_dir is not None and ev.document(source_dir / "terragrunt.hcl") is not None:
                 config = Config(ev, source_dir / "terragrunt.hcl", target_dir, target_dir, values=values)
-                result = build_unit(ev, unit, source_dir / "terragrunt.hcl", kind="stack-unit",
-                                    config=config, row_path=row_file, line=line)
+                result = build_unit(
+                    ev,
+                    unit,
+                    source_dir / "terragrunt.hcl",
+                    kind="stack-unit",
+                    config=config,
+                    row_path=row_file,
+                    line=line,
+                )
             else:
                 config = Config(ev, stack_file, target_dir, target_dir, values=values)
-                result = build_unit(ev, unit, stack_file, kind="stack-unit", config=config,
-                                    row_path=row_file, line=line)
+                result = build_unit(
+                    ev, unit, stack_file, kind="stack-unit", config=config, row_path=row_file, line=line
+                )
                 result.row.update(_source_columns(source))
                 result.dependencies = []
             result.files.add(row_file)
@@ -355,16 +455,38 @@ def _source_columns(source: Any) -> dict[str, Any]:
     from opslib.terragrunt.units import classify_source
 
     kind, ref, pinned = classify_source(source)
-    return {"source": source if isinstance(source, str) else None, "source_kind": kind,
-            "module_ref": ref, "pinned": pinned, "includes": [], "locals": {}, "inputs": {}}
+    return {
+        "source": source if isinstance(source, str) else None,
+        "source_kind": kind,
+        "module_ref": ref,
+        "pinned": pinned,
+        "includes": [],
+        "locals": {},
+        "inputs": {},
+    }
 
 
-def _frames(root: Path, found: Discovery, parsed: dict[str, ParsedFile], roles: dict[str, str],
-            ev: Evaluator, results: dict[str, UnitResult], unit_configs: dict[str, Config],
-            error_rows: list[dict[str, Any]], started: float) -> TerragruntTree:
+def _frames(
+    root: Path,
+    found: Discovery,
+    parsed: dict[str, ParsedFile],
+    roles: dict[str, str],
+    ev: Evaluator,
+    results: dict[str, UnitResult],
+    unit_configs: dict[str, Config],
+    error_rows: list[dict[str, Any]],
+    started: float,
+) -> TerragruntTree:
     for found_error in ev.errors.values():
-        error_rows.append({"path": ev.rel(found_error.path), "line": found_error.line, "column": None,
-                           "message": found_error.message, "kind": "eval"})
+        error_rows.append(
+            {
+                "path": ev.rel(found_error.path),
+                "line": found_error.line,
+                "column": None,
+                "message": found_error.message,
+                "kind": "eval",
+            }
+        )
     errors = pd.DataFrame(error_rows, columns=ERROR_COLUMNS)
     errors = errors.astype({"line": "Int64", "column": "Int64"})
     unit_ids = set(results)
@@ -394,16 +516,39 @@ def _frames(root: Path, found: Discovery, parsed: dict[str, ParsedFile], roles: 
     units = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
     units = units.astype({"pinned": "bool", "lockfile": "bool", "errors": "int64", "line": "int64"})
     dependencies = pd.DataFrame(dep_rows, columns=DEPENDENCY_COLUMNS)
-    dependencies = dependencies.astype({"exists": "bool", "external": "bool", "has_mock_outputs": "bool",
-                                        "line": "Int64"})
+    dependencies = dependencies.astype(
+        {"exists": "bool", "external": "bool", "has_mock_outputs": "bool", "line": "Int64"}
+    )
     files = pd.DataFrame(
-        [{"path": rel, "role": roles.get(rel, file_role(rel)),
-          "status": "error" if parsed[rel].error is not None else "ok",
-          "size": parsed[rel].size, "cached": parsed[rel].cached} for rel in sorted(parsed)],
-        columns=FILE_COLUMNS).astype({"size": "int64", "cached": "bool"})
-    stats = {"parsed": int((~files["cached"]).sum()), "cached": int(files["cached"].sum()),
-             "seconds": round(time.perf_counter() - started, 3)}
+        [
+            {
+                "path": rel,
+                "role": roles.get(rel, file_role(rel)),
+                "status": "error" if parsed[rel].error is not None else "ok",
+                "size": parsed[rel].size,
+                "cached": parsed[rel].cached,
+            }
+            for rel in sorted(parsed)
+        ],
+        columns=FILE_COLUMNS,
+    ).astype({"size": "int64", "cached": "bool"})
+    stats = {
+        "parsed": int((~files["cached"]).sum()),
+        "cached": int(files["cached"].sum()),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     documents = {rel: doc for rel, doc in ev.documents.items() if rel in parsed}
-    return TerragruntTree(root, units=units, dependencies=dependencies, files=files, errors=errors,
-                          documents=documents, masker=masker, evaluator=ev, configs=unit_configs,
-                          unit_files=unit_files, source_dirs=source_dirs, stats=stats)
+    return TerragruntTree(
+        root,
+        units=units,
+        dependencies=dependencies,
+        files=files,
+        errors=errors,
+        documents=documents,
+        masker=masker,
+        evaluator=ev,
+        configs=unit_configs,
+        unit_files=unit_files,
+        source_dirs=source_dirs,
+        stats=stats,
+    )

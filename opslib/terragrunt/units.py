@@ -32,9 +32,33 @@ ACCOUNT_KEYS = ("account_name", "account", "aws_account_name", "account_alias")
 REGION_KEYS = ("aws_region", "region")
 ENV_KEYS = ("environment", "env", "environment_name", "stage")
 _REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
-_ENV_NAMES = {"prod", "production", "prd", "staging", "stage", "stg", "dev", "development", "qa", "test",
-              "testing", "uat", "sandbox", "sbx", "preprod", "non-prod", "nonprod", "demo", "perf",
-              "shared", "mgmt", "management", "security", "ops", "global"}
+_ENV_NAMES = {
+    "prod",
+    "production",
+    "prd",
+    "staging",
+    "stage",
+    "stg",
+    "dev",
+    "development",
+    "qa",
+    "test",
+    "testing",
+    "uat",
+    "sandbox",
+    "sbx",
+    "preprod",
+    "non-prod",
+    "nonprod",
+    "demo",
+    "perf",
+    "shared",
+    "mgmt",
+    "management",
+    "security",
+    "ops",
+    "global",
+}
 _BRANCHES = {"main", "master", "develop", "dev", "head", "latest", "trunk", "release", "staging"}
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
 _VERSION = re.compile(r"^v?\d+(\.\d+)*([-.+][0-9A-Za-z.-]+)?$")
@@ -58,7 +82,8 @@ def classify_source(source: Any) -> tuple[str, str | None, bool]:
     if text.startswith("tfr:"):
         kind = "tfr"
     elif text.startswith(("git::", "git@", "github.com/", "bitbucket.org/", "gitlab.com/")) or (
-            ".git" in text.split("?")[0] and "://" in text):
+        ".git" in text.split("?")[0] and "://" in text
+    ):
         kind = "git"
     elif text.startswith("s3::") or ".s3.amazonaws.com" in text or text.startswith("s3://"):
         kind = "s3"
@@ -140,8 +165,11 @@ def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | Non
     for configs in by_role.values():
         configs.sort(key=lambda c: -len(c.path.parts))
     result: dict[str, str | None] = {}
-    plan = (("account", ACCOUNT_KEYS, ("account",)), ("region", REGION_KEYS, ("region", "account")),
-            ("environment", ENV_KEYS, ("env", "account", "region")))
+    plan = (
+        ("account", ACCOUNT_KEYS, ("account",)),
+        ("region", REGION_KEYS, ("region", "account")),
+        ("environment", ENV_KEYS, ("env", "account", "region")),
+    )
     for column, keys, roles in plan:
         value = None
         for role in roles:
@@ -153,8 +181,11 @@ def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | Non
                 break
         result[column] = value
     if not all(result.values()):
-        own = _local_value(config, ACCOUNT_KEYS), _local_value(config, REGION_KEYS), _local_value(
-            config, ENV_KEYS)
+        own = (
+            _local_value(config, ACCOUNT_KEYS),
+            _local_value(config, REGION_KEYS),
+            _local_value(config, ENV_KEYS),
+        )
         for column, value in zip(("account", "region", "environment"), own, strict=True):
             result[column] = result[column] or value
     return result
@@ -223,14 +254,28 @@ def _safe(func: Any, *args: Any) -> Any:
         return Unknown(str(exc))
 
 
-def build_unit(ev: Evaluator, unit: str, config_file: Path, *, kind: str = "unit",
-               config: Config | None = None, row_path: Path | None = None, line: int = 1) -> UnitResult:
+def build_unit(
+    ev: Evaluator,
+    unit: str,
+    config_file: Path,
+    *,
+    kind: str = "unit",
+    config: Config | None = None,
+    row_path: Path | None = None,
+    line: int = 1,
+) -> UnitResult:
     """Evaluate one unit and return its row, dependency rows and the files it depends on."""
     cfg = config if config is not None else ev.unit(config_file)
     unit_dir = cfg.terragrunt_dir
-    includes = [{"label": inc.label,
-                 "path": ev.rel(inc.path) if isinstance(inc.path, Path) else inc.raw,
-                 "expose": inc.expose, "line": inc.line} for inc in cfg.includes()]
+    includes = [
+        {
+            "label": inc.label,
+            "path": ev.rel(inc.path) if isinstance(inc.path, Path) else inc.raw,
+            "expose": inc.expose,
+            "line": inc.line,
+        }
+        for inc in cfg.includes()
+    ]
     source, raw_source, owner = _terraform_source(cfg)
     source_kind, ref, pinned = classify_source(source)
     source_dir = None
@@ -280,11 +325,23 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
         raw = body.get("config_path")
         value = owner.eval_attr(body, "config_path") if raw is not None else None
         resolved, path = _target(ev, owner, value)
-        rows.append(_dep_row(ev, unit, name, "dependency", raw, resolved, path,
-                             "mock_outputs" in body, owner, body.get("__start_line__")))
+        rows.append(
+            _dep_row(
+                ev,
+                unit,
+                name,
+                "dependency",
+                raw,
+                resolved,
+                path,
+                "mock_outputs" in body,
+                owner,
+                body.get("__start_line__"),
+            )
+        )
     deps_blocks = [(p, b) for _, p in cfg.parent_configs() for _, b in iter_blocks(p.doc, "dependencies")]
     own = [(cfg, b) for _, b in iter_blocks(cfg.doc, "dependencies")]
-    for owner, body in (own or deps_blocks):
+    for owner, body in own or deps_blocks:
         raw_paths = body.get("paths")
         value = owner.eval_attr(body, "paths") if raw_paths is not None else None
         line = attr_line(body, "paths")
@@ -294,22 +351,54 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
                 raws = raw_paths
             for item, raw in zip(value, raws, strict=True):
                 resolved, path = _target(ev, owner, materialize(item))
-                rows.append(_dep_row(ev, unit, "", "dependencies", raw if raw is not None else item,
-                                     resolved, path, False, owner, line))
+                rows.append(
+                    _dep_row(
+                        ev,
+                        unit,
+                        "",
+                        "dependencies",
+                        raw if raw is not None else item,
+                        resolved,
+                        path,
+                        False,
+                        owner,
+                        line,
+                    )
+                )
         elif value is not None:
             rows.append(_dep_row(ev, unit, "", "dependencies", raw_paths, None, None, False, owner, line))
     return rows
 
 
-def _dep_row(ev: Evaluator, unit: str, name: str, kind: str, raw: Any, resolved: str | None,
-             path: Path | None, has_mocks: bool, owner: Config, line: int | None) -> dict[str, Any]:
+def _dep_row(
+    ev: Evaluator,
+    unit: str,
+    name: str,
+    kind: str,
+    raw: Any,
+    resolved: str | None,
+    path: Path | None,
+    has_mocks: bool,
+    owner: Config,
+    line: int | None,
+) -> dict[str, Any]:
     external = path is not None and not ev.inside(path)
     target = ev.rel(path) if path is not None and not external else (resolved or _raw_text(raw))
     if target == "":
         target = "."
-    return {"unit": unit, "target": target, "name": name, "kind": kind, "config_path": _raw_text(raw),
-            "resolved": resolved, "exists": False, "external": external, "has_mock_outputs": has_mocks,
-            "path": ev.rel(owner.path), "line": line}
+    return {
+        "unit": unit,
+        "target": target,
+        "name": name,
+        "kind": kind,
+        "config_path": _raw_text(raw),
+        "resolved": resolved,
+        "exists": False,
+        "external": external,
+        "has_mock_outputs": has_mocks,
+        "path": ev.rel(owner.path),
+        "line": line,
+    }
 
 
 def _raw_text(raw: Any) -> str:
@@ -320,4 +409,3 @@ def _raw_text(raw: Any) -> str:
             return raw[2:-1]
         return raw
     return str(raw)
-
