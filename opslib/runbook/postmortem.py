@@ -424,6 +424,10 @@ def _call(func: Any, folder: Path, fields: dict[str, Any]) -> Any:
     return func(folder, **fields)
 
 
+def _seconds(value: pd.Timedelta | None) -> float | None:
+    return None if value is None else float(value.total_seconds())
+
+
 def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
     """Append two history events through ``opslib.log_activity``: the incident (an ``escalation``,
     which the users' failure queries count) and its resolution."""
@@ -434,6 +438,19 @@ def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
     target = Path(folder)
     tags = ["incident", s.severity.lower(), s.service.lower()]
     culprits = s.context.get("culprits", pd.DataFrame())
+    # kept by log_activity as extra keys of the JSON entry: the incident's numbers, queryable later
+    facts = {
+        "id": s.incident_id,
+        "severity": s.severity,
+        "service": s.service,
+        "namespace": s.namespace,
+        "started_at": s.started_at.isoformat(),
+        "dry_run": s.dry_run,
+        "time_to_acknowledge_s": _seconds(s.time_to_acknowledge),
+        "time_to_mitigate_s": _seconds(s.time_to_mitigate),
+        "time_to_resolve_s": _seconds(s.time_to_resolve),
+        "likely_trigger": None if culprits.empty else str(culprits.iloc[0].get("id") or ""),
+    }
     incident = {
         "agent": s.commander,
         "action_type": "escalation",
@@ -447,6 +464,8 @@ def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
             + (f"; likely trigger: {_culprit_line(culprits.iloc[0])}" if not culprits.empty else "")
         ),
         "timestamp": s.started_at.to_pydatetime(),
+        "title": f"Incident {s.incident_id} ({s.severity}) on {s.service}",
+        "incident": facts,
     }
     done = s.mitigated_at is not None
     written = getattr(s, "postmortem_path", None)
@@ -464,5 +483,6 @@ def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
         "follow_up": [i["action"] for i in action_items(s)],
         "files_created": [str(written)] if written is not None else [],
         "timestamp": (s.resolved_at or s.mitigated_at or s.timeline["at"].iloc[-1]).to_pydatetime(),
+        "incident": facts,
     }
     return [_call(log_activity, target, incident), _call(log_activity, target, resolution)]
