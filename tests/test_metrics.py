@@ -214,6 +214,15 @@ def test_recovery_stats_by_agent(log):
     assert overall["median_hours"].iloc[0] == pytest.approx(4.0)
     by_area = recovery_stats(recoveries(log), by="area").set_index("category")
     assert by_area.loc["operations", "recovered"] == 1
+    by_unit = recovery_stats(recoveries(log), by="unit").set_index("unit")
+    # e2 touches the vpc unit (2 h), e6 the rds unit (unresolved); e4 and e7 touch no unit
+    assert by_unit.loc["prod/vpc", "median_hours"] == pytest.approx(2.0)
+    assert by_unit.loc["prod/rds", "unresolved"] == 1
+    assert by_unit.loc["(none)", "failures"] == 2
+    by_tag = recovery_stats(recoveries(log), by="tag").set_index("tag")
+    assert by_tag.loc["deployment", "failures"] == 2  # e2 and e6
+    with pytest.raises(ParameterError):
+        recovery_stats(recoveries(log), by="nope")
 
 
 def test_recoveries_of_an_empty_log():
@@ -344,7 +353,7 @@ def test_recovery_through_related_entries_unit_mentions_and_titles():
     log.at[6, "extra"] = {"context.related_entries": ["bad"]}
     rec = recoveries(log).set_index("id")
     assert rec.loc["esc", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == ["fix", "unit", 3.0]
-    assert rec.loc["esc", "units"] == []  # the escalation touched no file
+    assert rec.loc["esc", "units"] == ["prod/us-east-1/prod/alb"]  # named in its title
     assert rec.loc["inc", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == [
         "res",
         "title",

@@ -10,6 +10,7 @@ from opslib.metrics._common import failure_mask, wilson_interval
 from opslib.metrics.dora import dora
 from opslib.metrics.rates import failure_rates
 from opslib.metrics.recovery import recoveries, recovery_stats, repeat_failures, streaks, unresolved
+from opslib.metrics.report import UserQuery, load_run_reports, rate_matrix, user_queries
 from opslib.metrics.terragrunt_runs import (
     OPSLIB_TRANSIENT_ERRORS,
     TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS,
@@ -21,10 +22,13 @@ from opslib.metrics.terragrunt_runs import (
 __all__ = [
     "OPSLIB_TRANSIENT_ERRORS",
     "TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS",
+    "UserQuery",
     "classify_error",
     "dora",
     "failure_mask",
     "failure_rates",
+    "load_run_reports",
+    "rate_matrix",
     "recoveries",
     "recovery_stats",
     "repeat_failures",
@@ -32,5 +36,6 @@ __all__ = [
     "run_failures",
     "streaks",
     "unresolved",
+    "user_queries",
     "wilson_interval",
 ]

@@ -23,6 +23,7 @@ from opslib.metrics._common import (
     similar_titles,
     title_words,
     to_timedelta,
+    units_in_text,
     units_of,
 )
 from opslib.metrics.rates import NONE_LABEL
@@ -49,6 +50,7 @@ RECOVERY_COLUMNS = [
     "kind",
     "files",
     "units",
+    "tags",
     "recovered_by",
     "recovered_at",
     "recovered_by_agent",
@@ -155,7 +157,10 @@ def _recovery_row(
         "status": row["status"],
         "kind": kind,
         "files": files,
-        "units": units_of(files),
+        "units": list(
+            dict.fromkeys([*units_of(files), *units_in_text(row["task"]), *units_in_text(row["description"])])
+        ),
+        "tags": list(row["tags"]),
         "recovered_by": None,
         "recovered_at": pd.NaT,
         "recovered_by_agent": None,
@@ -229,20 +234,35 @@ def _as_now(now: Any, history: pd.DataFrame) -> pd.Timestamp | None:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+_STATS_ALIASES = {"area": "category", "tag": "tags", "unit": "units", "file": "files"}
+_LIST_GROUPS = {"tags": "tag", "units": "unit", "files": "file"}
+
+
 def recovery_stats(recovered: pd.DataFrame, by: str | None = "agent") -> pd.DataFrame:
     """Mean and median time to recover per group, from a :func:`recoveries` frame.
 
-    ``by``: ``agent``, ``category`` (``"area"`` is an alias), ``action_type``, ``kind``, ... or None.
+    ``by``: ``agent``, ``category`` (``"area"`` is an alias), ``action_type``, ``kind``, ``tag``,
+    ``unit``, ``file`` (a failure counts once in each of its tags, units or files; ``"(none)"`` when it
+    has none), or None for one overall row.
     Columns: the group, ``failures`` (rows), ``recovered``, ``unresolved``, ``mean_hours``,
     ``median_hours``, ``max_hours`` (over recovered rows; NaN when none recovered).
     """
-    by = "category" if by == "area" else by
+    from opslib.errors import ParameterError
+
+    column = _STATS_ALIASES.get(by, by) if by is not None else None
     frame = recovered.copy()
-    if by is not None:
-        frame[by] = [NONE_LABEL if not v or (isinstance(v, float) and np.isnan(v)) else v for v in frame[by]]
+    if column is not None and column not in frame.columns:
+        raise ParameterError(f"cannot group recoveries by {by!r}: not a recoveries column")
+    if column in _LIST_GROUPS:
+        name = _LIST_GROUPS[column]
+        frame[name] = [list(v) or [NONE_LABEL] for v in frame[column]]
+        frame = frame.explode(name)
+        column = name
+    if column is not None:
+        frame[column] = [_label(v) for v in frame[column]]
     frame["_recovered"] = (frame["state"] == "recovered").astype(int)
     frame["_unresolved"] = (frame["state"] == "unresolved").astype(int)
-    groups = frame.groupby(by, sort=True) if by is not None else frame.groupby(lambda _: "all")
+    groups = frame.groupby(column, sort=True) if column is not None else frame.groupby(lambda _: "all")
     out = groups.agg(
         failures=("id", "size"),
         recovered=("_recovered", "sum"),
@@ -251,11 +271,17 @@ def recovery_stats(recovered: pd.DataFrame, by: str | None = "agent") -> pd.Data
         median_hours=("hours_to_recover", "median"),
         max_hours=("hours_to_recover", "max"),
     ).reset_index()
-    if by is None:
+    if column is None:
         out = out.drop(columns=out.columns[0])
     for col in ("failures", "recovered", "unresolved"):
         out[col] = out[col].astype("int64")
     return out
+
+
+def _label(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return NONE_LABEL
+    return str(value)
 
 
 def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
