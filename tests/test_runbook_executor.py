@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opslib import IncidentSession
 from opslib.errors import ExecutionError
@@ -252,3 +254,12 @@ def test_mask_and_truncate() -> None:
     cut, was_cut = truncate("x" * 100 + "END", 30)
     assert was_cut and cut.endswith("END") and "truncated" in cut
     assert truncate("short", 30) == ("short", False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(min_size=1).filter(lambda v: "\x00" not in v and not v.startswith("-")))
+def test_any_value_fills_exactly_one_argument(value: str) -> None:
+    argv = build_argv(
+        "kubectl -n {namespace} logs <service> app=${SERVICE}", {"namespace": value, "service": value}
+    )
+    assert argv == ["kubectl", "-n", value, "logs", value, f"app={value}"]

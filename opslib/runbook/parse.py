@@ -92,7 +92,7 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _URL = re.compile(r"https?://[^\s)>\]]+")
 _PROGRAM = re.compile(r"^[a-z][a-z0-9_.+-]*$")
 _SHELL_LANGS = {"", "bash", "sh", "shell", "console", "zsh", "shell-session", "text"}
-_RUNBOOK_TITLE = re.compile(r"incident\s+runbook\s*:?\s*(?P<title>.*)$", re.IGNORECASE)
+_RUNBOOK_TITLE = re.compile(r"incident\s+runbook\b\s*:?\s*(?P<title>.*)$", re.IGNORECASE)
 
 _STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("detection", re.compile(r"detect|alert|symptom|trigger", re.I)),
