@@ -104,6 +104,8 @@ def _frame(ctx: LintContext, findings: list[Finding]) -> pd.DataFrame:
         seen.add(key)
         rule = REGISTRY[finding.rule_id]
         severity = ctx.config.severity.get(rule.id) or finding.severity or rule.severity
+        if finding.block_line is None:
+            finding.block_line = ctx.enclosing_start(finding.path, finding.line)
         suppression = find_suppression(finding, ctx.lines, cache)
         rows.append({
             "rule_id": finding.rule_id,

@@ -160,6 +160,31 @@ class LintContext:
                 return number
         return None
 
+    def enclosing_start(self, path: str, line: int) -> int | None:
+        """First line of the innermost block (or multi-line attribute such as ``inputs = {``) that
+        contains ``line`` and starts above it: where a block-level suppression comment goes."""
+        best: int | None = None
+
+        def visit(body: Mapping[str, Any]) -> None:
+            nonlocal best
+            for start, end in (body.get("__lines__") or {}).values():
+                if start and end and int(start) < line <= int(end):
+                    best = max(best or 0, int(start))
+            for key in body:
+                if key.startswith("__"):
+                    continue
+                for _, block in _hcl.blocks(body, key):
+                    start, end = _hcl.block_lines(block)
+                    if start and end and start <= line <= end:
+                        if start < line:
+                            best = max(best or 0, start)
+                        visit(block)
+
+        document = self.documents.get(path)
+        if document:
+            visit(document)
+        return best
+
     @cached_property
     def roles(self) -> dict[str, str]:
         """File path -> role (``root``, ``account``, ``region``, ``env``, ``unit``, ``stack``...)."""

@@ -81,9 +81,8 @@ def check_hardcoded_secrets(ctx: LintContext) -> Iterator[Finding]:
                 reported.add(line)
                 shown = ctx.remember_secret(literal(value))
                 text = f"{section} {name} has a hardcoded secret value ({shown})"
-                block_line = start if section == "local" else None
                 yield Finding("TG008", path, line, ctx.msg(path, line, text), unit=ctx.owner(path),
-                              block_line=block_line)
+                              block_line=start)
         yield from _aws_keys(ctx, path, reported)
 
 
