@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 #: filled by :func:`opslib.costs.allocate` (missing until then, never guessed)
-ALLOCATION_COLUMNS = ["account", "environment", "team", "cost_center", "owner"]
+ALLOCATION_COLUMNS = ["account", "environment", "team", "cost_center", "owner", "allocation_source"]
 
 #: ``priced``: the cost is known; ``usage_based``: only usage-priced parts, no usage given;
 #: ``price_not_found``: a part has no price; ``unsupported``: the resource type is not priced at all;

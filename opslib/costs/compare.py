@@ -42,6 +42,7 @@ DIFF_COLUMNS = [
     "delta_monthly_cost_exact",
 ]
 NONE_LABEL = "(none)"
+_PARTIAL = {"price_not_found", "unsupported", "unknown"}
 
 
 def _exact(frame: pd.DataFrame, column: str = "monthly_cost") -> pd.Series:
@@ -207,10 +208,15 @@ def diff(base: Any, head: Any = None) -> pd.DataFrame:
 def _change(
     side: str, base: Decimal | None, head: Decimal | None, b_status: Any, h_status: Any
 ) -> tuple[str, Decimal | None]:
+    # a partly priced resource (a part without price) has a partial total: no delta can be trusted
+    partial_b, partial_h = str(b_status) in _PARTIAL, str(h_status) in _PARTIAL
     if side == "right_only":
-        return "added", head
+        return "added", None if partial_h else head
     if side == "left_only":
-        return "removed", None if base is None else -base
+        return "removed", None if base is None or partial_b else -base
+    if partial_b or partial_h:
+        same = partial_b and partial_h and base == head
+        return ("unchanged" if same else "unknown"), None
     if base is None or head is None:
         if base is None and head is None and str(b_status) == str(h_status):
             return "unchanged", None

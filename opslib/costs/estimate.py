@@ -26,6 +26,7 @@ from opslib.errors import SchemaError
 __all__ = [
     "DEFAULT_REGION",
     "PlannedResource",
+    "enrich_from_siblings",
     "estimate_costs",
     "module_kind",
     "region_of",
@@ -90,6 +91,55 @@ def resources_from_plans(plans: pd.DataFrame, *, state: str = "after") -> Iterat
             region=region_of(attrs.get("region"), attrs.get("availability_zone"), attrs.get("arn"), unit),
             tags={str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else None,
         )
+
+
+def enrich_from_siblings(resources: list[PlannedResource]) -> list[PlannedResource]:
+    """Fill sizes that Terraform keeps on another resource of the same unit.
+
+    A Fargate service's cpu/memory live on its task definition, an autoscaling group's instance type on
+    its launch template; infracost follows these references, so does the estimate.
+    """
+    by_unit: dict[str, list[PlannedResource]] = {}
+    for res in resources:
+        by_unit.setdefault(res.unit, []).append(res)
+    out = []
+    for res in resources:
+        siblings = by_unit[res.unit]
+        extra: dict[str, Any] = {}
+        if res.resource_type == "aws_ecs_service" and not res.attributes.get("cpu"):
+            extra = _pick(
+                siblings,
+                "aws_ecs_task_definition",
+                ("cpu", "memory"),
+                str(res.attributes.get("task_definition") or "").split(":", 1)[0],
+                "family",
+            )
+        elif res.resource_type == "aws_autoscaling_group" and not res.attributes.get("instance_type"):
+            extra = _pick(siblings, "aws_launch_template", ("instance_type",), None, "name")
+        if extra:
+            res = PlannedResource(
+                res.unit,
+                res.address,
+                res.resource_type,
+                {**res.attributes, **extra},
+                res.region,
+                res.usage,
+                res.tags,
+            )
+        out.append(res)
+    return out
+
+
+def _pick(
+    siblings: list[PlannedResource], rtype: str, keys: tuple[str, ...], name: str | None, name_key: str
+) -> dict[str, Any]:
+    candidates = [s for s in siblings if s.resource_type == rtype]
+    if name:
+        named = [s for s in candidates if s.attributes.get(name_key) == name]
+        candidates = named or candidates
+    if len(candidates) != 1:
+        return {}
+    return {k: candidates[0].attributes[k] for k in keys if candidates[0].attributes.get(k) is not None}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -339,6 +389,7 @@ def estimate_costs(
         raise SchemaError(f"state must be 'after' or 'before', not {state!r}")
     prices = load_catalog(catalog)
     resources, source_tree = _resources(plans_or_tree, state)
+    resources = enrich_from_siblings(resources)
     rows: list[dict[str, Any]] = []
     for res in resources:
         res_region = res.region or region or DEFAULT_REGION
