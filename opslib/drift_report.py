@@ -116,20 +116,21 @@ def build_report(changes: pd.DataFrame, *, tree: Any = None, units: pd.DataFrame
     """
     meta = _units_frame(tree, units)
     outside: list[str] = []
-    rows = changes
+    metas = list(changes.attrs.get("plans", []))
+    # a frame without attrs: pandas deep-copies attrs on every operation, which is slow here
+    rows = changes.copy(deep=False)
+    rows.attrs = {}
     if meta is not None:
         known = set(meta["unit"])
-        outside = sorted(set(rows["unit"]) - known)
-        rows = rows[rows["unit"].isin(known)]
+        outside = sorted((set(rows["unit"]) | {p["unit"] for p in metas}) - known)
         if environment:
-            keep_units = set(meta.loc[meta["environment"] == environment, "unit"])
-            rows = rows[rows["unit"].isin(keep_units)]
-            rows.attrs = dict(rows.attrs)
-            rows.attrs["plans"] = [p for p in changes.attrs.get("plans", []) if p["unit"] in keep_units]
-        else:
-            rows.attrs["plans"] = [p for p in changes.attrs.get("plans", []) if p["unit"] in known]
-    scope = {str(p["unit"]) for p in rows.attrs.get("plans", [])} | set(rows["unit"])
+            known = set(meta.loc[meta["environment"] == environment, "unit"])
+        rows = rows[rows["unit"].isin(known)]
+        metas = [p for p in metas if p["unit"] in known]
+    scope = {str(p["unit"]) for p in metas} | set(rows["unit"])
+    rows.attrs["plans"] = metas
     plan_summary = summary(rows)
+    rows.attrs = {}
     code = int(plan_summary.attrs["exit_code"])
     place = (meta[["unit", "account", "environment"]].drop_duplicates("unit") if meta is not None
              else pd.DataFrame({"unit": rows["unit"].unique(), "account": None, "environment": None}))
@@ -142,6 +143,7 @@ def build_report(changes: pd.DataFrame, *, tree: Any = None, units: pd.DataFrame
         blast = tree.blast_radius(sorted(set(drifted["unit"])))
     matrix = (drift.unit_matrix(rows, place) if len(drift_rows)
               else pd.DataFrame(dtype=int))
+    rows.attrs["plans"] = metas
     return DriftReport(
         changes=rows,
         summary=plan_summary,

@@ -24,15 +24,14 @@ def aggregate_exit_code(codes: Iterable[int]) -> int:
     return 2 if 2 in seen else 0
 
 
-def _unit_code(planned: pd.DataFrame, meta: dict[str, Any] | None) -> int:
+def _unit_code(pending: int, meta: dict[str, Any] | None) -> int:
     if meta is not None and meta.get("errored"):
         return 1
     if meta is not None and meta.get("applyable") is not None:
         # Terraform's own verdict: planned changes or output changes; drift alone is not applyable
         return 2 if meta["applyable"] else 0
-    changes = planned["action"].isin(_QUIET)
     has_outputs = bool(meta and meta.get("output_changes"))
-    return 2 if (~changes).any() or has_outputs else 0
+    return 2 if pending or has_outputs else 0
 
 
 def summary(changes: pd.DataFrame) -> pd.DataFrame:
@@ -45,26 +44,36 @@ def summary(changes: pd.DataFrame) -> pd.DataFrame:
     ``-detailed-exitcode``; ``frame.attrs["exit_code"]`` holds the aggregate as ``run --all`` gives it.
     """
     metas = {m["unit"]: m for m in changes.attrs.get("plans", [])}
-    units = sorted(set(changes["unit"].dropna().astype(str)) | set(metas))
+    # plain arrays, not the frame: pandas deep-copies attrs on every operation
+    unit_col = changes["unit"].astype(str).to_numpy()
+    kind = changes["kind"].to_numpy()
+    action = changes["action"].to_numpy()
+    planned = kind == "planned"
+    acting = ~pd.Series(action).isin(_QUIET).to_numpy()
+    flags = pd.DataFrame({
+        "unit": unit_col,
+        "add": planned & pd.Series(action).isin(["create", "replace"]).to_numpy(),
+        "change": planned & (action == "update"),
+        "destroy": planned & pd.Series(action).isin(["delete", "replace"]).to_numpy(),
+        "replace": planned & (action == "replace"),
+        "forget": planned & (action == "forget"),
+        "drift": kind == "drift",
+        "pending": planned & acting,
+    })
+    counts = flags.groupby("unit").sum().to_dict(orient="index") if len(flags) else {}
+    risky = pd.DataFrame({"unit": unit_col[acting], "risk": changes["risk"].to_numpy()[acting]})
+    risks = {str(k): max_risk(v) for k, v in risky.groupby("unit")["risk"].agg(list).items()}
     records = []
-    for unit in units:
-        rows = changes[changes["unit"] == unit]
-        planned = rows[rows["kind"] == "planned"]
-        drift = rows[rows["kind"] == "drift"]
-        act = planned["action"]
+    for unit in sorted(set(unit_col) | set(metas)):
+        c = counts.get(unit, {})
         meta = metas.get(unit)
+        record = {k: int(c.get(k, 0)) for k in ("add", "change", "destroy", "replace", "forget", "drift")}
         records.append({
-            "unit": unit,
-            "add": int(act.isin(["create", "replace"]).sum()),
-            "change": int((act == "update").sum()),
-            "destroy": int(act.isin(["delete", "replace"]).sum()),
-            "replace": int((act == "replace").sum()),
-            "forget": int((act == "forget").sum()),
-            "drift": len(drift),
+            "unit": unit, **record,
             "output_changes": int(meta.get("output_changes", 0)) if meta else 0,
-            "max_risk": max_risk(rows.loc[~rows["action"].isin(_QUIET), "risk"].tolist()),
+            "max_risk": risks.get(unit),
             "errored": bool(meta.get("errored")) if meta else False,
-            "exit_code": _unit_code(planned, meta),
+            "exit_code": _unit_code(int(c.get("pending", 0)), meta),
         })
     frame = pd.DataFrame(records, columns=SUMMARY_COLUMNS)
     frame.attrs["exit_code"] = aggregate_exit_code(frame["exit_code"].tolist())
