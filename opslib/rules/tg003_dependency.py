@@ -92,7 +92,7 @@ def _dependency_rows(ctx: LintContext) -> list[dict[str, Any]]:
 def _missing_targets(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[Finding]:
     seen: set[tuple[str, str, int]] = set()
     for row in rows:
-        if bool(row.get("exists")) or not row.get("resolved"):
+        if bool(row.get("exists")) or not _known(row.get("resolved")):
             continue  # exists, or cannot be evaluated: nothing to say
         resolved = Path(str(row["resolved"]))
         if bool(row.get("external")) and ((resolved / "terragrunt.hcl").is_file()
@@ -138,6 +138,13 @@ def _unit_path(ctx: LintContext, unit: str) -> str:
         if str(row.get("unit")) == unit:
             return str(row.get("path") or "")
     return ""
+
+
+def _known(value: Any) -> bool:
+    """A real value: frames hold None or NaN where the tree could not evaluate something."""
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    return bool(str(value))
 
 
 def _int(value: Any) -> int | None:

@@ -79,7 +79,8 @@ def check_root_hcl(ctx: LintContext) -> Iterator[Finding]:
     for path in ctx.files_with_role("root"):
         document = ctx.documents[path]
         for problem, line in _root_problems(ctx, path, document):
-            yield Finding("TG013", path, line, ctx.msg(path, line, f"root.hcl {problem}"), block_line=None)
+            name = path.rsplit("/", 1)[-1]
+            yield Finding("TG013", path, line, ctx.msg(path, line, f"{name} {problem}"), block_line=None)
 
 
 def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
