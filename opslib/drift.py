@@ -362,28 +362,40 @@ def _plan_unit(binary: str, folder: Path, root: Path, out_dir: Path, timeout: fl
 
 
 def _collect_terragrunt(binary: str, root: Path, out_dir: Path, timeout: float) -> Collected:
-    """``terragrunt run --all plan`` with a JSON plan per unit and a run report."""
+    """``terragrunt run --all plan`` with a JSON plan per unit and a run report.
+
+    Per-unit exit codes come from the plans (what ``-detailed-exitcode`` gives for each) and from the
+    run report (failed and early-exit units give 1); the aggregate is terragrunt's own exit code.
+    """
+    from opslib.plans import load_plans, summary
     from opslib.runs import load_run_report
 
     report = out_dir / "run-report.json"
     args = [binary, "run", "--all", "--non-interactive", "--json-out-dir", str(out_dir),
             "--report-file", str(report), "--", "plan", "-detailed-exitcode", "-lock=false", "-input=false"]
     env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
-    proc = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False)
-    runs = load_run_report(report) if report.exists() else pd.DataFrame(columns=["unit"])
+    try:
+        proc = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ExecutionError(f"terragrunt run --all plan timed out after {timeout:.0f}s", path=root) from exc
+    if not report.exists():
+        raise ExecutionError(f"terragrunt wrote no run report: {_error_tail(proc.stderr or proc.stdout)}",
+                             path=root)
+    runs = load_run_report(report)
+    codes = summary(load_plans(out_dir)).set_index("unit")["exit_code"].to_dict()
     records = []
     for run in runs.to_dict(orient="records"):
         plan_json = out_dir / run["unit"] / "tfplan.json"
         failed = run["result"] in ("failed", "early exit")
-        records.append({"unit": run["unit"], "path": str(root / run["unit"]),
-                        "exit_code": 1 if failed else None, "duration_s": run["duration_s"],
-                        "started": run["started"], "ended": run["ended"],
+        code = 1 if failed else int(codes.get(run["unit"], 0))
+        records.append({"unit": run["unit"], "path": str(root / run["unit"]), "exit_code": code,
+                        "duration_s": run["duration_s"], "started": run["started"], "ended": run["ended"],
                         "plan_json": str(plan_json) if plan_json.exists() else None,
-                        "error": run["cause"] if failed else None})
+                        "error": (run["cause"] or run["reason"]) if failed else None})
     frame = pd.DataFrame(records, columns=COLLECT_COLUMNS)
-    code = proc.returncode if proc.returncode in (0, 1, 2) else 1
-    return Collected(frame, code)
+    own = proc.returncode if proc.returncode in (0, 1, 2) else 1
+    return Collected(frame, aggregate_exit_code([own, *frame["exit_code"].tolist()]))
 
 
 def collect(root: str | Path, out_dir: str | Path, *, jobs: int | None = None,

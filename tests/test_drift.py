@@ -208,3 +208,43 @@ def test_collect_with_real_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyP
     s = summary(changes).set_index("unit")
     assert s.loc["prod/db", "exit_code"] == 2
     assert not (tmp_path / "out" / "prod" / "db" / "tfplan").exists()  # binary plan removed
+
+
+FAKE_TERRAGRUNT = """#!/usr/bin/env python3
+# Stands in for terragrunt: checks the command line collect builds, then writes what
+# `run --all plan --json-out-dir DIR --report-file R` would.
+import json, shutil, sys
+args = sys.argv[1:]
+assert args[:3] == ["run", "--all", "--non-interactive"], args
+assert "apply" not in args and args[args.index("--") + 1] == "plan", args
+out = args[args.index("--json-out-dir") + 1]
+report = args[args.index("--report-file") + 1]
+shutil.copytree(sys.argv[0] + ".plans", out, dirs_exist_ok=True)
+runs = [
+    {"Name": "prod/us-east-1/prod/rds", "Started": "2026-11-20T06:00:00Z", "Ended": "2026-11-20T06:00:30Z",
+     "Result": "succeeded", "Cmd": "plan"},
+    {"Name": "non-prod/us-east-1/dev/vpc", "Started": "2026-11-20T06:00:00Z",
+     "Ended": "2026-11-20T06:00:10Z", "Result": "succeeded", "Cmd": "plan"},
+    {"Name": "mgmt/_global/iam-roles", "Started": "2026-11-20T06:00:00Z", "Ended": "2026-11-20T06:00:05Z",
+     "Result": "failed", "Reason": "run error", "Cause": "exit status 1", "Cmd": "plan"},
+]
+json.dump(runs, open(report, "w"))
+sys.exit(1)
+"""
+
+
+def test_collect_with_terragrunt_command_line(tmp_path: Path) -> None:
+    fake = tmp_path / "bin" / "terragrunt"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_TERRAGRUNT)
+    fake.chmod(0o755)
+    shutil.copytree(PLANS / "outdir", str(fake) + ".plans")
+    live = tmp_path / "live"
+    (live / "prod").mkdir(parents=True)
+    (live / "prod" / "terragrunt.hcl").write_text("# unit\n")
+    result = drift.collect(live, tmp_path / "out", terragrunt=str(fake))
+    codes = dict(zip(result.results["unit"], result.results["exit_code"], strict=True))
+    assert codes == {"prod/us-east-1/prod/rds": 2, "non-prod/us-east-1/dev/vpc": 0,
+                     "mgmt/_global/iam-roles": 1}
+    assert result.exit_code == 1
+    assert result.results.set_index("unit").loc["mgmt/_global/iam-roles", "error"] == "exit status 1"
