@@ -22,7 +22,8 @@ SAMPLE = Path(__file__).parent.parent / "data" / "sample" / "infrastructure-live
 
 # every secret value planted in the fixtures and the sample tree
 PLANTED = [
-    "Planted-Local-Pa55word", "AKIAPLANTEDKEY123456", "planted-token-0123456789abcdef",
+    "Planted-Local-Pa55word", "AKIAPLANTEDKEY123456", "AKIAPLANTEDTAGS12345",
+    "planted-token-0123456789abcdef",
     "-----BEGIN PLANTED KEY-----", "planted-fallback-pw", "xoxb-planted-fallback",
     "Sup3rS3cret!sample", "changeme123",
 ]

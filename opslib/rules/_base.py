@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from opslib.errors import OpslibError
 from opslib.rules import _hcl
 from opslib.secrets import Masker, mask_value
 
@@ -142,7 +143,7 @@ class LintContext:
         if path not in self._lines:
             try:
                 text = self.tree.source_text(path)
-            except (OSError, KeyError, ValueError):
+            except (OSError, KeyError, ValueError, OpslibError):
                 text = ""
             self._lines[path] = str(text).splitlines()
         return self._lines[path]

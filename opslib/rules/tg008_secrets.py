@@ -70,8 +70,9 @@ def _sections(document: Mapping[str, Any]) -> Iterator[tuple[str, int, int | Non
     default, a `sops_decrypt_file()`, or a data source on Secrets Manager / SSM in the module.""",
 )
 def check_hardcoded_secrets(ctx: LintContext) -> Iterator[Finding]:
+    reported_in: dict[str, set[int]] = {}
     for path, document in sorted(ctx.documents.items()):
-        reported: set[int] = set()
+        reported = reported_in.setdefault(path, set())
         for section, start, end, body in _sections(document):
             for trail, value in _leaves(body, ()):
                 if not trail or not is_secret_name(trail[-1]) or not _is_hardcoded(value):
@@ -83,7 +84,9 @@ def check_hardcoded_secrets(ctx: LintContext) -> Iterator[Finding]:
                 text = f"{section} {name} has a hardcoded secret value ({shown})"
                 yield Finding("TG008", path, line, ctx.msg(path, line, text), unit=ctx.owner(path),
                               block_line=start)
-        yield from _aws_keys(ctx, path, reported)
+    # key ids anywhere: every file the tree read (tags.yml too), comments included
+    for path in sorted(set(ctx.documents) | set(ctx.roles)):
+        yield from _aws_keys(ctx, path, reported_in.get(path, set()))
 
 
 def _line_of(ctx: LintContext, path: str, body: Mapping[str, Any], trail: tuple[str, ...], start: int,
