@@ -153,12 +153,28 @@ class _Lazy:
         active = set() if active is None else active
         me = self.identity()
         if me in active:  # a.hcl reads b.hcl which reads a.hcl: stop instead of recursing forever
+            _CYCLES[0] += 1
             return Unknown("read_terragrunt_config cycle")
+        cache = self.cache()
+        if cache is not None and me in cache:
+            return cache[me]
         active.add(me)
+        cycles_before = _CYCLES[0]
         try:
-            return {key: materialize(self.get(key), active) for key in self.keys()}
+            result = {key: materialize(self.get(key), active) for key in self.keys()}
         finally:
             active.discard(me)
+        # thousands of units materialize the same account.hcl: build its dict once (unless a cycle
+        # made the result depend on where the walk started)
+        if cache is not None and _CYCLES[0] == cycles_before:
+            cache[me] = result
+        return result
+
+    def cache(self) -> dict[tuple[Any, ...], Any] | None:
+        return None
+
+
+_CYCLES = [0]
 
 
 def materialize(value: Any, active: set[tuple[Any, ...]] | None = None) -> Any:
@@ -254,17 +270,55 @@ class Evaluator:
         self.errors: dict[tuple[str, int | None, str], ErrorRow] = {}
         self._reads: dict[tuple[Path, Path | None], Config] = {}
         self._uses_original: dict[Path, bool] = {}
+        self._root_text = str(root)
+        self._root_prefix = self._root_text.rstrip(os.sep) + os.sep
+        self._found: dict[tuple[str, str], str | None] = {}
+        self._stats: dict[str, tuple[bool, bool]] = {}
 
     # -- files ------------------------------------------------------------------------------------
-    def inside(self, path: Path) -> bool:
-        try:
-            path.relative_to(self.root)
-        except ValueError:
-            return False
-        return True
+    # string operations: pathlib's relative_to dominated the evaluation time of big trees
+    def inside(self, path: Path | str) -> bool:
+        text = os.fspath(path)
+        return text == self._root_text or text.startswith(self._root_prefix)
 
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix() if self.inside(path) else path.as_posix()
+    def rel(self, path: Path | str) -> str:
+        text = os.fspath(path)
+        if text == self._root_text:
+            return "."
+        if text.startswith(self._root_prefix):
+            return text[len(self._root_prefix) :].replace(os.sep, "/")
+        return text.replace(os.sep, "/")
+
+    def exists(self, path: Path | str) -> bool:
+        return self._stat(os.fspath(path))[0]
+
+    def is_dir(self, path: Path | str) -> bool:
+        return self._stat(os.fspath(path))[1]
+
+    def _stat(self, text: str) -> tuple[bool, bool]:
+        # thousands of units read the same few files: ask the file system once per path
+        known = self._stats.get(text)
+        if known is None:
+            known = self._stats[text] = (os.path.exists(text), os.path.isdir(text))
+        return known
+
+    def find_up(self, start: str, name: str) -> str | None:
+        """The first ``start/../name``, ``start/../../name``... inside the root (memoised)."""
+        key = (start, name)
+        if key in self._found:
+            return self._found[key]
+        found = None
+        folder = os.path.dirname(start)
+        while self.inside(folder):
+            candidate = os.path.join(folder, name)
+            if self.exists(candidate):
+                found = os.path.normpath(candidate)
+                break
+            if folder == self._root_text:
+                break
+            folder = os.path.dirname(folder)
+        self._found[key] = found
+        return found
 
     def document(self, path: Path) -> dict[str, Any] | None:
         if not self.inside(path):
@@ -320,6 +374,9 @@ class _LocalsView(_Lazy):
     def keys(self) -> list[str]:
         return list(self.config.local_sources)
 
+    def cache(self) -> dict[tuple[Any, ...], Any] | None:
+        return self.config.materialized
+
 
 class _ConfigView(_Lazy):
     """What ``read_terragrunt_config`` and an exposed include give: attributes, locals, blocks."""
@@ -332,6 +389,9 @@ class _ConfigView(_Lazy):
 
     def keys(self) -> list[str]:
         return self.config.top_keys()
+
+    def cache(self) -> dict[tuple[Any, ...], Any] | None:
+        return self.config.materialized
 
 
 class _IncludesView(_Lazy):
@@ -392,6 +452,7 @@ class Config:
         self.ev = ev
         self.path = path
         self.terragrunt_dir = terragrunt_dir
+        self.terragrunt_text = str(terragrunt_dir)
         self.original_dir = original_dir
         self.include_dir = include_dir  # set when this file is included by ``child``
         self.child = child
@@ -408,6 +469,7 @@ class Config:
         self._included: dict[int, Config | Unknown] = {}
         self._top: dict[str, Any] = {}
         self._merged: dict[str, dict[str, tuple[Config, dict[str, Any]]]] = {}
+        self.materialized: dict[tuple[Any, ...], Any] = {}
         self.touched: set[Path] = set()  # files this config read (includes, reads, file())
         self.reads: list[Config] = []  # configs this one read or included
 
@@ -942,15 +1004,9 @@ def _find_in_parent_folders(cfg: Config, args: list[Any]) -> Any:
     fallback = _str_arg(args, 1)
     if isinstance(name, Unknown):
         return name
-    folder = cfg.terragrunt_dir.parent
-    root = cfg.ev.root
-    while cfg.ev.inside(folder):
-        candidate = folder / name
-        if os.path.exists(candidate):
-            return candidate.as_posix()
-        if folder == root:
-            break
-        folder = folder.parent
+    found = cfg.ev.find_up(cfg.terragrunt_text, str(name))
+    if found is not None:
+        return found
     if len(args) > 1:
         return fallback
     return Unknown(f"find_in_parent_folders({name}): not found inside the root")
@@ -963,13 +1019,13 @@ def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
     if not isinstance(target, str):
         raise FunctionError("read_terragrunt_config takes a path")
     path = cfg.resolve_path(target)
-    if not path.exists():
+    if not cfg.ev.exists(path):
         if len(args) > 1:
             return args[1]
         if not cfg.ev.inside(path):
             return Unknown(f"read_terragrunt_config({target}): outside the root")
         raise FunctionError(f"read_terragrunt_config: file not found: {cfg.ev.rel(path)}")
-    if path.is_dir():
+    if cfg.ev.is_dir(path):
         path = path / "terragrunt.hcl"
     read = cfg.ev.read_config(path, cfg.original_dir)
     if isinstance(read, Unknown):

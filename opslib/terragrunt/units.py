@@ -7,6 +7,8 @@ the path (``<account>/<region>/<environment>/...`` around a region-shaped folder
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -152,18 +154,15 @@ def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | Non
         role = item.path.name.split(".")[0]
         if role in by_role and item.path.name.endswith(".hcl"):
             by_role[role].append(item)
-    # files in parent folders count too, even when not read (nearest first)
-    for folder in [unit_dir, *unit_dir.parents]:
-        if not ev.inside(folder):
-            break
-        for role in by_role:
-            candidate = folder / f"{role}.hcl"
-            if candidate.is_file():
-                read = ev.read_config(candidate, unit_dir)
-                if isinstance(read, Config):
-                    by_role[role].append(read)
-    for configs in by_role.values():
-        configs.sort(key=lambda c: -len(c.path.parts))
+    # the nearest such file in a parent folder counts too, even when the unit does not read it
+    start = os.path.join(str(unit_dir), "terragrunt.hcl")
+    for role, configs in by_role.items():
+        nearest = ev.find_up(start, f"{role}.hcl")
+        if nearest is not None and not any(str(c.path) == nearest for c in configs):
+            read = ev.read_config(Path(nearest), unit_dir)
+            if isinstance(read, Config):
+                configs.append(read)
+        configs.sort(key=lambda c: -str(c.path).count(os.sep))
     result: dict[str, str | None] = {}
     plan = (
         ("account", ACCOUNT_KEYS, ("account",)),
@@ -191,13 +190,16 @@ def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | Non
     return result
 
 
+_secret_name = functools.lru_cache(maxsize=8192)(is_secret_name)
+
+
 def mask_values(values: Any, masker: Masker) -> Any:
     """Mask secret-named keys (remembering their values) at any depth."""
     if isinstance(values, dict):
         out: dict[str, Any] = {}
         for key, value in values.items():
             leaf = value is not None and not isinstance(value, (dict, list, Unknown))
-            if leaf and is_secret_name(str(key)):
+            if leaf and _secret_name(str(key)):
                 masker.add(value)
                 out[key] = MASK
             else:
