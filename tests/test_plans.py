@@ -292,3 +292,27 @@ def test_drift_only_plan_exits_zero(tmp_path: Path) -> None:
 ])
 def test_aggregate_exit_code(codes: list[int], expected: int) -> None:
     assert aggregate_exit_code(codes) == expected
+
+
+def test_tree_secrets_masked_in_plans(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from opslib.secrets import Masker
+
+    doc = json.loads((PLANS / "show-1.0-encodings.json").read_text())
+    doc["resource_changes"][0]["change"]["after"]["user_data"] = "DB_PASSWORD=tree-Only-Secret-42"
+    path = tmp_path / "dev" / "app" / "tfplan.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(doc))
+    tree = SimpleNamespace(units=pd.DataFrame({"unit": ["dev/app"]}), masker=Masker(["tree-Only-Secret-42"]))
+    frame = opslib.load_plans(tmp_path, tree=tree)
+    assert set(frame["unit"]) == {"dev/app"}
+    assert "tree-Only-Secret-42" not in _all_text(frame)
+    assert "tree-Only-Secret-42" in _all_text(opslib.load_plans(tmp_path))  # not a secret without the tree
+
+
+def test_tree_given_as_root_folder(sample: Path) -> None:
+    frame = opslib.load_plans(sample / "plans" / "non-prod/us-east-1/dev/rds/tfplan.json",
+                              tree=sample / "infrastructure-live")
+    assert set(frame["unit"]) == {"non-prod/us-east-1/dev/rds"}
+    assert "Sup3rS3cret!sample" not in _all_text(frame)

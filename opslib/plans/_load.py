@@ -23,7 +23,7 @@ import orjson
 import pandas as pd
 
 from opslib.errors import OpslibError, ParseError, SchemaError
-from opslib.plans._diff import changed_paths
+from opslib.plans._diff import changed_paths, join_path
 from opslib.plans._mask import collect_plan_secrets, mask_marked
 from opslib.plans._risk import risk_of
 from opslib.secrets import Masker
@@ -169,8 +169,6 @@ def _change_row(rc: dict[str, Any], kind: str, plan: PlanFile, masker: Masker) -
 
 
 def _path_text(steps: Any) -> str:
-    from opslib.plans._diff import join_path
-
     text = ""
     for step in steps if isinstance(steps, list) else [steps]:
         text = join_path(text, step if isinstance(step, int) else str(step))
@@ -262,6 +260,15 @@ def _log_row(msg: dict[str, Any], kind: str, plan: PlanFile) -> dict[str, Any]:
 # --------------------------------------------------------------------------- units
 
 
+def _resolve_tree(tree: Any) -> Any:
+    """A tree root given as a path is loaded; anything else is used as given."""
+    if isinstance(tree, (str, Path)):
+        from opslib.terragrunt import load_tree
+
+        return load_tree(tree)
+    return tree
+
+
 def _unit_ids(tree: Any) -> list[str] | None:
     if tree is None:
         return None
@@ -349,6 +356,7 @@ def load_plans(path: str | Path, *, tree: Any = None, strict: bool = False,
     """
     root = Path(path)
     errors = _Errors(strict)
+    tree = _resolve_tree(tree)
     masker = Masker()
     tree_masker = getattr(tree, "masker", None)
     if isinstance(tree_masker, Masker):  # the tree's secrets (inputs, locals) are masked in plans too
