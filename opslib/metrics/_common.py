@@ -9,6 +9,7 @@ numpy arrays (a Parquet round trip), a bare string or nothing.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import math
 import posixpath
@@ -83,6 +84,8 @@ def as_list(value: Any) -> list[str]:
     """A list-valued cell as a list of non-empty strings (lists, tuples, arrays, a string, or nothing)."""
     if value is None:
         return []
+    if type(value) is list and all(type(v) is str and v.strip() for v in value):
+        return list(value)  # the common case, already clean
     if isinstance(value, str):
         return [value] if value.strip() else []
     if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
@@ -114,20 +117,32 @@ def normalise(history: pd.DataFrame) -> pd.DataFrame:
     for col in _TEXT_COLUMNS:
         if col not in frame.columns:
             frame[col] = [""] * n
-        frame[col] = [("" if _missing(v) else str(v)) for v in frame[col]]
+        frame[col] = [("" if _missing(v) else str(v)) for v in _pylist(frame[col])]
     for col in ("status", "action_type"):
         frame[col] = [v.strip().lower() for v in frame[col]]
     if n and (frame["id"] == "").any():
         # an entry without an id still needs a stable name in the tables: its position in the log
         frame["id"] = [v if v else f"row-{i}" for i, v in enumerate(frame["id"])]
     for col in _LIST_COLUMNS:
-        frame[col] = [as_list(v) for v in frame[col]] if col in frame.columns else [[] for _ in range(n)]
+        frame[col] = (
+            [as_list(v) for v in _pylist(frame[col])] if col in frame.columns else [[] for _ in range(n)]
+        )
     frame["tags"] = [[t.lower().lstrip("#") for t in tags] for tags in frame["tags"]]
     frame["_row"] = range(n)
     missing = int(frame["timestamp"].isna().sum())
     if missing:
         log.info("%d of %d events have no usable timestamp; time-based measures skip them", missing, n)
     return frame.reset_index(drop=True)
+
+
+def _pylist(series: pd.Series) -> list[Any]:
+    """A column's values as Python objects; Arrow-backed columns (the loader's list columns) convert in
+    one call instead of one slow element access per row."""
+    if isinstance(series.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return list(pa.array(series.array).to_pylist())
+    return series.tolist()
 
 
 def _missing(value: Any) -> bool:
@@ -160,6 +175,7 @@ def files_of(row: Any) -> list[str]:
     return list(seen)
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_unit(path: str) -> str:
     """A unit folder relative to its live tree: ``infrastructure-live/prod/x`` -> ``prod/x``.
 
@@ -195,6 +211,12 @@ def units_in_text(text: Any) -> list[str]:
     """Unit paths mentioned in free text (task titles, descriptions), relative to the live tree."""
     if not isinstance(text, str) or "/" not in text:
         return []
+    return list(_units_in_text(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _units_in_text(text: str) -> tuple[str, ...]:
+    # titles repeat a lot in real logs ("Weekly drift check: prod/..."), so the regex runs once per text
     found: dict[str, None] = {}
     for match in _PATH_IN_TEXT.finditer(text):
         path = match.group(1).rstrip(".")
@@ -206,7 +228,7 @@ def units_in_text(text: Any) -> list[str]:
             path = posixpath.dirname(path)
         if path:
             found.setdefault(canonical_unit(path), None)
-    return list(found)
+    return tuple(found)
 
 
 # "INCIDENT: x", "Resolved: x", "Fix: x" all speak of x (one word only: "Weekly drift check: mgmt" keeps

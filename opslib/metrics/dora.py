@@ -276,10 +276,12 @@ def dora(
         start = end
     in_period = (frame["timestamp"] > start) & (frame["timestamp"] <= end)
     deploys = frame["action_type"].isin(types)
+    # one key set per event, shared by lead time and change failure rate (the costly part on big logs)
+    keys = event_keys(frame, task=False)
     rows = [
         _deployment_frequency(frame, deploys & in_period, start, end),
-        _lead_time(frame, deploys, in_period),
-        _change_failure_rate(frame, deploys, in_period, follow),
+        _lead_time(frame, deploys, in_period, keys),
+        _change_failure_rate(frame, deploys, in_period, follow, keys),
         _time_to_restore(frame, in_period),
     ]
     return _rows(rows, start, end)
@@ -328,8 +330,9 @@ def _stamps(frame: pd.DataFrame) -> list[pd.Timestamp]:
     return [pd.Timestamp(t) for t in frame["timestamp"]]
 
 
-def _lead_time(frame: pd.DataFrame, deploys: pd.Series, in_period: pd.Series) -> dict[str, Any]:
-    keys = event_keys(frame, task=False)
+def _lead_time(
+    frame: pd.DataFrame, deploys: pd.Series, in_period: pd.Series, keys: list[set[tuple[str, str]]]
+) -> dict[str, Any]:
     completed = frame["status"] == "completed"
     has_files = pd.Series([bool(k) for k in keys], index=frame.index)
     # an incident report that lists files is not a change waiting to ship
@@ -348,7 +351,11 @@ def _lead_time(frame: pd.DataFrame, deploys: pd.Series, in_period: pd.Series) ->
 
 
 def _change_failure_rate(
-    frame: pd.DataFrame, deploys: pd.Series, in_period: pd.Series, follow: pd.Timedelta
+    frame: pd.DataFrame,
+    deploys: pd.Series,
+    in_period: pd.Series,
+    follow: pd.Timedelta,
+    keys: list[set[tuple[str, str]]],
 ) -> dict[str, Any]:
     total = deploys & in_period
     n = int(total.sum())
@@ -362,7 +369,6 @@ def _change_failure_rate(
         | pd.Series([bool(ROLLBACK_TAGS & set(t)) for t in frame["tags"]], index=frame.index)
     )
     signals &= frame["action_type"] != "resolution"
-    keys = event_keys(frame, task=False)
     ok = total & (frame["status"] == "completed")
     stamps = _stamps(frame)
     matches = next_match(positions(ok), positions(signals), keys, stamps)

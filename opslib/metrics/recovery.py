@@ -3,6 +3,7 @@ failing, and failure streaks per agent."""
 
 from __future__ import annotations
 
+import bisect
 import logging
 from typing import Any
 
@@ -101,14 +102,21 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     sources = positions(sources_mask & has_time)
     matches = next_match(sources, positions(candidates_mask), keys, times)
     resolutions = positions(candidates_mask & (frame["action_type"] == "resolution"))
-    for src, found in _title_matches(frame, sources, resolutions, times).items():
+    # titles only say "this resolves that" for incidents and escalations; keeping to those keeps the
+    # pairwise comparison small on big logs
+    titled = positions(
+        sources_mask
+        & has_time
+        & (incident_mask(frame) | failure_mask(frame) & frame["action_type"].isin(ESCALATION_TYPES))
+    )
+    for src, found in _title_matches(frame, titled, resolutions, times).items():
         # keep whichever comes first: the shared file/unit/task/id, or the resolution's title
         if src not in matches or (times[found], found) < (times[matches[src][0]], matches[src][0]):
             matches[src] = (found, "title")
 
-    rows = []
-    for pos in positions(sources_mask):
-        rows.append(_recovery_row(frame, int(pos), matches.get(int(pos)), limit))
+    cols = {c: frame[c].tolist() for c in _ROW_COLUMNS}
+    cols["timestamp"] = times
+    rows = [_recovery_row(cols, pos, matches.get(pos), limit) for pos in positions(sources_mask)]
     out = pd.DataFrame(rows, columns=RECOVERY_COLUMNS)
     out["failed_at"] = pd.to_datetime(out["failed_at"], utc=True)
     out["recovered_at"] = pd.to_datetime(out["recovered_at"], utc=True)
@@ -121,46 +129,45 @@ def _title_matches(
 ) -> dict[int, int]:
     """The first later ``resolution`` event whose task title speaks of the same thing as the failure's
     ("INCIDENT: api p99 latency > 1s in prod" ~ "Resolved: api latency in prod")."""
-    ordered = sorted(resolutions, key=lambda pos: (times[pos], pos))
-    words = {pos: title_words(frame["task"].iat[pos]) for pos in ordered}
+    ordered = sorted(resolutions, key=lambda pos: (times[pos].value, pos))
+    stamps = [times[pos].value for pos in ordered]
+    tasks = frame["task"].tolist()
+    words = [title_words(tasks[pos]) for pos in ordered]
     found: dict[int, int] = {}
     for src in sources:
-        mine = title_words(frame["task"].iat[src])
+        mine = title_words(tasks[src])
         if len(mine) < 2:
             continue
-        for pos in ordered:
-            if times[pos] > times[src] and similar_titles(mine, words[pos]):
-                found[src] = pos
+        start = bisect.bisect_right(stamps, times[src].value)
+        for at in range(start, len(ordered)):
+            if similar_titles(mine, words[at]):
+                found[src] = ordered[at]
                 break
     return found
 
 
 def _recovery_row(
-    frame: pd.DataFrame, pos: int, match: tuple[int, str] | None, limit: pd.Timedelta | None
+    cols: dict[str, list[Any]], pos: int, match: tuple[int, str] | None, limit: pd.Timedelta | None
 ) -> dict[str, Any]:
-    row = frame.iloc[pos]
-    files = files_of(row)
+    action = cols["action_type"][pos]
+    files = files_of({c: cols[c][pos] for c in ("files_created", "files_modified", "files_deleted")})
     kind = (
-        "escalation"
-        if row["action_type"] in ESCALATION_TYPES
-        else "incident"
-        if row["action_type"] in INCIDENT_TYPES
-        else "failure"
+        "escalation" if action in ESCALATION_TYPES else "incident" if action in INCIDENT_TYPES else "failure"
     )
+    task, stamp = cols["task"][pos], cols["timestamp"][pos]
+    units = [*units_of(files), *units_in_text(task), *units_in_text(cols["description"][pos])]
     out: dict[str, Any] = {
-        "id": row["id"],
-        "failed_at": row["timestamp"],
-        "agent": row["agent"],
-        "action_type": row["action_type"],
-        "category": row["category"],
-        "task": row["task"],
-        "status": row["status"],
+        "id": cols["id"][pos],
+        "failed_at": stamp,
+        "agent": cols["agent"][pos],
+        "action_type": action,
+        "category": cols["category"][pos],
+        "task": task,
+        "status": cols["status"][pos],
         "kind": kind,
         "files": files,
-        "units": list(
-            dict.fromkeys([*units_of(files), *units_in_text(row["task"]), *units_in_text(row["description"])])
-        ),
-        "tags": list(row["tags"]),
+        "units": list(dict.fromkeys(units)),
+        "tags": list(cols["tags"][pos]),
         "recovered_by": None,
         "recovered_at": pd.NaT,
         "recovered_by_agent": None,
@@ -168,24 +175,40 @@ def _recovery_row(
         "hours_to_recover": np.nan,
         "state": "unresolved",
     }
-    if pd.isna(row["timestamp"]):
+    if pd.isna(stamp):
         out["state"] = "no timestamp"
         return out
     if match is None:
         return out
-    fix = frame.iloc[match[0]]
-    delta = fix["timestamp"] - row["timestamp"]
+    fix = match[0]
+    delta = cols["timestamp"][fix] - stamp
     if limit is not None and delta > limit:
         return out
     out.update(
-        recovered_by=fix["id"],
-        recovered_at=fix["timestamp"],
-        recovered_by_agent=fix["agent"],
+        recovered_by=cols["id"][fix],
+        recovered_at=cols["timestamp"][fix],
+        recovered_by_agent=cols["agent"][fix],
         matched_on=match[1],
         hours_to_recover=delta / _HOUR,
         state="recovered",
     )
     return out
+
+
+_ROW_COLUMNS = (
+    "id",
+    "timestamp",
+    "agent",
+    "action_type",
+    "category",
+    "task",
+    "status",
+    "description",
+    "tags",
+    "files_created",
+    "files_modified",
+    "files_deleted",
+)
 
 
 def _empty_recoveries() -> pd.DataFrame:
