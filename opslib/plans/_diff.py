@@ -45,8 +45,10 @@ def _walk(before: Any, after: Any, unknown: Any, path: str, out: list[str]) -> N
     if isinstance(before, list) and isinstance(after, list):
         sub = unknown if isinstance(unknown, list) else []
         for i in range(max(len(before), len(after))):
-            _walk(before[i] if i < len(before) else None, after[i] if i < len(after) else None,
-                  sub[i] if i < len(sub) else None, join_path(path, i), out)
+            if i >= len(before) or i >= len(after):  # an element added or removed, even a null one
+                out.append(join_path(path, i))
+                continue
+            _walk(before[i], after[i], sub[i] if i < len(sub) else None, join_path(path, i), out)
         return
     if before != after:
         out.append(path or "*")
