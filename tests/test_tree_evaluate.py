@@ -65,6 +65,10 @@ EXPECTED_FUNCTIONS: dict[str, Any] = {
     "yaml": {"key": "value", "list": [1, 2]},
     "text": "hello from file\n",
     "from_include": "from-root",
+    "tfvars": {"name": "x", "size": 3},
+    "rendered": "hello ops\n- a\n- b\n",
+    "has_file": True,
+    "no_file": False,
 }
 
 

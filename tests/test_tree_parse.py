@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import hcl2
@@ -146,3 +148,26 @@ def test_parallel_parse_gives_the_sequential_result(monkeypatch: pytest.MonkeyPa
     parallel = parse_files(root, files, jobs=2)
     assert {k: v.document for k, v in parallel.items()} == {k: v.document for k, v in sequential.items()}
     assert len(parallel) == len(files) == 16
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_in_a_terminal_and_on_long_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = (FIXTURES / "gruntwork_live").resolve()
+    from opslib.terragrunt.discover import discover
+
+    files = discover(root).files
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    parse_files(root, files, jobs=1)  # a short load: no bar even in a terminal
+    assert terminal.getvalue() == ""
+    monkeypatch.setattr(parse_mod, "PROGRESS_THRESHOLD", 4)
+    parse_files(root, files, jobs=1)
+    assert "parsing HCL" in terminal.getvalue()
+    quiet = io.StringIO()  # not a terminal (a notebook, a pipe, a test): no bar
+    monkeypatch.setattr(sys, "stderr", quiet)
+    parse_files(root, files, jobs=1)
+    assert quiet.getvalue() == ""

@@ -12,15 +12,15 @@ evaluated in its child's context (``get_terragrunt_dir()`` is the child's folder
 
 from __future__ import annotations
 
+import json
 import os
-import posixpath
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from opslib.secrets import Masker, is_secret_name
-from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_text, compile_value
+from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_template, compile_value
 from opslib.terragrunt.functions import FUNCTIONS, FunctionError, hcl_str, to_json
 
 __all__ = [
@@ -1145,11 +1145,9 @@ def _templatefile(cfg: Config, args: list[Any]) -> Any:
     if isinstance(variables, Unknown):
         return variables
     try:
-        node = compile_text('"<<TPL\n' + text + '\nTPL"') if "\nTPL\n" not in text else None
+        node = compile_template(text)
     except ExprSyntaxError as exc:
         raise FunctionError(f"templatefile(): {exc}") from exc
-    if node is None:
-        return Unknown("templatefile(): unsupported template")
     return cfg.eval(node, dict(variables))
 
 
@@ -1161,17 +1159,16 @@ def _read_tfvars_file(cfg: Config, args: list[Any]) -> Any:
 
     try:
         text = path.read_text(encoding="utf-8")
-        doc = parse_text(text) if not path.name.endswith(".json") else None
-    except Exception as exc:
+        if path.name.endswith(".json"):
+            return to_json(json.loads(text))
+        doc = parse_text(text)
+    except Exception as exc:  # a bad tfvars file fails the call, like terragrunt
         raise FunctionError(f"read_tfvars_file(): cannot parse {cfg.ev.rel(path)}") from exc
     cfg.touched.add(path)
-    if doc is None:
-        return to_json_read(text)
-    return to_json({k: materialize(cfg.eval(compile_value(v), {})) for k, v in attributes(doc).items()})
-
-
-def to_json_read(text: str) -> str:
-    return text
+    values = {k: materialize(cfg.eval(compile_value(v), {})) for k, v in attributes(doc).items()}
+    if contains_unknown(values):
+        return Unknown("read_tfvars_file() of unknown values")
+    return to_json(values)
 
 
 def _const(value: Any) -> Callable[[Config, list[Any]], Any]:
@@ -1198,7 +1195,6 @@ _CONTEXT_FUNCTIONS: dict[str, Callable[[Config, list[Any]], Any]] = {
     "get_terraform_commands_that_need_locking": _const(_TF_COMMANDS_LOCKING),
     "get_terraform_commands_that_need_input": _const(["apply", "import", "init", "plan", "refresh"]),
     "get_terraform_commands_that_need_parallelism": _const(["apply", "plan", "destroy"]),
-    "posixpath_join": lambda cfg, args: posixpath.join(*[materialize(a) for a in args]),
 }
 
 _EVAL: dict[str, Callable[[Config, Node, dict[str, Any]], Any]] = {
@@ -1218,5 +1214,3 @@ _EVAL: dict[str, Callable[[Config, Node, dict[str, Any]], Any]] = {
     "ofor": _ev_ofor,
     "call": _ev_call,
 }
-
-_ = (field, compile_text, to_json)  # re-exported helpers used by other modules

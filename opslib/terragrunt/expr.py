@@ -19,7 +19,7 @@ import functools
 import re
 from typing import Any
 
-__all__ = ["ExprSyntaxError", "compile_text", "compile_value"]
+__all__ = ["ExprSyntaxError", "compile_template", "compile_text", "compile_value"]
 
 Node = tuple[Any, ...]
 
@@ -270,14 +270,12 @@ class _Parser:
         self.ws()
         m = _IDENT.match(self.s, self.i)
         if m:
-            end = m.end()
-            rest = self.s[end : end + 2].lstrip()
-            after = _WS.match(self.s, end)
-            nxt = self.s[after.end() if after else end :][:1]
-            if nxt in ("=", ":") and not self.s[after.end() if after else end :].startswith("=="):
-                self.i = end
+            # a bare name followed by "=" or ":" is a literal key, not a variable reference
+            after = _WS.match(self.s, m.end())
+            rest = self.s[after.end() if after else m.end() :]
+            if rest[:1] in ("=", ":") and not rest.startswith("=="):
+                self.i = m.end()
                 return ("lit", m.group(0))
-            del rest
         return self.expr()
 
     # -- templates --------------------------------------------------------------------------------
@@ -437,6 +435,12 @@ def compile_text(text: str) -> Node:
     if parser.i != parser.n:
         raise parser.error("unexpected text after the expression")
     return node
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_template(text: str) -> Node:
+    """A whole file as a template (``templatefile``): interpolations and directives, no escapes."""
+    return _Parser(text).template(None, raw=True)
 
 
 def compile_value(value: Any) -> Node:
