@@ -13,6 +13,7 @@ from opslib.metrics import dora
 from opslib.metrics.dora import (
     change_failure_tier,
     deployment_frequency_bucket,
+    deployments,
     hours_bucket,
     lead_time_tier,
     restore_tier,
@@ -193,3 +194,16 @@ def test_bad_parameters(log):
         dora(log, period="a while")
     with pytest.raises(ParameterError):
         dora(log, now="not a date")
+
+
+def test_deployments_per_week(log):
+    weekly = deployments(log, "week")
+    # weeks start on Monday: 02-01 ("old") is in the week of 01-26; d1 in 03-02; d2, d3 in 03-09;
+    # the weeks between have no deployment and are listed with zeros
+    assert weekly["period"].iloc[0] == pd.Timestamp("2026-01-26", tz="UTC")
+    assert weekly["period"].iloc[-1] == pd.Timestamp("2026-03-09", tz="UTC")
+    assert len(weekly) == 7
+    last = weekly.iloc[-1]
+    assert (last["deployments"], last["completed"], last["failed"]) == (2, 1, 1)
+    assert weekly["deployments"].sum() == 4  # "nots" has no timestamp
+    assert deployments(frame(ev("x", "2026-01-01", "a", "review", "completed"))).empty

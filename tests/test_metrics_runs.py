@@ -150,3 +150,12 @@ def test_reports_are_kept_apart():
         ["a.json", "eks", "vpc", 1],
         ["b.json", "eks", "vpc", 1],
     ]
+
+
+def test_transient_patterns_name_their_source():
+    from opslib.metrics import transient_patterns
+
+    table = transient_patterns()
+    assert len(table) == len(TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS) + len(OPSLIB_TRANSIENT_ERRORS)
+    assert set(table["origin"]) == {"terragrunt default", "opslib"}
+    assert table["source"].str.len().gt(10).all()

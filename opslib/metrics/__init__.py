@@ -7,7 +7,7 @@ Every function takes a history frame (``opslib.load_history``) or a run-report f
 from __future__ import annotations
 
 from opslib.metrics._common import failure_mask, wilson_interval
-from opslib.metrics.dora import dora
+from opslib.metrics.dora import deployments, dora
 from opslib.metrics.rates import failure_rates
 from opslib.metrics.recovery import recoveries, recovery_stats, repeat_failures, streaks, unresolved
 from opslib.metrics.report import UserQuery, load_run_reports, rate_matrix, user_queries
@@ -17,6 +17,7 @@ from opslib.metrics.terragrunt_runs import (
     classify_error,
     root_causes,
     run_failures,
+    transient_patterns,
 )
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS",
     "UserQuery",
     "classify_error",
+    "deployments",
     "dora",
     "failure_mask",
     "failure_rates",
@@ -35,6 +37,7 @@ __all__ = [
     "root_causes",
     "run_failures",
     "streaks",
+    "transient_patterns",
     "unresolved",
     "user_queries",
     "wilson_interval",

@@ -42,6 +42,7 @@ from opslib.metrics._common import (
     incident_mask,
     next_match,
     normalise,
+    period_start,
     positions,
     to_timedelta,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "TIERS",
     "change_failure_tier",
     "deployment_frequency_bucket",
+    "deployments",
     "dora",
     "hours_bucket",
     "lead_time_tier",
@@ -226,6 +228,33 @@ def deployment_frequency_bucket(deploy_days: Any, start: Any, end: Any) -> str:
     if weeks["monthly_deploys"].median() >= 1:
         return "Monthly"
     return "Yearly"
+
+
+def deployments(history: pd.DataFrame, period: str = "week", *, deployment_types: Any = None) -> pd.DataFrame:
+    """Deployment events per period: ``period`` (start, UTC), ``deployments`` (all attempts),
+    ``completed``, ``failed``; periods without a deployment between the first and last one are listed
+    with zeros so a chart shows the gaps. Events without a timestamp are left out."""
+    types = frozenset(str(t).lower() for t in (deployment_types or DEPLOYMENT_TYPES))
+    frame = normalise(history)
+    frame = frame[frame["action_type"].isin(types) & frame["timestamp"].notna()].copy()
+    columns = ["period", "deployments", "completed", "failed"]
+    if frame.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+        out["period"] = pd.Series(dtype="datetime64[ns, UTC]")
+        return out
+    frame["period"] = period_start(frame["timestamp"], period)
+    frame["completed"] = (frame["status"] == "completed").astype(int)
+    frame["failed"] = (frame["status"] == "failed").astype(int)
+    counts = frame.groupby("period").agg(
+        deployments=("id", "size"), completed=("completed", "sum"), failed=("failed", "sum")
+    )
+    every = period_start(pd.Series(pd.date_range(counts.index.min(), counts.index.max(), freq="D")), period)
+    counts = counts.reindex(pd.DatetimeIndex(every.drop_duplicates()), fill_value=0)
+    counts.index.name = "period"
+    out = counts.reset_index()
+    for col in columns[1:]:
+        out[col] = out[col].astype("int64")
+    return out[columns]
 
 
 def dora(

@@ -22,6 +22,7 @@ __all__ = [
     "classify_error",
     "root_causes",
     "run_failures",
+    "transient_patterns",
 ]
 
 TERRAGRUNT_SOURCE = (
@@ -106,6 +107,17 @@ RUN_FAILURE_COLUMNS = [
 _FAILED_RESULTS = {"failed", "early exit"}
 # runs that succeeded in the end but hit an error on the way
 _SOFT_FAILURE_REASONS = {"retry succeeded", "error ignored"}
+
+
+def transient_patterns() -> pd.DataFrame:
+    """Every pattern that makes a failure transient, with where it comes from: ``pattern``,
+    ``source``, ``origin`` (``terragrunt default`` | ``opslib``)."""
+    rows = [
+        {"pattern": p, "source": TERRAGRUNT_SOURCE, "origin": "terragrunt default"}
+        for p in TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS
+    ]
+    rows += [{"pattern": p, "source": src, "origin": "opslib"} for p, src in OPSLIB_TRANSIENT_ERRORS]
+    return pd.DataFrame(rows, columns=["pattern", "source", "origin"])
 
 
 def classify_error(text: Any) -> tuple[str, str | None, str | None]:
