@@ -228,7 +228,7 @@ def record(changes: pd.DataFrame, folder: str | Path, *, run_id: str | None = No
     run = pd.DataFrame([{"run_id": rid, "at": when, "units": sorted(planned_units),
                          "drifted_units": int(new["unit"].nunique()),
                          "drifted_resources": len(new)}], columns=RUN_COLUMNS)
-    with locked(root / "drift"):
+    with locked(root / ".drift"):  # .drift.lock: hidden, so listings show only the two tables
         runs, drift = load_store(root)
         runs = pd.concat([runs[runs["run_id"] != rid], run], ignore_index=True) if len(runs) else run
         drift = pd.concat([drift[drift["run_id"] != rid], new], ignore_index=True) if len(drift) else new
