@@ -207,3 +207,17 @@ def test_deployments_per_week(log):
     assert (last["deployments"], last["completed"], last["failed"]) == (2, 1, 1)
     assert weekly["deployments"].sum() == 4  # "nots" has no timestamp
     assert deployments(frame(ev("x", "2026-01-01", "a", "review", "completed"))).empty
+
+
+def test_whole_log_period_includes_the_first_event():
+    log = frame(
+        ev("d1", "2026-01-05 10:00", "ops", "deployment", "completed", [APP]),
+        ev("d2", "2026-01-06 10:00", "ops", "deployment", "failed", [APP]),
+    )
+    cfr = measures(dora(log, period=None)).loc["change_failure_rate"]
+    # both deployments count (d1 is the first event); d2 failed and is also the failure that follows
+    # d1 on the same file within 24 h: (1 failed + 1 followed) / 2
+    assert (cfr["n"], cfr["value"]) == (2, 1.0)
+    assert measures(dora(log, period=None))["period_start"].iloc[0] == pd.Timestamp(
+        "2026-01-05 10:00", tz="UTC"
+    )

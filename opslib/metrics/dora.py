@@ -268,7 +268,8 @@ def dora(
     """The four DORA measures over the ``period`` ending at ``now``, one row per measure.
 
     ``now``: None means the newest timestamp in the log (the figures do not change with the day the
-    report runs). ``period``: how far back to look (default 90 days, as Four Keys' three months).
+    report runs). ``period``: how far back to look (default 90 days, as Four Keys' three months; None
+    for the whole log).
     ``window``: how soon after a deployment a failure, rollback or incident on the same files or units
     counts against it (change failure rate). ``deployment_types``: action types that count as a
     deployment (default ``{"deployment"}``).
@@ -303,7 +304,9 @@ def dora(
     start = end - span if span is not None else frame["timestamp"].min()
     if pd.isna(start):
         start = end
-    in_period = (frame["timestamp"] > start) & (frame["timestamp"] <= end)
+    # a period of N days ending at "now" excludes its start; the whole log (period=None) includes it
+    after_start = frame["timestamp"] > start if span is not None else frame["timestamp"] >= start
+    in_period = after_start & (frame["timestamp"] <= end)
     deploys = frame["action_type"].isin(types)
     # one key set per event, shared by lead time and change failure rate (the costly part on big logs)
     keys = event_keys(frame, task=False)
