@@ -374,3 +374,10 @@ def test_units_are_relative_to_the_live_tree():
     assert units_in_text("edit services/api/config/flags.yaml") == []  # a file that is not a unit file
     assert task_key("INCIDENT:  Aurora writer failover") == "aurora writer failover"
     assert task_key("Weekly drift check: mgmt") == "weekly drift check: mgmt"  # not a one-word prefix
+
+
+def test_wilson_ends_are_exact():
+    low, high = wilson_interval([0, 3], [3, 3])
+    assert low[0] == 0.0 and high[1] == 1.0
+    # 0 of 3: the upper bound by hand is z^2 / (n + z^2)
+    assert high[0] == pytest.approx(Z95**2 / (3 + Z95**2))
