@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import jsonschema
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opslib.cli import main
 from opslib.rules import all_rules, lint
@@ -142,3 +145,26 @@ def test_every_rule_is_documented() -> None:
         assert rule.rationale in text and rule.fix in text
         assert rule.severity in ("critical", "high", "medium", "low")
         assert len(rule.rationale) > 80 and len(rule.fix) > 20
+
+
+# "~" never occurs in our output, so finding a whole secret there can only mean it leaked (random text
+# alone could spell "startLine" or a fingerprint's hex digits)
+_PRINTABLE = st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\$%{}#/~')
+_SECRET = st.text(alphabet=_PRINTABLE, min_size=6, max_size=30).map(lambda core: f"~{core}~")
+
+
+@settings(max_examples=6, deadline=None)
+@given(password=_SECRET, fallback=_SECRET)
+def test_property_no_output_shows_a_secret(password: str, fallback: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "app").mkdir()
+        (root / "root.hcl").write_text("locals {}\n")
+        (root / "app" / "terragrunt.hcl").write_text(
+            f'locals {{\n  db_password = "{password}"\n}}\n\n'
+            f'inputs = {{\n  api_token = get_env("API_TOKEN", "{fallback}")\n}}\n')
+        findings = lint(load_tree(root, cache=False), rules=["TG008", "TG009"], config={})
+        assert set(findings["rule_id"]) == {"TG008", "TG009"}
+        for fmt in ("table", "json", "sarif"):
+            text = render(findings, fmt, root=root)
+            assert password not in text and fallback not in text
