@@ -50,11 +50,20 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-STORE_COLUMNS = ["run_id", "at", "unit", "address", "type", "kind", "action", "risk", "changed_paths",
-                 "diff"]
+STORE_COLUMNS = ["run_id", "at", "unit", "address", "type", "kind", "action", "risk", "changed_paths", "diff"]
 RUN_COLUMNS = ["run_id", "at", "units", "drifted_units", "drifted_resources"]
-HISTORY_COLUMNS = ["unit", "address", "type", "first_seen", "last_seen", "runs", "age_days", "open",
-                   "risk", "changed_paths"]
+HISTORY_COLUMNS = [
+    "unit",
+    "address",
+    "type",
+    "first_seen",
+    "last_seen",
+    "runs",
+    "age_days",
+    "open",
+    "risk",
+    "changed_paths",
+]
 COLLECT_COLUMNS = ["unit", "path", "exit_code", "duration_s", "started", "ended", "plan_json", "error"]
 _FORMATS = ("jsonl", "parquet")
 
@@ -79,14 +88,22 @@ def attribute_changes(changes: pd.DataFrame) -> pd.DataFrame:
     records = []
     for row in changes.to_dict(orient="records"):
         for path in row.get("changed_paths") or []:
-            records.append({
-                "unit": row["unit"], "address": row["address"], "type": row["type"], "kind": row["kind"],
-                "action": row["action"], "risk": row["risk"], "path": path,
-                "before": _value_text(get_path(row.get("before"), path)),
-                "after": _value_text(get_path(row.get("after"), path)),
-            })
-    return pd.DataFrame(records, columns=["unit", "address", "type", "kind", "action", "risk", "path",
-                                          "before", "after"])
+            records.append(
+                {
+                    "unit": row["unit"],
+                    "address": row["address"],
+                    "type": row["type"],
+                    "kind": row["kind"],
+                    "action": row["action"],
+                    "risk": row["risk"],
+                    "path": path,
+                    "before": _value_text(get_path(row.get("before"), path)),
+                    "after": _value_text(get_path(row.get("after"), path)),
+                }
+            )
+    return pd.DataFrame(
+        records, columns=["unit", "address", "type", "kind", "action", "risk", "path", "before", "after"]
+    )
 
 
 def causes(changes: pd.DataFrame, *, kind: str = "drift") -> pd.DataFrame:
@@ -106,12 +123,19 @@ def causes(changes: pd.DataFrame, *, kind: str = "drift") -> pd.DataFrame:
         unit_list=("unit", lambda s: sorted(set(s))),
         risk=("risk", lambda s: max_risk(s.tolist())),
     ).reset_index()
-    return out.sort_values(["units", "resources", "type", "path"], ascending=[False, False, True, True],
-                           kind="stable").reset_index(drop=True)[cols]
+    return out.sort_values(
+        ["units", "resources", "type", "path"], ascending=[False, False, True, True], kind="stable"
+    ).reset_index(drop=True)[cols]
 
 
-def unit_matrix(changes: pd.DataFrame, units: pd.DataFrame, *, index: str = "account",
-                columns: str = "environment", kind: str = "drift") -> pd.DataFrame:
+def unit_matrix(
+    changes: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    index: str = "account",
+    columns: str = "environment",
+    kind: str = "drift",
+) -> pd.DataFrame:
     """Count of drifted resources per ``index`` × ``columns`` (account × environment by default).
 
     ``units`` is the tree's units frame (``unit`` plus the two columns). Units missing from the tree
@@ -196,17 +220,32 @@ def _drift_records(changes: pd.DataFrame, kinds: Sequence[str]) -> list[dict[str
     by_row: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for d in diffs.to_dict(orient="records"):
         by_row.setdefault((d["unit"], d["address"], d["kind"]), []).append(
-            {"path": d["path"], "before": d["before"], "after": d["after"]})
-    return [{
-        "unit": r["unit"], "address": r["address"], "type": r["type"], "kind": r["kind"],
-        "action": r["action"], "risk": r["risk"], "changed_paths": list(r["changed_paths"] or []),
-        "diff": json.dumps(by_row.get((r["unit"], r["address"], r["kind"]), [])),
-    } for r in rows.to_dict(orient="records")]
+            {"path": d["path"], "before": d["before"], "after": d["after"]}
+        )
+    return [
+        {
+            "unit": r["unit"],
+            "address": r["address"],
+            "type": r["type"],
+            "kind": r["kind"],
+            "action": r["action"],
+            "risk": r["risk"],
+            "changed_paths": list(r["changed_paths"] or []),
+            "diff": json.dumps(by_row.get((r["unit"], r["address"], r["kind"]), [])),
+        }
+        for r in rows.to_dict(orient="records")
+    ]
 
 
-def record(changes: pd.DataFrame, folder: str | Path, *, run_id: str | None = None,
-           at: dt.datetime | str | pd.Timestamp | None = None, fmt: str | None = None,
-           kinds: Sequence[str] = ("drift",)) -> pd.DataFrame:
+def record(
+    changes: pd.DataFrame,
+    folder: str | Path,
+    *,
+    run_id: str | None = None,
+    at: dt.datetime | str | pd.Timestamp | None = None,
+    fmt: str | None = None,
+    kinds: Sequence[str] = ("drift",),
+) -> pd.DataFrame:
     """Append one run's drift to the store in ``folder``; returns the rows recorded.
 
     ``kinds`` chooses which rows count as drift: ``("drift",)`` (the default) keeps what Terraform
@@ -223,11 +262,21 @@ def record(changes: pd.DataFrame, folder: str | Path, *, run_id: str | None = No
     new = pd.DataFrame(_drift_records(changes, kinds), columns=STORE_COLUMNS[2:])
     new.insert(0, "at", when)
     new.insert(0, "run_id", rid)
-    planned_units = ({str(p["unit"]) for p in changes.attrs.get("plans", [])}
-                     | set(changes["unit"].astype(str)))
-    run = pd.DataFrame([{"run_id": rid, "at": when, "units": sorted(planned_units),
-                         "drifted_units": int(new["unit"].nunique()),
-                         "drifted_resources": len(new)}], columns=RUN_COLUMNS)
+    planned_units = {str(p["unit"]) for p in changes.attrs.get("plans", [])} | set(
+        changes["unit"].astype(str)
+    )
+    run = pd.DataFrame(
+        [
+            {
+                "run_id": rid,
+                "at": when,
+                "units": sorted(planned_units),
+                "drifted_units": int(new["unit"].nunique()),
+                "drifted_resources": len(new),
+            }
+        ],
+        columns=RUN_COLUMNS,
+    )
     with locked(root / ".drift"):  # .drift.lock: hidden, so listings show only the two tables
         runs, drift = load_store(root)
         runs = pd.concat([runs[runs["run_id"] != rid], run], ignore_index=True) if len(runs) else run
@@ -253,7 +302,8 @@ def history(folder: str | Path) -> pd.DataFrame:
     if drift.empty:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     run_list: list[dict[str, Any]] = [
-        {str(k): v for k, v in r.items()} for r in runs.sort_values("at").to_dict(orient="records")]
+        {str(k): v for k, v in r.items()} for r in runs.sort_values("at").to_dict(orient="records")
+    ]
     records = []
     for (unit, address), group in drift.groupby(["unit", "address"], sort=True):
         seen = set(group["run_id"])
@@ -262,16 +312,24 @@ def history(folder: str | Path) -> pd.DataFrame:
         open_ = bool(covering) and covering[-1]["run_id"] in seen
         first_seen = _streak_start(last_seen, seen, covering)
         latest = group.sort_values("at").iloc[-1]
-        records.append({
-            "unit": unit, "address": address, "type": latest["type"],
-            "first_seen": first_seen, "last_seen": last_seen, "runs": len(seen),
-            "age_days": int((last_seen - first_seen).total_seconds() // 86400),
-            "open": open_, "risk": max_risk(group["risk"].tolist()),
-            "changed_paths": list(latest["changed_paths"]),
-        })
+        records.append(
+            {
+                "unit": unit,
+                "address": address,
+                "type": latest["type"],
+                "first_seen": first_seen,
+                "last_seen": last_seen,
+                "runs": len(seen),
+                "age_days": int((last_seen - first_seen).total_seconds() // 86400),
+                "open": open_,
+                "risk": max_risk(group["risk"].tolist()),
+                "changed_paths": list(latest["changed_paths"]),
+            }
+        )
     out = pd.DataFrame(records, columns=HISTORY_COLUMNS)
-    return out.sort_values(["open", "first_seen", "unit", "address"], ascending=[False, True, True, True],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["open", "first_seen", "unit", "address"], ascending=[False, True, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _covers(run: dict[str, Any], unit: str, seen: set[str]) -> bool:
@@ -310,8 +368,9 @@ def _tf(binary: str, args: list[str], cwd: Path, timeout: float) -> subprocess.C
     if args[0] not in _ALLOWED:
         raise ExecutionError(f"refusing to run `terraform {args[0]}`: collect only plans")
     env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
-    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def _discover(root: Path) -> list[Path]:
@@ -339,8 +398,12 @@ def _plan_unit(binary: str, folder: Path, root: Path, out_dir: Path, timeout: fl
             if init.returncode != 0:
                 raise ExecutionError(f"terraform init failed: {_error_tail(init.stderr or init.stdout)}")
         planfile = dest / "tfplan"
-        plan = _tf(binary, ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false",
-                            f"-out={planfile}"], folder, timeout)
+        plan = _tf(
+            binary,
+            ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false", f"-out={planfile}"],
+            folder,
+            timeout,
+        )
         code = plan.returncode
         if code not in (0, 2):
             raise ExecutionError(f"terraform plan failed: {_error_tail(plan.stderr or plan.stdout)}")
@@ -354,8 +417,9 @@ def _plan_unit(binary: str, folder: Path, root: Path, out_dir: Path, timeout: fl
         result.update(exit_code=1, error=f"timed out after {timeout:.0f}s")
     except (ExecutionError, OSError) as exc:
         result.update(exit_code=1, error=str(exc))
-    result.update(duration_s=round(time.monotonic() - clock, 3), started=started,
-                  ended=pd.Timestamp.now(tz="UTC"))
+    result.update(
+        duration_s=round(time.monotonic() - clock, 3), started=started, ended=pd.Timestamp.now(tz="UTC")
+    )
     if result["error"]:
         log.warning("%s: %s", unit, result["error"])
     return result
@@ -371,17 +435,32 @@ def _collect_terragrunt(binary: str, root: Path, out_dir: Path, timeout: float) 
     from opslib.runs import load_run_report
 
     report = out_dir / "run-report.json"
-    args = [binary, "run", "--all", "--non-interactive", "--json-out-dir", str(out_dir),
-            "--report-file", str(report), "--", "plan", "-detailed-exitcode", "-lock=false", "-input=false"]
+    args = [
+        binary,
+        "run",
+        "--all",
+        "--non-interactive",
+        "--json-out-dir",
+        str(out_dir),
+        "--report-file",
+        str(report),
+        "--",
+        "plan",
+        "-detailed-exitcode",
+        "-lock=false",
+        "-input=false",
+    ]
     env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_INPUT="0")
     try:
-        proc = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        proc = subprocess.run(
+            args, cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired as exc:
         raise ExecutionError(f"terragrunt run --all plan timed out after {timeout:.0f}s", path=root) from exc
     if not report.exists():
-        raise ExecutionError(f"terragrunt wrote no run report: {_error_tail(proc.stderr or proc.stdout)}",
-                             path=root)
+        raise ExecutionError(
+            f"terragrunt wrote no run report: {_error_tail(proc.stderr or proc.stdout)}", path=root
+        )
     runs = load_run_report(report)
     codes = summary(load_plans(out_dir)).set_index("unit")["exit_code"].to_dict()
     records = []
@@ -389,18 +468,32 @@ def _collect_terragrunt(binary: str, root: Path, out_dir: Path, timeout: float) 
         plan_json = out_dir / run["unit"] / "tfplan.json"
         failed = run["result"] in ("failed", "early exit")
         code = 1 if failed else int(codes.get(run["unit"], 0))
-        records.append({"unit": run["unit"], "path": str(root / run["unit"]), "exit_code": code,
-                        "duration_s": run["duration_s"], "started": run["started"], "ended": run["ended"],
-                        "plan_json": str(plan_json) if plan_json.exists() else None,
-                        "error": (run["cause"] or run["reason"]) if failed else None})
+        records.append(
+            {
+                "unit": run["unit"],
+                "path": str(root / run["unit"]),
+                "exit_code": code,
+                "duration_s": run["duration_s"],
+                "started": run["started"],
+                "ended": run["ended"],
+                "plan_json": str(plan_json) if plan_json.exists() else None,
+                "error": (run["cause"] or run["reason"]) if failed else None,
+            }
+        )
     frame = pd.DataFrame(records, columns=COLLECT_COLUMNS)
     own = proc.returncode if proc.returncode in (0, 1, 2) else 1
     return Collected(frame, aggregate_exit_code([own, *frame["exit_code"].tolist()]))
 
 
-def collect(root: str | Path, out_dir: str | Path, *, jobs: int | None = None,
-            terraform: str = "terraform", terragrunt: str | None = None,
-            timeout: float = 1800.0) -> Collected:
+def collect(
+    root: str | Path,
+    out_dir: str | Path,
+    *,
+    jobs: int | None = None,
+    terraform: str = "terraform",
+    terragrunt: str | None = None,
+    timeout: float = 1800.0,
+) -> Collected:
     """Plan every unit under ``root`` and write ``out_dir/<unit>/tfplan.json``. Never applies.
 
     Each Terraform folder (a folder holding ``*.tf``) gets ``terraform init`` when it has no
@@ -434,10 +527,17 @@ def collect(root: str | Path, out_dir: str | Path, *, jobs: int | None = None,
     frame = pd.DataFrame(results, columns=COLLECT_COLUMNS)
     frame["exit_code"] = frame["exit_code"].astype(int)
     code = aggregate_exit_code(frame["exit_code"].tolist())
-    atomic_write_bytes(out / "collect.json", orjson.dumps(
-        {"exit_code": code, "units": [{k: (v.isoformat() if isinstance(v, pd.Timestamp) else v)
-                                       for k, v in r.items()} for r in results]},
-        option=orjson.OPT_INDENT_2))
+    atomic_write_bytes(
+        out / "collect.json",
+        orjson.dumps(
+            {
+                "exit_code": code,
+                "units": [
+                    {k: (v.isoformat() if isinstance(v, pd.Timestamp) else v) for k, v in r.items()}
+                    for r in results
+                ],
+            },
+            option=orjson.OPT_INDENT_2,
+        ),
+    )
     return Collected(frame, code)
-
-

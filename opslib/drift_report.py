@@ -79,8 +79,11 @@ def _risk_table(rows: pd.DataFrame) -> pd.DataFrame:
     cats = acting.assign(category=acting["type"].map(lambda t: risk_category(t) or "other"))
     by_cat = cats.groupby(["kind", "category", "risk"]).size().rename("resources").reset_index()
     by_cat["order"] = by_cat["risk"].map(RISK_LEVELS.index)
-    return by_cat.sort_values(["kind", "order", "category"], ascending=[True, False, True]).drop(
-        columns="order").reset_index(drop=True)
+    return (
+        by_cat.sort_values(["kind", "order", "category"], ascending=[True, False, True])
+        .drop(columns="order")
+        .reset_index(drop=True)
+    )
 
 
 def _ages(history: str | Path | pd.DataFrame | None, drifted: pd.DataFrame, scope: set[str]) -> pd.DataFrame:
@@ -97,9 +100,14 @@ def _ages(history: str | Path | pd.DataFrame | None, drifted: pd.DataFrame, scop
     return keep[cols].reset_index(drop=True)
 
 
-def build_report(changes: pd.DataFrame, *, tree: Any = None, units: pd.DataFrame | None = None,
-                 history: str | Path | pd.DataFrame | None = None,
-                 environment: str | None = None) -> DriftReport:
+def build_report(
+    changes: pd.DataFrame,
+    *,
+    tree: Any = None,
+    units: pd.DataFrame | None = None,
+    history: str | Path | pd.DataFrame | None = None,
+    environment: str | None = None,
+) -> DriftReport:
     """Shape ``changes`` (from ``load_plans``) into the drift report's frames.
 
     ``tree`` (a ``TerragruntTree``) or ``units`` (its units frame) place units in accounts and
@@ -132,17 +140,22 @@ def build_report(changes: pd.DataFrame, *, tree: Any = None, units: pd.DataFrame
     plan_summary = summary(rows)
     rows.attrs = {}
     code = int(plan_summary.attrs["exit_code"])
-    place = (meta[["unit", "account", "environment"]].drop_duplicates("unit") if meta is not None
-             else pd.DataFrame({"unit": rows["unit"].unique(), "account": None, "environment": None}))
+    place = (
+        meta[["unit", "account", "environment"]].drop_duplicates("unit")
+        if meta is not None
+        else pd.DataFrame({"unit": rows["unit"].unique(), "account": None, "environment": None})
+    )
     plan_summary = plan_summary.merge(place, on="unit", how="left")
     drift_rows = rows[(rows["kind"] == "drift") & ~rows["action"].isin(_QUIET)]
-    drifted = drift_rows[["unit", "address", "type", "action", "risk", "changed_paths"]].merge(
-        place, on="unit", how="left").reset_index(drop=True)
+    drifted = (
+        drift_rows[["unit", "address", "type", "action", "risk", "changed_paths"]]
+        .merge(place, on="unit", how="left")
+        .reset_index(drop=True)
+    )
     blast = pd.DataFrame(columns=["unit", "distance", "reason"])
     if tree is not None and len(drifted):
         blast = tree.blast_radius(sorted(set(drifted["unit"])))
-    matrix = (drift.unit_matrix(rows, place) if len(drift_rows)
-              else pd.DataFrame(dtype=int))
+    matrix = drift.unit_matrix(rows, place) if len(drift_rows) else pd.DataFrame(dtype=int)
     rows.attrs["plans"] = metas
     return DriftReport(
         changes=rows,

@@ -23,8 +23,20 @@ __all__ = ["REASONS", "RESULTS", "RUN_COLUMNS", "load_run_report"]
 
 log = logging.getLogger(__name__)
 
-RUN_COLUMNS = ["unit", "started", "ended", "duration_s", "result", "reason", "cause", "ref", "cmd", "args",
-               "source_file", "source_line"]
+RUN_COLUMNS = [
+    "unit",
+    "started",
+    "ended",
+    "duration_s",
+    "result",
+    "reason",
+    "cause",
+    "ref",
+    "cmd",
+    "args",
+    "source_file",
+    "source_line",
+]
 RESULTS = ("succeeded", "failed", "early exit", "excluded")
 REASONS = ("retry succeeded", "error ignored", "run error", "exclude block", "ancestor error")
 _FIELDS = ("name", "started", "ended", "result", "reason", "cause", "ref", "cmd", "args")
@@ -37,8 +49,9 @@ def _record(raw: dict[str, Any], path: Path, line: int | None) -> dict[str, Any]
         raise SchemaError(f"run is missing {', '.join(missing)}", path=path, line=line)
     result = str(item["result"])
     if result not in RESULTS:
-        raise SchemaError(f"unknown result {result!r} (expected one of {', '.join(RESULTS)})",
-                          path=path, line=line)
+        raise SchemaError(
+            f"unknown result {result!r} (expected one of {', '.join(RESULTS)})", path=path, line=line
+        )
     started = pd.to_datetime(str(item["started"]), utc=True, errors="coerce", format="ISO8601")
     ended = pd.to_datetime(str(item["ended"]), utc=True, errors="coerce", format="ISO8601")
     if pd.isna(started) or pd.isna(ended):
@@ -97,8 +110,11 @@ def _csv_runs(path: Path, data: bytes) -> list[tuple[dict[str, Any], int | None]
 
 def _report_files(root: Path) -> list[Path]:
     if root.is_dir():
-        return sorted(p for p in root.rglob("*") if p.suffix in (".json", ".csv") and p.is_file()
-                      and "schema" not in p.name)
+        return sorted(
+            p
+            for p in root.rglob("*")
+            if p.suffix in (".json", ".csv") and p.is_file() and "schema" not in p.name
+        )
     return [root]
 
 

@@ -54,8 +54,9 @@ def test_causes_empty() -> None:
 
 def test_unit_matrix() -> None:
     both = pd.concat([_changes("a/rds"), _changes("b/rds"), _changes("c/rds")], ignore_index=True)
-    units = pd.DataFrame({"unit": ["a/rds", "b/rds"], "account": ["prod", "non-prod"],
-                          "environment": ["prod", "dev"]})
+    units = pd.DataFrame(
+        {"unit": ["a/rds", "b/rds"], "account": ["prod", "non-prod"], "environment": ["prod", "dev"]}
+    )
     matrix = drift.unit_matrix(both, units)
     assert matrix.loc["prod", "prod"] == 1
     assert matrix.loc["non-prod", "dev"] == 1
@@ -86,8 +87,11 @@ def test_record_and_history(tmp_path: Path, fmt: str) -> None:
     assert row["changed_paths"] == ["backup_retention_period", "tags.Owner"]
     runs, table = drift.load_store(store)
     assert runs["drifted_resources"].tolist() == [1, 0, 1, 1]
-    assert json.loads(table.iloc[0]["diff"])[0] == {"path": "backup_retention_period", "before": "7",
-                                                     "after": "1"}
+    assert json.loads(table.iloc[0]["diff"])[0] == {
+        "path": "backup_retention_period",
+        "before": "7",
+        "after": "1",
+    }
 
 
 def test_record_same_run_twice_replaces(tmp_path: Path) -> None:
@@ -164,8 +168,9 @@ resource "terraform_data" "db" {
 
 def _tf(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE="/dev/null")
-    return subprocess.run(["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          check=True, timeout=120)
+    return subprocess.run(
+        ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=120
+    )
 
 
 @pytest.mark.terraform
@@ -244,7 +249,10 @@ def test_collect_with_terragrunt_command_line(tmp_path: Path) -> None:
     (live / "prod" / "terragrunt.hcl").write_text("# unit\n")
     result = drift.collect(live, tmp_path / "out", terragrunt=str(fake))
     codes = dict(zip(result.results["unit"], result.results["exit_code"], strict=True))
-    assert codes == {"prod/us-east-1/prod/rds": 2, "non-prod/us-east-1/dev/vpc": 0,
-                     "mgmt/_global/iam-roles": 1}
+    assert codes == {
+        "prod/us-east-1/prod/rds": 2,
+        "non-prod/us-east-1/dev/vpc": 0,
+        "mgmt/_global/iam-roles": 1,
+    }
     assert result.exit_code == 1
     assert result.results.set_index("unit").loc["mgmt/_global/iam-roles", "error"] == "exit status 1"

@@ -27,8 +27,9 @@ def sample_changes(live: opslib.TerragruntTree) -> pd.DataFrame:
     return opslib.load_plans(SAMPLE / "plans", tree=live)
 
 
-def test_sample_report_frames(live: opslib.TerragruntTree, sample_changes: pd.DataFrame,
-                              sample: Path) -> None:
+def test_sample_report_frames(
+    live: opslib.TerragruntTree, sample_changes: pd.DataFrame, sample: Path
+) -> None:
     report = build_report(sample_changes, tree=live, history=sample / "drift-history")
     assert report.outside_tree == ["real-terraform"]
     assert report.exit_code == 1  # staging ecs-worker's plan errored
@@ -39,7 +40,12 @@ def test_sample_report_frames(live: opslib.TerragruntTree, sample_changes: pd.Da
     assert report.matrix.loc["prod", "prod"] == 6
     top = report.causes.iloc[0]
     assert (top["type"], top["path"], top["before"], top["after"], top["units"]) == (
-        "aws_cloudwatch_log_group", "retention_in_days", "365", "30", 3)
+        "aws_cloudwatch_log_group",
+        "retention_in_days",
+        "365",
+        "30",
+        3,
+    )
     node_group = report.ages[report.ages["address"] == "aws_eks_node_group.general"].iloc[0]
     assert node_group["age_days"] == 9 and bool(node_group["open"])
     assert "prod/us-east-1/prod/cloudwatch-alarms" in set(report.blast["unit"])

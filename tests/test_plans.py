@@ -62,7 +62,11 @@ def test_nested_changed_paths() -> None:
     assert sg["changed_paths"] == ["ingress[0].cidr_blocks[1]", "ingress[1]", 'tags["kubernetes.io/role"]']
     # a create lists the attributes it sets, including the ones known only after apply
     assert rows['aws_cloudwatch_log_group.new["api"]']["changed_paths"] == [
-        "arn", "id", "name", "retention_in_days"]
+        "arn",
+        "id",
+        "name",
+        "retention_in_days",
+    ]
     assert rows["aws_iam_role.unchanged"]["changed_paths"] == []
     assert rows["aws_instance.delete_create"]["changed_paths"] == ["ami", "id"]
 
@@ -117,8 +121,16 @@ def test_json_out_dir_folder(tmp_path: Path) -> None:
     shutil.copytree(PLANS / "outdir", out)
     cache = out / ".terragrunt-cache" / "x"
     cache.mkdir(parents=True)
-    (cache / "tfplan.json").write_text(json.dumps({"format_version": "1.2", "resource_changes": [
-        {"address": "a.b", "type": "a", "name": "b", "change": {"actions": ["create"]}}]}))
+    (cache / "tfplan.json").write_text(
+        json.dumps(
+            {
+                "format_version": "1.2",
+                "resource_changes": [
+                    {"address": "a.b", "type": "a", "name": "b", "change": {"actions": ["create"]}}
+                ],
+            }
+        )
+    )
     frame = opslib.load_plans(out)
     units = {p["unit"] for p in frame.attrs["plans"]}
     assert units == {"prod/us-east-1/prod/rds", "non-prod/us-east-1/dev/vpc", "mgmt/_global/iam-roles"}
@@ -137,8 +149,9 @@ def test_units_matched_to_tree_ids_by_suffix(tmp_path: Path) -> None:
     ids = ["live/prod/us-east-1/prod/rds", "other/unit"]
     frame = opslib.load_plans(tmp_path / "jsondir", tree=ids)
     assert "live/prod/us-east-1/prod/rds" in set(frame["unit"])
-    single = opslib.load_plans(out / "prod/us-east-1/prod/rds/tfplan.json",
-                               tree=pd.DataFrame({"unit": ["prod/us-east-1/prod/rds"]}))
+    single = opslib.load_plans(
+        out / "prod/us-east-1/prod/rds/tfplan.json", tree=pd.DataFrame({"unit": ["prod/us-east-1/prod/rds"]})
+    )
     assert set(single["unit"]) == {"prod/us-east-1/prod/rds"}
 
 
@@ -232,24 +245,27 @@ def test_masking_real_terraform_plan() -> None:
 # ----------------------------------------------------------------------------- risk and summary
 
 
-@pytest.mark.parametrize(("action", "rtype", "expected"), [
-    ("create", "aws_s3_bucket", "low"),
-    ("update", "aws_s3_bucket", "medium"),
-    ("delete", "aws_sqs_queue", "high"),
-    ("replace", "aws_instance", "critical"),
-    ("create", "aws_db_instance", "medium"),
-    ("update", "aws_security_group_rule", "high"),
-    ("update", "aws_iam_role_policy", "high"),
-    ("delete", "aws_nat_gateway", "critical"),
-    ("update", "aws_route53_record", "medium"),
-    ("update", "aws_route_table", "high"),
-    ("update", "aws_autoscaling_group", "high"),
-    ("update", "aws_eks_node_group", "high"),
-    ("update", "aws_lambda_function", "high"),
-    ("update", "aws_lb_listener", "high"),
-    ("no-op", "aws_iam_role", "low"),
-    ("read", "aws_iam_policy_document", "low"),
-])
+@pytest.mark.parametrize(
+    ("action", "rtype", "expected"),
+    [
+        ("create", "aws_s3_bucket", "low"),
+        ("update", "aws_s3_bucket", "medium"),
+        ("delete", "aws_sqs_queue", "high"),
+        ("replace", "aws_instance", "critical"),
+        ("create", "aws_db_instance", "medium"),
+        ("update", "aws_security_group_rule", "high"),
+        ("update", "aws_iam_role_policy", "high"),
+        ("delete", "aws_nat_gateway", "critical"),
+        ("update", "aws_route53_record", "medium"),
+        ("update", "aws_route_table", "high"),
+        ("update", "aws_autoscaling_group", "high"),
+        ("update", "aws_eks_node_group", "high"),
+        ("update", "aws_lambda_function", "high"),
+        ("update", "aws_lb_listener", "high"),
+        ("no-op", "aws_iam_role", "low"),
+        ("read", "aws_iam_policy_document", "low"),
+    ],
+)
 def test_risk_table(action: str, rtype: str, expected: str) -> None:
     assert risk_of(action, rtype) == expected
 
@@ -287,9 +303,16 @@ def test_drift_only_plan_exits_zero(tmp_path: Path) -> None:
     assert exit_code(opslib.load_plans(PLANS / "show-1.2-drift-sensitive.json")) == 2
 
 
-@pytest.mark.parametrize(("codes", "expected"), [
-    ([], 0), ([0, 0], 0), ([0, 2], 2), ([2, 1, 0], 1), ([1], 1),
-])
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        ([], 0),
+        ([0, 0], 0),
+        ([0, 2], 2),
+        ([2, 1, 0], 1),
+        ([1], 1),
+    ],
+)
 def test_aggregate_exit_code(codes: list[int], expected: int) -> None:
     assert aggregate_exit_code(codes) == expected
 
@@ -312,7 +335,8 @@ def test_tree_secrets_masked_in_plans(tmp_path: Path) -> None:
 
 
 def test_tree_given_as_root_folder(sample: Path) -> None:
-    frame = opslib.load_plans(sample / "plans" / "non-prod/us-east-1/dev/rds/tfplan.json",
-                              tree=sample / "infrastructure-live")
+    frame = opslib.load_plans(
+        sample / "plans" / "non-prod/us-east-1/dev/rds/tfplan.json", tree=sample / "infrastructure-live"
+    )
     assert set(frame["unit"]) == {"non-prod/us-east-1/dev/rds"}
     assert "Sup3rS3cret!sample" not in _all_text(frame)

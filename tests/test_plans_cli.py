@@ -30,16 +30,32 @@ def test_plan_summary_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_plan_show_json_is_masked(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out = run(capsys, "plan", "show", str(PLANS / "show-1.2-drift-sensitive.json"), "--values",
-                  "--no-op", "--format", "json")
+    rc, out = run(
+        capsys,
+        "plan",
+        "show",
+        str(PLANS / "show-1.2-drift-sensitive.json"),
+        "--values",
+        "--no-op",
+        "--format",
+        "json",
+    )
     assert rc == 2
     rows = json.loads(out)
     assert {r["address"] for r in rows} >= {"aws_rds_cluster.this", "terraform_data.copy"}
     for canary in CANARIES:
         assert canary not in out
     for fmt in ("table", "csv"):
-        rc, out = run(capsys, "plan", "show", str(PLANS / "show-1.2-drift-sensitive.json"), "--values",
-                      "--no-op", "--format", fmt)
+        rc, out = run(
+            capsys,
+            "plan",
+            "show",
+            str(PLANS / "show-1.2-drift-sensitive.json"),
+            "--values",
+            "--no-op",
+            "--format",
+            fmt,
+        )
         assert not any(c in out for c in CANARIES)
 
 
@@ -80,13 +96,29 @@ def test_drift_record_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_drift_record_parquet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    rc, _ = run(capsys, "drift", "record", str(PLANS / "outdir"), "--store", str(tmp_path), "--parquet",
-                "--include-planned")
+    rc, _ = run(
+        capsys,
+        "drift",
+        "record",
+        str(PLANS / "outdir"),
+        "--store",
+        str(tmp_path),
+        "--parquet",
+        "--include-planned",
+    )
     assert rc == 0
     assert (tmp_path / "drift.parquet").exists()
 
 
 def test_drift_collect_missing_terraform(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    rc, out = run(capsys, "drift", "collect", str(tmp_path), "--out", str(tmp_path / "o"),
-                  "--terraform", "no-such-terraform")
+    rc, out = run(
+        capsys,
+        "drift",
+        "collect",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "o"),
+        "--terraform",
+        "no-such-terraform",
+    )
     assert rc == 1 and "no-such-terraform" in out

@@ -12,8 +12,11 @@ from opslib.plans._diff import changed_paths, get_path, join_path, split_path
 keys = st.text(min_size=1, max_size=8)
 steps = st.lists(st.one_of(keys, st.integers(min_value=0, max_value=20)), min_size=1, max_size=5)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=4))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)),
+    max_leaves=12,
+)
 
 
 @given(steps.filter(lambda s: isinstance(s[0], str)))

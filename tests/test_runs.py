@@ -17,8 +17,12 @@ RUNS = Path(__file__).parent / "fixtures" / "runs"
 def test_json_v4() -> None:
     runs = opslib.load_run_report(RUNS / "report-v4.json")
     assert list(runs.columns) == RUN_COLUMNS
-    assert runs["unit"].tolist() == ["prod/us-east-1/prod/vpc", "prod/us-east-1/prod/rds",
-                                     "prod/us-east-1/prod/ecs-api", "mgmt/us-east-1/mgmt/sandbox"]
+    assert runs["unit"].tolist() == [
+        "prod/us-east-1/prod/vpc",
+        "prod/us-east-1/prod/rds",
+        "prod/us-east-1/prod/ecs-api",
+        "mgmt/us-east-1/mgmt/sandbox",
+    ]
     first = runs.iloc[0]
     assert first["started"] == pd.Timestamp("2026-11-20T10:00:01.123456Z")
     assert str(runs["started"].dt.tz) == "UTC"
@@ -27,7 +31,10 @@ def test_json_v4() -> None:
     assert (first["ref"], first["cmd"]) == ("main", "plan")
     early = runs.iloc[2]
     assert (early["result"], early["reason"], early["cause"]) == (
-        "early exit", "ancestor error", "prod/us-east-1/prod/rds")
+        "early exit",
+        "ancestor error",
+        "prod/us-east-1/prod/rds",
+    )
     assert runs.iloc[3]["args"] == []
     assert runs.attrs["errors"] == []
 

@@ -18,22 +18,36 @@ def command() -> None:
 
 @command.command("collect")
 @click.argument("root", type=click.Path(exists=True, file_okay=False))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for <unit>/tfplan.json.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for <unit>/tfplan.json."
+)
 @click.option("--jobs", type=int, default=None, help="Units planned at once (default: cores, max 4).")
 @click.option("--terraform", default="terraform", show_default=True, help="terraform binary.")
 @click.option("--terragrunt", default=None, help="Use this terragrunt binary (run --all plan) instead.")
 @click.option("--timeout", type=float, default=1800.0, show_default=True, help="Seconds per command.")
-@click.option("--store", default=None, type=click.Path(file_okay=False),
-              help="Also record the drift found in this store.")
+@click.option(
+    "--store",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Also record the drift found in this store.",
+)
 @FORMAT_OPTION
-def collect_command(root: str, out_dir: str, jobs: int | None, terraform: str, terragrunt: str | None,
-                    timeout: float, store: str | None, fmt: str) -> int:
+def collect_command(
+    root: str,
+    out_dir: str,
+    jobs: int | None,
+    terraform: str,
+    terragrunt: str | None,
+    timeout: float,
+    store: str | None,
+    fmt: str,
+) -> int:
     """Plan every unit under ROOT (never applies); exits 0 (clean), 1 (a unit failed) or 2 (changes)."""
     from opslib import drift
 
-    result = drift.collect(root, out_dir, jobs=jobs, terraform=terraform, terragrunt=terragrunt,
-                           timeout=timeout)
+    result = drift.collect(
+        root, out_dir, jobs=jobs, terraform=terraform, terragrunt=terragrunt, timeout=timeout
+    )
     emit(result.results, fmt, columns=["unit", "exit_code", "duration_s", "error"])
     if store:
         from opslib.plans import load_plans
@@ -48,25 +62,40 @@ def collect_command(root: str, out_dir: str, jobs: int | None, terraform: str, t
 @click.option("--run-id", default=None, help="Run id (default: the time, YYYYmmddTHHMMSSZ).")
 @click.option("--at", default=None, help="When the plans were made (ISO 8601; default: now).")
 @click.option("--parquet", is_flag=True, help="Store as Parquet instead of JSON lines.")
-@click.option("--include-planned", is_flag=True,
-              help="Record pending planned changes too, not only changes made outside Terraform.")
+@click.option(
+    "--include-planned",
+    is_flag=True,
+    help="Record pending planned changes too, not only changes made outside Terraform.",
+)
 @TREE_OPTION
-def record_command(plans: str, store: str, run_id: str | None, at: str | None, parquet: bool,
-                   include_planned: bool, tree: str | None) -> int:
+def record_command(
+    plans: str,
+    store: str,
+    run_id: str | None,
+    at: str | None,
+    parquet: bool,
+    include_planned: bool,
+    tree: str | None,
+) -> int:
     """Append the drift in PLANS to the store."""
     from opslib import drift
 
     kinds = ("drift", "planned") if include_planned else ("drift",)
-    rows = drift.record(load(plans, tree), store, run_id=run_id, at=at,
-                        fmt="parquet" if parquet else None, kinds=kinds)
+    rows = drift.record(
+        load(plans, tree), store, run_id=run_id, at=at, fmt="parquet" if parquet else None, kinds=kinds
+    )
     click.echo(f"recorded {len(rows)} drifted resources in {rows['unit'].nunique()} units -> {store}")
     return 0
 
 
 @command.command("show")
 @click.argument("plans", required=False, type=click.Path(exists=True))
-@click.option("--store", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Show the drift history of this store.")
+@click.option(
+    "--store",
+    default=None,
+    type=click.Path(exists=True, file_okay=False),
+    help="Show the drift history of this store.",
+)
 @click.option("--causes", "by_cause", is_flag=True, help="Group drift by type, attribute and values.")
 @TREE_OPTION
 @FORMAT_OPTION
@@ -78,8 +107,21 @@ def show_command(plans: str | None, store: str | None, by_cause: bool, tree: str
         raise click.UsageError("give either PLANS or --store")
     if store:
         hist = drift.history(store)
-        emit(_joined(hist, fmt), fmt, columns=["unit", "address", "first_seen", "last_seen", "runs",
-                                               "age_days", "open", "risk", "changed_paths"])
+        emit(
+            _joined(hist, fmt),
+            fmt,
+            columns=[
+                "unit",
+                "address",
+                "first_seen",
+                "last_seen",
+                "runs",
+                "age_days",
+                "open",
+                "risk",
+                "changed_paths",
+            ],
+        )
         return 2 if bool(hist["open"].any()) else 0
     changes = load(str(plans), tree)
     drifted = changes[changes["kind"] == "drift"]

@@ -33,8 +33,13 @@ def _readable(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
     return frame
 
 
-TREE_OPTION = click.option("--tree", "tree", default=None, metavar="ROOT",
-                           help="Terragrunt tree whose unit ids name the plans' folders.")
+TREE_OPTION = click.option(
+    "--tree",
+    "tree",
+    default=None,
+    metavar="ROOT",
+    help="Terragrunt tree whose unit ids name the plans' folders.",
+)
 
 
 @click.group("plan")
@@ -50,8 +55,9 @@ def command() -> None:
 @click.option("--values", is_flag=True, help="Include before/after values (sensitive ones masked).")
 @TREE_OPTION
 @FORMAT_OPTION
-def show(path: str, kind: str, units: tuple[str, ...], include_noop: bool, values: bool,
-         tree: str | None, fmt: str) -> int:
+def show(
+    path: str, kind: str, units: tuple[str, ...], include_noop: bool, values: bool, tree: str | None, fmt: str
+) -> int:
     """List the changes in the plans at PATH; exits 0 (no changes), 1 (errored plan) or 2 (changes)."""
     from opslib.plans import exit_code
 

@@ -34,9 +34,26 @@ log = logging.getLogger(__name__)
 
 #: columns of the changes frame, in order (ARCHITECTURE.md "Changes" plus provenance)
 CHANGE_COLUMNS: list[str] = [
-    "unit", "address", "module_address", "type", "name", "index", "provider", "mode", "kind",
-    "action", "actions", "action_reason", "changed_paths", "replace_paths", "before", "after",
-    "risk", "previous_address", "deposed", "source_file",
+    "unit",
+    "address",
+    "module_address",
+    "type",
+    "name",
+    "index",
+    "provider",
+    "mode",
+    "kind",
+    "action",
+    "actions",
+    "action_reason",
+    "changed_paths",
+    "replace_paths",
+    "before",
+    "after",
+    "risk",
+    "previous_address",
+    "deposed",
+    "source_file",
 ]
 ACTIONS = ("create", "update", "delete", "replace", "read", "no-op", "forget")
 
@@ -95,8 +112,9 @@ def _read_json(path: Path) -> tuple[str, Any]:
     """("show-json", dict) or ("plan-log", [(line, message), ...])."""
     data = path.read_bytes()
     if data[:2] == b"PK":
-        raise ParseError("this is a binary plan file; convert it with `terraform show -json PLANFILE`",
-                         path=path)
+        raise ParseError(
+            "this is a binary plan file; convert it with `terraform show -json PLANFILE`", path=path
+        )
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -113,20 +131,37 @@ def _read_json(path: Path) -> tuple[str, Any]:
             messages.append((lineno, orjson.loads(raw)))
         except orjson.JSONDecodeError as exc:
             if not messages:  # not a log at all: report the whole-document error
-                raise ParseError(f"invalid JSON: {first_error.msg}", path=path,
-                                 line=first_error.lineno, column=first_error.colno) from first_error
-            raise ParseError(f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno,
-                             column=exc.colno) from exc
+                raise ParseError(
+                    f"invalid JSON: {first_error.msg}",
+                    path=path,
+                    line=first_error.lineno,
+                    column=first_error.colno,
+                ) from first_error
+            raise ParseError(
+                f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno, column=exc.colno
+            ) from exc
     if not messages or not all(isinstance(m, dict) and "type" in m for _, m in messages):
-        raise ParseError(f"invalid JSON: {first_error.msg}", path=path, line=first_error.lineno,
-                         column=first_error.colno) from first_error
+        raise ParseError(
+            f"invalid JSON: {first_error.msg}", path=path, line=first_error.lineno, column=first_error.colno
+        ) from first_error
     return "plan-log", messages
 
 
 def _is_show_plan(doc: Any) -> bool:
-    return isinstance(doc, dict) and "format_version" in doc and any(
-        k in doc for k in ("resource_changes", "resource_drift", "planned_values", "configuration",
-                           "output_changes"))
+    return (
+        isinstance(doc, dict)
+        and "format_version" in doc
+        and any(
+            k in doc
+            for k in (
+                "resource_changes",
+                "resource_drift",
+                "planned_values",
+                "configuration",
+                "output_changes",
+            )
+        )
+    )
 
 
 def _check_version(version: Any, path: Path, what: str) -> None:
@@ -184,8 +219,10 @@ def _from_show(doc: dict[str, Any], plan: PlanFile, masker: Masker, errors: _Err
     plan.complete = doc.get("complete")
     plan.errored = bool(doc.get("errored", False))
     plan.output_changes = sum(
-        1 for c in (doc.get("output_changes") or {}).values()
-        if isinstance(c, dict) and (c.get("actions") or ["no-op"]) != ["no-op"])
+        1
+        for c in (doc.get("output_changes") or {}).values()
+        if isinstance(c, dict) and (c.get("actions") or ["no-op"]) != ["no-op"]
+    )
     collect_plan_secrets(doc, masker)
     for key, kind in (("resource_changes", "planned"), ("resource_drift", "drift")):
         for i, rc in enumerate(doc.get(key) or []):
@@ -213,8 +250,10 @@ def _from_log(messages: list[tuple[int, Any]], plan: PlanFile, errors: _Errors) 
             plan.errored = True
         elif mtype == "outputs":
             plan.output_changes += sum(
-                1 for o in (msg.get("outputs") or {}).values()
-                if isinstance(o, dict) and o.get("action") not in (None, "noop", "no-op"))
+                1
+                for o in (msg.get("outputs") or {}).values()
+                if isinstance(o, dict) and o.get("action") not in (None, "noop", "no-op")
+            )
         elif mtype in ("planned_change", "resource_drift"):
             try:
                 plan.rows.append(_log_row(msg, "planned" if mtype == "planned_change" else "drift", plan))
@@ -224,7 +263,8 @@ def _from_log(messages: list[tuple[int, Any]], plan: PlanFile, errors: _Errors) 
         plan.applyable = False
     else:
         plan.applyable = plan.output_changes > 0 or any(
-            r["kind"] == "planned" and r["action"] not in ("no-op", "read") for r in plan.rows)
+            r["kind"] == "planned" and r["action"] not in ("no-op", "read") for r in plan.rows
+        )
 
 
 def _log_row(msg: dict[str, Any], kind: str, plan: PlanFile) -> dict[str, Any]:
@@ -291,7 +331,7 @@ def _unit_for(file: Path, base: Path | None, ids: list[str] | None) -> str:
             return guess
         parts = file.parent.resolve().parts
         # the longest unit id the plan's folder ends with (the JSON dir may sit anywhere)
-        matches = [u for u in ids if tuple(u.split("/")) == parts[-len(u.split("/")):]]
+        matches = [u for u in ids if tuple(u.split("/")) == parts[-len(u.split("/")) :]]
         if matches:
             return max(matches, key=len)
     return guess
@@ -321,8 +361,10 @@ def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_fol
             log.debug("%s: not a plan, skipped", file)
             return None
         else:
-            raise SchemaError("not a Terraform plan (expected `terraform show -json` or "
-                              "`terraform plan -json` output)", path=file)
+            raise SchemaError(
+                "not a Terraform plan (expected `terraform show -json` or `terraform plan -json` output)",
+                path=file,
+            )
     except OSError as exc:
         errors.add(ParseError(f"cannot read: {exc.strerror}", path=file))
         plan.errored = True
@@ -332,8 +374,9 @@ def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_fol
     return plan
 
 
-def load_plans(path: str | Path, *, tree: Any = None, strict: bool = False,
-               unit: str | None = None) -> pd.DataFrame:
+def load_plans(
+    path: str | Path, *, tree: Any = None, strict: bool = False, unit: str | None = None
+) -> pd.DataFrame:
     """Load plan(s) into a frame of changes, one row per resource change or drift.
 
     ``path`` is a ``terraform show -json`` file, a ``terraform plan -json`` log, or a folder of them
@@ -363,8 +406,9 @@ def load_plans(path: str | Path, *, tree: Any = None, strict: bool = False,
         masker.update(tree_masker)
     ids = _unit_ids(tree)
     if root.is_dir():
-        plans = [_load_file(f, _unit_for(f, root, ids), masker, errors, in_folder=True)
-                 for f in _plan_files(root)]
+        plans = [
+            _load_file(f, _unit_for(f, root, ids), masker, errors, in_folder=True) for f in _plan_files(root)
+        ]
     elif root.exists():
         plans = [_load_file(root, unit or _unit_for(root, None, ids), masker, errors, in_folder=False)]
     else:

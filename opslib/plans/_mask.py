@@ -46,8 +46,11 @@ def mask_marked(value: Any, marks: Any, masker: Masker) -> Any:
 def _sensitive_variables(module: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     variables = module.get("variables") or {}
     # real plans write a map name -> declaration; accept a list of declarations too
-    items = variables.items() if isinstance(variables, dict) else (
-        (str(v.get("name")), v) for v in variables if isinstance(v, dict))
+    items = (
+        variables.items()
+        if isinstance(variables, dict)
+        else ((str(v.get("name")), v) for v in variables if isinstance(v, dict))
+    )
     for name, decl in items:
         if isinstance(decl, dict) and decl.get("sensitive"):
             yield name, decl

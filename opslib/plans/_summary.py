@@ -11,8 +11,19 @@ from opslib.plans._risk import max_risk
 
 __all__ = ["SUMMARY_COLUMNS", "aggregate_exit_code", "exit_code", "summary"]
 
-SUMMARY_COLUMNS = ["unit", "add", "change", "destroy", "replace", "forget", "drift", "output_changes",
-                   "max_risk", "errored", "exit_code"]
+SUMMARY_COLUMNS = [
+    "unit",
+    "add",
+    "change",
+    "destroy",
+    "replace",
+    "forget",
+    "drift",
+    "output_changes",
+    "max_risk",
+    "errored",
+    "exit_code",
+]
 _QUIET = ("no-op", "read")
 
 
@@ -50,16 +61,18 @@ def summary(changes: pd.DataFrame) -> pd.DataFrame:
     action = changes["action"].to_numpy()
     planned = kind == "planned"
     acting = ~pd.Series(action).isin(_QUIET).to_numpy()
-    flags = pd.DataFrame({
-        "unit": unit_col,
-        "add": planned & pd.Series(action).isin(["create", "replace"]).to_numpy(),
-        "change": planned & (action == "update"),
-        "destroy": planned & pd.Series(action).isin(["delete", "replace"]).to_numpy(),
-        "replace": planned & (action == "replace"),
-        "forget": planned & (action == "forget"),
-        "drift": kind == "drift",
-        "pending": planned & acting,
-    })
+    flags = pd.DataFrame(
+        {
+            "unit": unit_col,
+            "add": planned & pd.Series(action).isin(["create", "replace"]).to_numpy(),
+            "change": planned & (action == "update"),
+            "destroy": planned & pd.Series(action).isin(["delete", "replace"]).to_numpy(),
+            "replace": planned & (action == "replace"),
+            "forget": planned & (action == "forget"),
+            "drift": kind == "drift",
+            "pending": planned & acting,
+        }
+    )
     counts = flags.groupby("unit").sum().to_dict(orient="index") if len(flags) else {}
     risky = pd.DataFrame({"unit": unit_col[acting], "risk": changes["risk"].to_numpy()[acting]})
     risks = {str(k): max_risk(v) for k, v in risky.groupby("unit")["risk"].agg(list).items()}
@@ -68,13 +81,16 @@ def summary(changes: pd.DataFrame) -> pd.DataFrame:
         c = counts.get(unit, {})
         meta = metas.get(unit)
         record = {k: int(c.get(k, 0)) for k in ("add", "change", "destroy", "replace", "forget", "drift")}
-        records.append({
-            "unit": unit, **record,
-            "output_changes": int(meta.get("output_changes", 0)) if meta else 0,
-            "max_risk": risks.get(unit),
-            "errored": bool(meta.get("errored")) if meta else False,
-            "exit_code": _unit_code(int(c.get("pending", 0)), meta),
-        })
+        records.append(
+            {
+                "unit": unit,
+                **record,
+                "output_changes": int(meta.get("output_changes", 0)) if meta else 0,
+                "max_risk": risks.get(unit),
+                "errored": bool(meta.get("errored")) if meta else False,
+                "exit_code": _unit_code(int(c.get("pending", 0)), meta),
+            }
+        )
     frame = pd.DataFrame(records, columns=SUMMARY_COLUMNS)
     frame.attrs["exit_code"] = aggregate_exit_code(frame["exit_code"].tolist())
     return frame
