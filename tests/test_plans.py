@@ -340,3 +340,11 @@ def test_tree_given_as_root_folder(sample: Path) -> None:
     )
     assert set(frame["unit"]) == {"non-prod/us-east-1/dev/rds"}
     assert "Sup3rS3cret!sample" not in _all_text(frame)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_bom_and_utf16_files(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text((PLANS / "show-1.0-encodings.json").read_text(), encoding=encoding)
+    frame = opslib.load_plans(path, strict=True)
+    assert len(frame) == 9

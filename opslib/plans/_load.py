@@ -111,6 +111,10 @@ def normalize_actions(actions: Iterable[str]) -> str:
 def _read_json(path: Path) -> tuple[str, Any]:
     """("show-json", dict) or ("plan-log", [(line, message), ...])."""
     data = path.read_bytes()
+    # Windows PowerShell's `>` writes UTF-16 with a BOM, other tools a UTF-8 BOM
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        data = data.decode("utf-16").encode("utf-8")
+    data = data.removeprefix(b"\xef\xbb\xbf")
     if data[:2] == b"PK":
         raise ParseError(
             "this is a binary plan file; convert it with `terraform show -json PLANFILE`", path=path
