@@ -71,12 +71,13 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     failure in ``related_entries`` (or both name the same entry), touches any of the same files, the same
     unit folder (the folder of a ``terragrunt.hcl``, lock file or ``.tf`` file, or a unit path written in
     the task or description, relative to the live tree), or has the same task title once a one-word
-    ``WORD:`` prefix is dropped ("INCIDENT: x" ~ "Resolved: x"). A later ``resolution`` event whose title
-    shares most words with the failure's also counts. With a ``window`` (``"7D"``, ``"48h"``, hours as a
-    number), a recovery later than that does not count and the failure stays unresolved.
+    ``WORD:`` prefix is dropped ("INCIDENT: x" ~ "Resolved: x"). For incidents and escalations, a later
+    ``resolution`` event whose title shares most words with theirs also counts. With a ``window``
+    (``"7D"``, ``"48h"``, hours as a number), a recovery later than that does not count and the failure
+    stays unresolved.
 
     Columns: ``id``, ``failed_at``, ``agent``, ``action_type``, ``category``, ``task``, ``status``,
-    ``kind`` (``failure`` | ``escalation`` | ``incident``), ``files``, ``units`` (lists),
+    ``kind`` (``failure`` | ``escalation`` | ``incident``), ``files``, ``units``, ``tags`` (lists),
     ``recovered_by`` (id of the recovering event), ``recovered_at``, ``recovered_by_agent``,
     ``matched_on`` (``id`` | ``file`` | ``unit`` | ``task`` | ``title``), ``hours_to_recover`` (NaN
     when unresolved), ``state`` (``recovered`` | ``unresolved`` | ``no timestamp``: an event without a
