@@ -12,6 +12,7 @@ import opslib
 from opslib.costs import allocate, load_costs, ownership, totals, unowned_share
 from opslib.costs.estimate import PlannedResource
 from opslib.errors import SchemaError
+from tests._costs_data import sample_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "costs"
 TREE = FIXTURES / "tree"
@@ -123,9 +124,8 @@ def test_load_costs_with_a_real_tree_maps_and_allocates() -> None:
 
 
 def test_sample_tree_allocation_covers_every_unit() -> None:
-    from opslib._paths import sample_dir
 
-    tree = opslib.load_tree(sample_dir() / "infrastructure-live")
+    tree = sample_tree()
     owners = ownership(tree)
     assert len(owners) == len(tree.units)
     assert owners["team"].notna().all() and owners["cost_center"].notna().all()

@@ -16,6 +16,7 @@ from opslib.costs import RESOURCE_COLUMNS, estimate_costs, load_catalog
 from opslib.costs.estimate import PlannedResource, module_kind, region_of
 from opslib.costs.pricing import price_resource
 from opslib.errors import ParseError, SchemaError
+from tests._costs_data import sample_plans, sample_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "costs"
 SAMPLE = sample_dir()
@@ -209,7 +210,7 @@ def test_service_and_asg_sizes_come_from_siblings() -> None:
 
 
 def test_estimate_from_sample_plans_prices_or_lists_every_resource() -> None:
-    plans = opslib.load_plans(SAMPLE / "plans")
+    plans = sample_plans()
     costs = estimate_costs(plans)
     managed = plans[
         (plans["mode"] == "managed")
@@ -249,7 +250,7 @@ def test_estimate_from_the_tree_fixture_with_allocation() -> None:
 
 
 def test_estimate_from_the_sample_tree_covers_every_unit() -> None:
-    tree = opslib.load_tree(SAMPLE / "infrastructure-live")
+    tree = sample_tree()
     costs = estimate_costs(tree)
     assert set(tree.units["unit"]) == set(costs["unit"])
     assert costs["account"].notna().all() and costs["team"].notna().all()

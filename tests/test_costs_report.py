@@ -10,12 +10,13 @@ import pytest
 
 from opslib.costs.report import GROUPS, build_cost_report
 from opslib.errors import ParameterError
+from tests._costs_data import sample_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "costs"
 
 
 def test_sample_report_has_every_table_and_a_verdict() -> None:
-    report = build_cost_report()
+    report = build_cost_report(tree=sample_tree())
     assert report.source == "infracost" and report.currency == "USD"
     assert report.inputs["baseline"] and report.inputs["baseline"].endswith("infracost-baseline.json")
     for group in GROUPS:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import opslib
 from opslib._paths import sample_dir
 from opslib.costs import check, diff, load_costs, read_infracost
+from tests._costs_data import sample_plans, sample_tree
 
 SAMPLE = sample_dir()
 COSTS = SAMPLE / "costs"
@@ -35,7 +35,7 @@ def test_committed_costs_match_the_generator(tmp_path: Path) -> None:
 
 
 def test_every_project_is_a_tree_unit() -> None:
-    tree = opslib.load_tree(SAMPLE / "infrastructure-live")
+    tree = sample_tree()
     costs = load_costs(COSTS / "infracost-breakdown.json", tree=tree)
     report = read_infracost(COSTS / "infracost-breakdown.json")
     units = set(tree.units["unit"])
@@ -60,16 +60,17 @@ def test_diff_agrees_with_baseline_and_breakdown() -> None:
     both = read_infracost(COSTS / "infracost-diff.json")
     assert both.totals["pastTotalMonthlyCost"] == base.totals["totalMonthlyCost"]
     assert both.totals["totalMonthlyCost"] == head.totals["totalMonthlyCost"]
-    assert both.totals["diffTotalMonthlyCost"] == head.totals["totalMonthlyCost"] - base.totals[
-        "totalMonthlyCost"
-    ]
+    assert (
+        both.totals["diffTotalMonthlyCost"]
+        == head.totals["totalMonthlyCost"] - base.totals["totalMonthlyCost"]
+    )
     from_diff = check(COSTS / "infracost-diff.json")
     from_baseline = check(COSTS / "infracost-breakdown.json", baseline=COSTS / "infracost-baseline.json")
     assert from_diff.increase == from_baseline.increase == both.totals["diffTotalMonthlyCost"]
 
 
 def test_diff_follows_the_sample_plans() -> None:
-    plans = opslib.load_plans(SAMPLE / "plans")
+    plans = sample_plans()
     changes = diff(COSTS / "infracost-diff.json")
     moved = changes[changes["change"] != "unchanged"]
     planned = plans[(plans["kind"] == "planned") & plans["action"].isin(["create", "delete", "replace"])]

@@ -102,9 +102,11 @@ def _resolve(costs: Any, tree: Any, plans: Any, baseline: Any) -> dict[str, Any]
     else:
         resolved["costs"] = Path(costs) if _given(costs) else sample / "costs" / "infracost-breakdown.json"
         resolved["plans"] = None
-    resolved["tree"] = (
-        Path(tree) if _given(tree) else (sample / "infrastructure-live" if use_sample else None)
-    )
+    if tree is not None and not isinstance(tree, (str, Path)):
+        resolved["tree"] = getattr(tree, "root", "<tree>")  # an already loaded TerragruntTree
+    else:
+        default_tree = sample / "infrastructure-live" if use_sample else None
+        resolved["tree"] = Path(str(tree)) if _given(tree) else default_tree
     if baseline == "":
         resolved["baseline"] = None
     elif _given(baseline):
@@ -134,7 +136,9 @@ def build_cost_report(
     """
     paths = _resolve(costs, tree, plans, baseline)
     live: Any = None
-    if paths["tree"] is not None:
+    if tree is not None and not isinstance(tree, (str, Path)):
+        live = tree  # an already loaded TerragruntTree
+    elif paths["tree"] is not None:
         from opslib import load_tree
 
         live = load_tree(paths["tree"])
