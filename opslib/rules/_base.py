@@ -87,6 +87,8 @@ class Rule:
     rationale: str
     fix: str
     check: Check = field(repr=False, compare=False)
+    #: when a finding's severity can differ from the default, e.g. "critical in a production account"
+    severity_note: str = ""
 
     def run(self, ctx: LintContext) -> list[Finding]:
         return list(self.check(ctx))
@@ -97,7 +99,7 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def register(*, id: str, name: str, title: str, severity: str, rationale: str,
-             fix: str) -> Callable[[Check], Check]:
+             fix: str, severity_note: str = "") -> Callable[[Check], Check]:
     """Class-free rule declaration: decorate the check function with its metadata."""
     if severity not in SEVERITIES:
         raise ValueError(f"{id}: unknown severity {severity!r}")
@@ -106,7 +108,8 @@ def register(*, id: str, name: str, title: str, severity: str, rationale: str,
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
         REGISTRY[id] = Rule(id=id, name=name, title=title, severity=severity,
-                            rationale=" ".join(rationale.split()), fix=" ".join(fix.split()), check=check)
+                            rationale=" ".join(rationale.split()), fix=" ".join(fix.split()), check=check,
+                            severity_note=severity_note)
         return check
 
     return decorate

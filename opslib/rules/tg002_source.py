@@ -80,7 +80,7 @@ def _safe(source: str) -> str:
 
 @register(
     id="TG002", name="pinned-source", title="A module source is not pinned to a version tag",
-    severity="high",
+    severity="high", severity_note="critical in a production account",
     rationale="""A source that follows a branch (`?ref=main`, `master`, `HEAD`, `latest`, `develop`) or
     has no ref at all changes under the unit without any change in this repository: the next plan
     picks up whatever was merged upstream, in every environment at once, so a promotion from dev to
