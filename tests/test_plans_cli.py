@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,33 @@ def test_drift_collect_missing_terraform(capsys: pytest.CaptureFixture[str], tmp
         "no-such-terraform",
     )
     assert rc == 1 and "no-such-terraform" in out
+
+
+@pytest.mark.terraform
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="no terraform binary on PATH")
+def test_drift_collect_cli_with_terraform(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", "/dev/null")
+    unit = tmp_path / "live" / "app"
+    unit.mkdir(parents=True)
+    (unit / "main.tf").write_text('resource "terraform_data" "x" {\n  input = "a"\n}\n')
+    store = tmp_path / "store"
+    rc, out = run(
+        capsys,
+        "drift",
+        "collect",
+        str(tmp_path / "live"),
+        "--out",
+        str(tmp_path / "out"),
+        "--store",
+        str(store),
+        "--include-planned",
+        "--format",
+        "json",
+    )
+    assert rc == 2
+    assert json.loads(out)[0]["exit_code"] == 2
+    assert "terraform_data.x" in (store / "drift.jsonl").read_text()
+    assert not (unit / "terraform.tfstate").exists()  # planned, never applied

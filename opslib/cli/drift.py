@@ -31,6 +31,11 @@ def command() -> None:
     type=click.Path(file_okay=False),
     help="Also record the drift found in this store.",
 )
+@click.option(
+    "--include-planned",
+    is_flag=True,
+    help="With --store: record pending planned changes too, not only changes made outside Terraform.",
+)
 @FORMAT_OPTION
 def collect_command(
     root: str,
@@ -40,6 +45,7 @@ def collect_command(
     terragrunt: str | None,
     timeout: float,
     store: str | None,
+    include_planned: bool,
     fmt: str,
 ) -> int:
     """Plan every unit under ROOT (never applies); exits 0 (clean), 1 (a unit failed) or 2 (changes)."""
@@ -52,7 +58,8 @@ def collect_command(
     if store:
         from opslib.plans import load_plans
 
-        drift.record(load_plans(out_dir), store, kinds=("drift", "planned"))
+        kinds = ("drift", "planned") if include_planned else ("drift",)
+        drift.record(load_plans(out_dir), store, kinds=kinds)
     return result.exit_code
 
 
