@@ -44,6 +44,22 @@ def _config(body: Mapping[str, Any]) -> dict[str, Any]:
     return dict(config) if isinstance(config, Mapping) else {}
 
 
+_LOCAL_REF = re.compile(r"\blocal\.([A-Za-z_][\w-]*)")
+
+
+def _uses_relative_path(value: Any, document: Mapping[str, Any]) -> bool:
+    """The key calls path_relative_to_include(), directly or through a local of the same file."""
+    if not isinstance(value, str):
+        return False
+    if "path_relative_to_include(" in value:
+        return True
+    local_values: dict[str, Any] = {}
+    for _, block in blocks(document, "locals"):
+        local_values.update(block)
+    return any(isinstance(local_values.get(name), str) and "path_relative_to_include(" in local_values[name]
+               for name in _LOCAL_REF.findall(value))
+
+
 def _key_line(ctx: LintContext, path: str, key: str, start: int, end: int | None, fallback: int) -> int:
     return ctx.find_line(path, rf"(^|[\s{{,]){re.escape(key)}\s*=", start, end) or fallback
 
@@ -65,7 +81,7 @@ def check_state_key(ctx: LintContext) -> Iterator[Finding]:
             continue
         config = _config(body)
         value = config.get(field)
-        if isinstance(value, str) and "path_relative_to_include(" in value:
+        if _uses_relative_path(value, ctx.documents.get(path) or {}):
             continue
         line = _key_line(ctx, path, field, start, end, config_line or start)
         shown = "missing" if value is None else f"= {unquote(value) if isinstance(value, str) else value}"
