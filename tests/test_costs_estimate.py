@@ -304,3 +304,20 @@ def test_custom_catalog(tmp_path: Path) -> None:
         [PlannedResource("u", "aws_eks_cluster.x", "aws_eks_cluster", {}, "ap-south-1")], mine
     )
     assert costs.iloc[0]["monthly_cost_exact"] == Decimal("73.00")
+
+
+def test_component_level_estimate_adds_up_to_the_resource() -> None:
+    plans = _plans(
+        {"address": "aws_nat_gateway.a", "type": "aws_nat_gateway", "after": {}},
+        {"address": "aws_mq_broker.q", "type": "aws_mq_broker", "after": {}},
+    )
+    comps = estimate_costs(plans, level="component")
+    nat = comps[comps["address"] == "aws_nat_gateway.a"]
+    assert nat["component"].tolist() == ["NAT gateway", "Data processed"]
+    assert nat["quantity_unit"].tolist() == ["hour", "GB"]
+    assert nat.iloc[0]["monthly_quantity"] == 730 and math.isnan(nat.iloc[1]["monthly_cost"])
+    assert nat.iloc[1]["usage_based"] and nat.iloc[1]["price_exact"] == Decimal("0.045")
+    broker = comps[comps["address"] == "aws_mq_broker.q"].iloc[0]
+    assert broker["status"] == "unsupported" and broker["price_not_found"]
+    resources = estimate_costs(plans).set_index("address")
+    assert nat["monthly_cost_exact"].iloc[0] == resources.loc["aws_nat_gateway.a", "monthly_cost_exact"]

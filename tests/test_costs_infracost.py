@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import opslib
 from opslib.costs import RESOURCE_COLUMNS, load_costs, read_infracost, unit_from_path
@@ -194,3 +196,44 @@ def test_resource_tags_give_owner_columns_without_a_tree() -> None:
     web = _row(load_costs(NESTED), "module.app.aws_instance.web[0]")
     assert (web["team"], web["cost_center"], web["environment"]) == ("payments", "CC-7", "prod")
     assert web["allocation_source"] == "tags"
+
+
+money = st.decimals(
+    min_value=Decimal("-100000"), max_value=Decimal("100000"), places=6, allow_nan=False, allow_infinity=False
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), money), min_size=0, max_size=12))
+def test_decimal_strings_round_trip_exactly(
+    tmp_path_factory: pytest.TempPathFactory, amounts: list[Decimal | None]
+) -> None:
+    resources = [
+        {
+            "name": f"aws_instance.r{i}",
+            "resourceType": "aws_instance",
+            "monthlyCost": None if a is None else str(a),
+            "hourlyCost": None,
+            "costComponents": [],
+        }
+        for i, a in enumerate(amounts)
+    ]
+    doc = {
+        "version": "0.2",
+        "currency": "USD",
+        "projects": [{"name": "p", "metadata": {"path": "p"}, "breakdown": {"resources": resources}}],
+    }
+    path = tmp_path_factory.mktemp("hyp") / "costs.json"
+    path.write_text(json.dumps(doc))
+    costs = load_costs(path)
+    assert costs["monthly_cost_exact"].tolist() == amounts
+    assert costs["monthly_cost"].isna().tolist() == [a is None for a in amounts]
+    from opslib.costs import totals
+
+    expected = (
+        sum((a for a in amounts if a is not None), Decimal(0))
+        if any(a is not None for a in amounts)
+        else None
+    )
+    got = totals(costs)["monthly_cost_exact"].iloc[0] if len(costs) else None
+    assert got == expected
