@@ -8,21 +8,25 @@ adds account/environment/team/cost_center from the tree, ``diff`` compares two c
 from __future__ import annotations
 
 from opslib.costs._frame import COMPONENT_COLUMNS, RESOURCE_COLUMNS, STATUSES
-from opslib.costs.allocation import allocate, ownership, unowned_share
+from opslib.costs.allocation import allocate, apply_tags, ownership, unowned_share
 from opslib.costs.catalog import PriceCatalog, load_catalog
 from opslib.costs.compare import CostVerdict, check, diff, totals, unpriced
 from opslib.costs.estimate import estimate_costs
 from opslib.costs.infracost import InfracostReport, load_costs, read_infracost
+from opslib.costs.report import CostReport, build_cost_report
 from opslib.costs.units import unit_from_path
 
 __all__ = [
     "COMPONENT_COLUMNS",
     "RESOURCE_COLUMNS",
     "STATUSES",
+    "CostReport",
     "CostVerdict",
     "InfracostReport",
     "PriceCatalog",
     "allocate",
+    "apply_tags",
+    "build_cost_report",
     "check",
     "diff",
     "estimate_costs",
