@@ -39,6 +39,15 @@ class DriftReport:
     verdict: str
     outside_tree: list[str] = field(default_factory=list)
 
+    def exit_code_counts(self) -> pd.DataFrame:
+        """Units per exit code and environment: ``exit_code`` (text), ``environment``, ``units``."""
+        frame = self.summary.assign(
+            exit_code=self.summary["exit_code"].map({0: "0 clean", 1: "1 error", 2: "2 changes"}),
+            environment=self.summary["environment"].astype(object).fillna("(none)"),
+        )
+        counts = frame.groupby(["exit_code", "environment"]).size().rename("units").reset_index()
+        return counts.sort_values(["exit_code", "environment"]).reset_index(drop=True)
+
     def headline(self) -> dict[str, Any]:
         """The figures ``reports/index.html`` shows."""
         drifted_units = int(self.drifted["unit"].nunique())

@@ -50,6 +50,9 @@ def test_sample_report_frames(
     assert node_group["age_days"] == 9 and bool(node_group["open"])
     assert "prod/us-east-1/prod/cloudwatch-alarms" in set(report.blast["unit"])
     assert {"drift", "planned"} == set(report.risk["kind"])
+    counts = report.exit_code_counts().set_index(["exit_code", "environment"])["units"]
+    assert counts[("1 error", "staging")] == 1
+    assert counts.sum() == 59
     frames = [report.changes, report.drifted, report.attributes, report.causes, report.summary]
     text = "".join(f.to_json(default_handler=str) for f in frames)
     assert not any(secret in text for secret in SAMPLE_SECRETS)
