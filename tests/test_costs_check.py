@@ -144,3 +144,28 @@ def test_cli_show_estimate_diff(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "aws_instance.legacy" in out and "aws_nat_gateway.this" not in out
     assert main(["cost", "show", str(FIXTURES / "missing.json")]) == 2  # click usage error
+
+
+def test_cli_show_with_tree_allocates(capsys: pytest.CaptureFixture[str]) -> None:
+    from opslib._paths import sample_dir
+
+    sample = sample_dir()
+    breakdown = str(sample / "costs" / "infracost-breakdown.json")
+    assert (
+        main(
+            [
+                "cost",
+                "show",
+                breakdown,
+                "--tree",
+                str(sample / "infrastructure-live"),
+                "--by",
+                "cost_center",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    centers = {r["cost_center"] for r in json.loads(capsys.readouterr().out)}
+    assert centers == {"CC-1000", "CC-1100", "CC-1200"}

@@ -237,3 +237,27 @@ def test_decimal_strings_round_trip_exactly(
     )
     got = totals(costs)["monthly_cost_exact"].iloc[0] if len(costs) else None
     assert got == expected
+
+
+def test_project_errors_are_listed(tmp_path: Path) -> None:
+    doc = {
+        "version": "0.2",
+        "currency": "USD",
+        "projects": [
+            {
+                "name": "dev/vpc",
+                "metadata": {
+                    "path": "dev/vpc",
+                    "errors": [{"code": 201, "message": "Error loading Terragrunt modules"}],
+                },
+                "breakdown": None,
+            }
+        ],
+    }
+    path = tmp_path / "errored.json"
+    path.write_text(json.dumps(doc))
+    costs = load_costs(path)
+    assert costs.empty
+    assert "Error loading Terragrunt modules" in costs.attrs["errors"][0]["message"]
+    with pytest.raises(ParseError, match="dev/vpc"):
+        load_costs(path, strict=True)

@@ -183,6 +183,17 @@ def _project_rows(
 ) -> Iterator[dict[str, Any]]:
     metadata = project.get("metadata") if isinstance(project.get("metadata"), dict) else {}
     raw_path = str((metadata or {}).get("path") or project.get("name") or "")
+    # infracost keeps going when a project fails (bad HCL, missing module) and lists why here
+    for problem in (metadata or {}).get("errors") or []:
+        message = problem.get("message") if isinstance(problem, dict) else problem
+        errors.append(
+            {
+                "path": report.path,
+                "line": None,
+                "column": None,
+                "message": f"project {raw_path or index}: {message}",
+            }
+        )
     base = {
         "project": str(project.get("name") or raw_path),
         "unit": unit_from_path(raw_path, unit_ids, root=root),
