@@ -150,5 +150,7 @@ def test_rule_selection(tmp_path: Path) -> None:
     root = make_tree(tmp_path)
     assert set(run(root, rules=["tg002"], config={})["rule_id"]) == {"TG002"}
     assert "TG002" not in set(run(root, config={"disable": ["TG002"]})["rule_id"])
+    # asked for by name, a disabled rule still runs
+    assert set(run(root, rules=["TG002"], config={"disable": ["TG002"]})["rule_id"]) == {"TG002"}
     with pytest.raises(ConfigError, match="unknown rule id"):
         run(root, rules=["TG100"], config={})

@@ -115,3 +115,16 @@ def test_frame_has_the_documented_columns_and_types() -> None:
     assert findings["suppressed"].dtype == bool
     empty = lint(load_tree(FIXTURES / "TG001" / "clean", cache=False), rules=["TG001"], config={})
     assert empty.empty and list(empty.columns) == list(findings.columns)
+
+
+TREE_FIXTURES = Path(__file__).parent / "fixtures" / "tree"
+
+
+@pytest.mark.parametrize("tree", sorted(p.name for p in TREE_FIXTURES.glob("*") if p.is_dir())
+                         if TREE_FIXTURES.is_dir() else [])
+def test_every_rule_runs_on_the_tree_loader_fixtures(tree: str) -> None:
+    """Messy trees (cycles, unparsable files, stacks, JSON configs, unsafe functions) never crash a rule."""
+    findings = lint(load_tree(TREE_FIXTURES / tree, cache=False), config={})
+    assert set(findings["rule_id"]) <= set(RULE_IDS)
+    assert (findings["line"] >= 1).all()
+    assert findings["message"].str.len().gt(0).all()

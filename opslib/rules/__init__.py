@@ -52,7 +52,8 @@ def lint(tree: Any, *, rules: Iterable[str] | None = None,
     """Check a Terragrunt tree against the mandatory rules.
 
     ``tree``: a :class:`~opslib.terragrunt.TerragruntTree` (or a path, loaded with ``load_tree``).
-    ``rules``: rule ids to run (default: all, minus those the configuration disables).
+    ``rules``: rule ids to run (default: all, minus those the configuration disables; a rule named
+    here runs even when the configuration disables it).
     ``config``: a :class:`LintConfig`, a ``[tool.opslib.lint]``-shaped mapping, or None to read
     ``.opslib.toml`` / ``pyproject.toml`` from the tree root, then the current folder.
 

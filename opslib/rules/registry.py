@@ -45,7 +45,9 @@ def get_rule(rule_id: str) -> Rule:
 
 
 def select_rules(rule_ids: Iterable[str] | None = None, disabled: Iterable[str] = ()) -> list[Rule]:
-    """The rules to run: ``rule_ids`` (all when None) minus ``disabled``."""
-    chosen = all_rules() if rule_ids is None else [get_rule(r) for r in rule_ids]
+    """The rules to run: the ``rule_ids`` asked for by name, else every rule not ``disabled`` (asking for a
+    rule by name runs it even when the configuration disables it)."""
+    if rule_ids is not None:
+        return sorted({r.id: r for r in (get_rule(i) for i in rule_ids)}.values(), key=lambda r: r.id)
     skip = {d.upper() for d in disabled}
-    return sorted({r.id: r for r in chosen if r.id not in skip}.values(), key=lambda r: r.id)
+    return [r for r in all_rules() if r.id not in skip]
