@@ -23,8 +23,12 @@ from opslib.history.reconcile import match_records
 from opslib.history.schema import COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "history"
-FILES = sorted(p for sub in ("json", "md", "bad") for p in (FIXTURES / sub).iterdir()
-               if not p.name.endswith(".expect.json"))
+FILES = sorted(
+    p
+    for sub in ("json", "md", "bad")
+    for p in (FIXTURES / sub).iterdir()
+    if not p.name.endswith(".expect.json")
+)
 FOLDERS = sorted(p for p in (FIXTURES / "folders").iterdir() if p.is_dir())
 ERRORS = {"ParseError": ParseError, "SchemaError": SchemaError}
 
@@ -122,8 +126,9 @@ def test_fast_path_matches_plain_path(path: Path, monkeypatch: pytest.MonkeyPatc
     pd.testing.assert_frame_equal(fast, plain)
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if p.suffix == ".md"],
-                         ids=[p.name for p in FILES if p.suffix == ".md"])
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if p.suffix == ".md"], ids=[p.name for p in FILES if p.suffix == ".md"]
+)
 def test_markdown_style_and_order(path: Path) -> None:
     expect = _expect(path)
     parsed = read_markdown_history(path)
@@ -163,15 +168,20 @@ def test_folder_reconciles(folder: Path) -> None:
             assert _same(row[column], value, column), (entry_id, column, row[column])
 
 
-@pytest.mark.parametrize("folder", [f for f in FOLDERS if "pairs" in _expect(f)],
-                         ids=[f.name for f in FOLDERS if "pairs" in _expect(f)])
+@pytest.mark.parametrize(
+    "folder",
+    [f for f in FOLDERS if "pairs" in _expect(f)],
+    ids=[f.name for f in FOLDERS if "pairs" in _expect(f)],
+)
 def test_pairs_are_chosen_by_words_not_only_time(folder: Path) -> None:
     js_path, md_path = history_files(folder)
     assert js_path is not None and md_path is not None
     js = read_json_history(js_path).frame
     md = read_markdown_history(md_path)
-    pairs = {js["id"].iloc[m.json_row]: int(md.frame["source_line"].iloc[m.md_row])
-             for m in match_records(js, md.frame, md.day_precision)}
+    pairs = {
+        js["id"].iloc[m.json_row]: int(md.frame["source_line"].iloc[m.md_row])
+        for m in match_records(js, md.frame, md.day_precision)
+    }
     for entry_id, line in _expect(folder)["pairs"].items():
         assert pairs.get(entry_id) == line, (entry_id, pairs)
 

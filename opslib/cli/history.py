@@ -77,9 +77,19 @@ def show(path: str, limit: int, wide: bool, fmt: str) -> int:
 @click.option("-n", "--newest", "limit", type=int, help="Only the N most recent matches.")
 @click.option("--all-columns", "wide", is_flag=True, help="Every column in table output.")
 @FORMAT_OPTION
-def query(path: str, tags: str | None, actions: tuple[str, ...], agents: tuple[str, ...],
-          files: str | None, since_: str | None, until_: str | None, only_failed: bool,
-          limit: int | None, wide: bool, fmt: str) -> int:
+def query(
+    path: str,
+    tags: str | None,
+    actions: tuple[str, ...],
+    agents: tuple[str, ...],
+    files: str | None,
+    since_: str | None,
+    until_: str | None,
+    only_failed: bool,
+    limit: int | None,
+    wide: bool,
+    fmt: str,
+) -> int:
     """Events of PATH matching every filter given (the users' jq queries as options)."""
     frame = load_history(path)
     if tags:
@@ -141,16 +151,42 @@ def _extra_pairs(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--follow-up", "follow_up", multiple=True, help="Follow-up item (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--extra", "extra", multiple=True, help="Extra top-level key, KEY=VALUE (VALUE may be JSON).")
-def log(folder: str, agent: str, action_type: str, description: str, status: str, category: str | None,
-        task: str | None, summary: str | None, title: str | None, timestamp: str | None,
-        created: tuple[str, ...], modified: tuple[str, ...], deleted: tuple[str, ...],
-        follow_up: tuple[str, ...], tags: tuple[str, ...], extra: tuple[str, ...]) -> int:
+def log(
+    folder: str,
+    agent: str,
+    action_type: str,
+    description: str,
+    status: str,
+    category: str | None,
+    task: str | None,
+    summary: str | None,
+    title: str | None,
+    timestamp: str | None,
+    created: tuple[str, ...],
+    modified: tuple[str, ...],
+    deleted: tuple[str, ...],
+    follow_up: tuple[str, ...],
+    tags: tuple[str, ...],
+    extra: tuple[str, ...],
+) -> int:
     """Append one event to both history files in FOLDER (created when missing); prints the entry."""
     entry = log_activity(
-        folder, agent=agent, action_type=action_type, description=description, status=status,
-        category=category, task=task, summary=summary, title=title, timestamp=timestamp,
-        files_created=created, files_modified=modified, files_deleted=deleted, follow_up=follow_up,
-        tags=tags, **_extra_pairs(extra),
+        folder,
+        agent=agent,
+        action_type=action_type,
+        description=description,
+        status=status,
+        category=category,
+        task=task,
+        summary=summary,
+        title=title,
+        timestamp=timestamp,
+        files_created=created,
+        files_modified=modified,
+        files_deleted=deleted,
+        follow_up=follow_up,
+        tags=tags,
+        **_extra_pairs(extra),
     )
     click.echo(json.dumps(entry, indent=2, ensure_ascii=False))
     return 0

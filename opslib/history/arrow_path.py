@@ -34,8 +34,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "files_deleted": ("files.deleted",),
     "tags": ("tags",),
 }
-_KNOWN_TOP = frozenset({"id", "timestamp", "agent", "action", "context", "files", "outcome", "follow_up",
-                        "tags"})
+_KNOWN_TOP = frozenset(
+    {"id", "timestamp", "agent", "action", "context", "files", "outcome", "follow_up", "tags"}
+)
 _KNOWN_NESTED: dict[str, frozenset[str]] = {
     "agent": frozenset({"name", "type"}),
     "action": frozenset({"type", "description", "summary", "category"}),
@@ -139,8 +140,11 @@ def _strings(entries: pa.StructArray, *paths: str) -> pa.Array:
 def _tags(entries: pa.StructArray) -> pa.Array:
     tags = _strings(entries, "tags")
     values = pc.list_flatten(tags)
-    clean = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(
-        pc.utf8_trim_whitespace(values), pattern="^#+", replacement="")))
+    clean = pc.utf8_lower(
+        pc.utf8_trim_whitespace(
+            pc.replace_substring_regex(pc.utf8_trim_whitespace(values), pattern="^#+", replacement="")
+        )
+    )
     if pc.any(pc.equal(pc.utf8_length(clean), 0)).as_py():
         raise _Irregular("empty tag")
     offsets = pc.subtract(tags.offsets, tags.offsets[0])
@@ -229,11 +233,17 @@ def _frame(entries: pa.StructArray, source: str) -> pd.DataFrame:
     if id_arr is not None and not (pa.types.is_string(id_arr.type) or pa.types.is_null(id_arr.type)):
         raise _Irregular(f"id is {id_arr.type}")
     agent, agent_type = _agent(entries)
-    columns: dict[str, Any] = {name: _string(entries, *paths) for name, paths in _ALIASES.items()
-                               if not name.startswith(("files_", "tags"))}
+    columns: dict[str, Any] = {
+        name: _string(entries, *paths)
+        for name, paths in _ALIASES.items()
+        if not name.startswith(("files_", "tags"))
+    }
     columns.update(agent=agent, agent_type=agent_type, status=_status(entries))
-    columns["id"] = pc.if_else(pc.equal(pc.fill_null(id_arr, ""), ""), pa.nulls(n, pa.string()), id_arr) \
-        if id_arr is not None and pa.types.is_string(id_arr.type) else pa.nulls(n, pa.string())
+    columns["id"] = (
+        pc.if_else(pc.equal(pc.fill_null(id_arr, ""), ""), pa.nulls(n, pa.string()), id_arr)
+        if id_arr is not None and pa.types.is_string(id_arr.type)
+        else pa.nulls(n, pa.string())
+    )
     stamps = _timestamps(entries)
     pandas_cols: dict[str, Any] = {k: _to_pandas(v) for k, v in columns.items()}
     pandas_cols["id"] = _fill_ids(pandas_cols, stamps)
@@ -259,6 +269,10 @@ def _fill_ids(cols: dict[str, Any], stamps: pd.Series) -> pd.Series:
     missing = ids.isna()
     if missing.any():
         for i in missing[missing].index:
-            ids.iloc[i] = stable_id(stamps.iloc[i], cols["agent"].iloc[i], cols["action_type"].iloc[i],
-                                    cols["description"].iloc[i])
+            ids.iloc[i] = stable_id(
+                stamps.iloc[i],
+                cols["agent"].iloc[i],
+                cols["action_type"].iloc[i],
+                cols["description"].iloc[i],
+            )
     return ids

@@ -71,8 +71,9 @@ def load_cached(path: Path) -> Cached | None:
         return None
 
 
-def store(path: Path, frame: pd.DataFrame, errors: list[dict[str, Any]],
-          meta: dict[str, Any] | None = None) -> None:
+def store(
+    path: Path, frame: pd.DataFrame, errors: list[dict[str, Any]], meta: dict[str, Any] | None = None
+) -> None:
     """Remember ``frame`` for ``path``; failures to write only cost the next load its speed."""
     key = cache_key(path)
     if key is None:
@@ -102,11 +103,13 @@ def _prune(path: Path, keep: str) -> None:
 def _to_table(frame: pd.DataFrame, errors: list[dict[str, Any]], meta: dict[str, Any]) -> pa.Table:
     data = frame.drop(columns=["extra"])
     table = pa.Table.from_pandas(data, preserve_index=False)
-    extra = pa.array([orjson.dumps(e, default=str).decode() if e else None for e in frame["extra"]],
-                     type=pa.string())
+    extra = pa.array(
+        [orjson.dumps(e, default=str).decode() if e else None for e in frame["extra"]], type=pa.string()
+    )
     table = table.append_column("extra", extra)
-    return table.replace_schema_metadata({b"opslib.errors": orjson.dumps(errors, default=str),
-                                          b"opslib.meta": orjson.dumps(meta, default=str)})
+    return table.replace_schema_metadata(
+        {b"opslib.errors": orjson.dumps(errors, default=str), b"opslib.meta": orjson.dumps(meta, default=str)}
+    )
 
 
 def _from_table(table: pa.Table) -> Cached:

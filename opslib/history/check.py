@@ -49,8 +49,15 @@ def _blank(value: Any, name: str) -> bool:
 
 
 def _finding(kind: str, row: Any, message: str) -> dict[str, Any]:
-    return {"kind": kind, "source_file": row.source_file, "line": row.source_line, "id": row.id,
-            "timestamp": row.timestamp, "agent": row.agent, "message": message}
+    return {
+        "kind": kind,
+        "source_file": row.source_file,
+        "line": row.source_line,
+        "id": row.id,
+        "timestamp": row.timestamp,
+        "agent": row.agent,
+        "message": message,
+    }
 
 
 def check_history(path: str | Path) -> pd.DataFrame:
@@ -72,21 +79,35 @@ def check_history(path: str | Path) -> pd.DataFrame:
         findings += _missing(merged)
         for row in merged[merged["in_json"] != merged["in_md"]].itertuples(index=False):
             other = MD_NAME if row.in_json else JSON_NAME
-            findings.append(_finding("json_only" if row.in_json else "md_only", row,
-                                     f"logged only in {Path(str(row.source_file)).name}, not in {other}"))
+            findings.append(
+                _finding(
+                    "json_only" if row.in_json else "md_only",
+                    row,
+                    f"logged only in {Path(str(row.source_file)).name}, not in {other}",
+                )
+            )
     else:
         findings += _missing(js_frame if js_frame is not None else md_frame)  # type: ignore[arg-type]
     if (js_frame is None or md_frame is None) and Path(path).is_dir():
         missing = MD_NAME if md_path is None else JSON_NAME
-        findings.append({"kind": "missing_file", "source_file": str(js_path or md_path),
-                         "message": f"{missing} is missing; every event should be in both files"})
+        findings.append(
+            {
+                "kind": "missing_file",
+                "source_file": str(js_path or md_path),
+                "message": f"{missing} is missing; every event should be in both files",
+            }
+        )
     return _frame(findings)
 
 
 def _error(error: dict[str, Any]) -> dict[str, Any]:
     line = error.get("line") if error.get("line") is not None else error.get("index")
-    return {"kind": "unreadable", "source_file": error.get("source_file"), "line": line,
-            "message": error.get("message")}
+    return {
+        "kind": "unreadable",
+        "source_file": error.get("source_file"),
+        "line": line,
+        "message": error.get("message"),
+    }
 
 
 def _frame(findings: list[dict[str, Any]]) -> pd.DataFrame:

@@ -37,8 +37,9 @@ __all__ = ["JsonHistory", "parse_document", "read_json_history"]
 log = logging.getLogger(__name__)
 
 # Top-level entry keys the columns cover; anything else goes to ``extra``.
-KNOWN_TOP = frozenset({"id", "timestamp", "agent", "action", "context", "files", "outcome", "follow_up",
-                       "tags"})
+KNOWN_TOP = frozenset(
+    {"id", "timestamp", "agent", "action", "context", "files", "outcome", "follow_up", "tags"}
+)
 # Known keys inside the nested objects; other nested keys go to ``extra`` as "parent.key".
 KNOWN_NESTED: dict[str, frozenset[str]] = {
     "agent": frozenset({"name", "type"}),
@@ -81,8 +82,7 @@ def parse_document(data: bytes, source: Path) -> Any:
     try:
         return json.loads(data.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", path=source, line=exc.lineno,
-                         column=exc.colno) from None
+        raise ParseError(f"invalid JSON: {exc.msg}", path=source, line=exc.lineno, column=exc.colno) from None
 
 
 def document_entries(doc: Any, source: Path) -> list[Any]:
@@ -108,8 +108,13 @@ def _read_plain(data: bytes, source: Path, *, strict: bool) -> JsonHistory:
         if strict:
             raise
         entries = list(_salvage(data))
-        errors.append({"source_file": str(source), "line": exc.line,
-                       "message": f"{exc.reason} (kept the {len(entries)} complete entries before it)"})
+        errors.append(
+            {
+                "source_file": str(source),
+                "line": exc.line,
+                "message": f"{exc.reason} (kept the {len(entries)} complete entries before it)",
+            }
+        )
     except SchemaError as exc:
         if strict:
             raise
@@ -141,8 +146,9 @@ def _salvage(data: bytes) -> Iterator[Any]:
         yield value
 
 
-def entries_frame(entries: list[Any], source: Path, errors: list[dict[str, Any]], *,
-                  strict: bool = False) -> pd.DataFrame:
+def entries_frame(
+    entries: list[Any], source: Path, errors: list[dict[str, Any]], *, strict: bool = False
+) -> pd.DataFrame:
     """Normalise a list of raw entries into the history frame (the plain path)."""
     rows: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
@@ -168,26 +174,52 @@ def entries_frame(entries: list[Any], source: Path, errors: list[dict[str, Any]]
     return frame
 
 
-def rows_to_frame(rows: list[dict[str, Any]], source: str, *,
-                  in_json: bool) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def rows_to_frame(
+    rows: list[dict[str, Any]], source: str, *, in_json: bool
+) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """Rows of normalised fields (timestamps still raw) into the frame, filling ids that are missing.
 
     Also returns ``(row position, message)`` for each timestamp that could not be read.
     """
     n = len(rows)
-    columns: dict[str, Any] = {key: [row.get(key) for row in rows] for key in (
-        "id", "agent", "agent_type", "action_type", "description", "category", "task", "status",
-        "summary", "files_created", "files_modified", "files_deleted", "follow_up", "tags",
-        "source_line", "extra")}
+    columns: dict[str, Any] = {
+        key: [row.get(key) for row in rows]
+        for key in (
+            "id",
+            "agent",
+            "agent_type",
+            "action_type",
+            "description",
+            "category",
+            "task",
+            "status",
+            "summary",
+            "files_created",
+            "files_modified",
+            "files_deleted",
+            "follow_up",
+            "tags",
+            "source_line",
+            "extra",
+        )
+    }
     stamps = parse_timestamps([row.get("timestamp") for row in rows])
-    bad = [(i, f"unparseable timestamp {row['timestamp']!r}") for i, (row, stamp) in
-           enumerate(zip(rows, stamps, strict=True)) if row.get("timestamp") is not None and pd.isna(stamp)]
+    bad = [
+        (i, f"unparseable timestamp {row['timestamp']!r}")
+        for i, (row, stamp) in enumerate(zip(rows, stamps, strict=True))
+        if row.get("timestamp") is not None and pd.isna(stamp)
+    ]
     columns["timestamp"] = stamps
     columns["id"] = [
         row_id if row_id else stable_id(stamp, agent, action, desc)
         for row_id, stamp, agent, action, desc in zip(
-            columns["id"], stamps, columns["agent"], columns["action_type"], columns["description"],
-            strict=True)
+            columns["id"],
+            stamps,
+            columns["agent"],
+            columns["action_type"],
+            columns["description"],
+            strict=True,
+        )
     ]
     columns["in_json"] = [in_json] * n
     columns["in_md"] = [not in_json] * n
@@ -255,8 +287,14 @@ def _strings(value: Any, name: str, problems: list[str]) -> list[str]:
             out.append(item)
         elif isinstance(item, dict):
             # follow-up actions are sometimes objects ({"action": ..., "owner": ...})
-            out.append(str(item.get("action") or item.get("description") or item.get("title")
-                           or json.dumps(item, default=str)))
+            out.append(
+                str(
+                    item.get("action")
+                    or item.get("description")
+                    or item.get("title")
+                    or json.dumps(item, default=str)
+                )
+            )
         elif item is not None:
             out.append(str(item))
     return out
@@ -290,8 +328,9 @@ def normalise_entry(entry: dict[str, Any], problems: list[str]) -> dict[str, Any
         "agent_type": agent_type,
         "action_type": _text(action.get("type"), "action.type", problems),
         "description": _text(_first(action, "description", "summary"), "action.description", problems),
-        "category": _text(_first(context, "category") or action.get("category"), "context.category",
-                          problems),
+        "category": _text(
+            _first(context, "category") or action.get("category"), "context.category", problems
+        ),
         "task": _text(context.get("task"), "context.task", problems),
         "status": normalise_status(outcome.get("status")),
         "summary": _text(_first(outcome, "summary", "result"), "outcome.summary", problems),

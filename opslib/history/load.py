@@ -39,8 +39,9 @@ def history_files(path: str | Path) -> tuple[Path | None, Path | None]:
         md = _find(folder, MD_NAME)
         if js or md:
             return js, md
-    raise ParseError(f"the folder holds no {JSON_NAME} or {MD_NAME} (looked in it and in project/)",
-                     path=target)
+    raise ParseError(
+        f"the folder holds no {JSON_NAME} or {MD_NAME} (looked in it and in project/)", path=target
+    )
 
 
 def _find(folder: Path, name: str) -> Path | None:
@@ -76,8 +77,9 @@ def _load_json(path: Path, strict: bool, use_cache: bool) -> tuple[pd.DataFrame,
     return result.frame, result.errors
 
 
-def _load_md(path: Path, strict: bool,
-             use_cache: bool) -> tuple[pd.DataFrame, list[dict[str, Any]], list[bool]]:
+def _load_md(
+    path: Path, strict: bool, use_cache: bool
+) -> tuple[pd.DataFrame, list[dict[str, Any]], list[bool]]:
     if use_cache and not strict:
         hit = disk_cache.load_cached(path)
         if hit is not None:
@@ -88,8 +90,9 @@ def _load_md(path: Path, strict: bool,
     return result.frame, result.errors, result.day_precision
 
 
-def load_history_with_errors(path: str | Path, *, strict: bool = False,
-                             cache: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_history_with_errors(
+    path: str | Path, *, strict: bool = False, cache: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Like :func:`load_history`, returning ``(history, errors)``."""
     js_path, md_path = history_files(path)
     frames: list[pd.DataFrame] = []
@@ -134,8 +137,13 @@ def load_history(path: str | Path, *, strict: bool = False, cache: bool = True) 
     """
     frame, errors = load_history_with_errors(path, strict=strict, cache=cache)
     if len(errors):
-        log.warning("%d problem(s) reading %s; see errors_of(df); first: %s: %s", len(errors), path,
-                    errors["source_file"].iloc[0], errors["message"].iloc[0])
+        log.warning(
+            "%d problem(s) reading %s; see errors_of(df); first: %s: %s",
+            len(errors),
+            path,
+            errors["source_file"].iloc[0],
+            errors["message"].iloc[0],
+        )
     # Records, not a DataFrame: pandas compares attrs on concat, and DataFrames do not compare to bool.
     frame.attrs["errors"] = [
         {k: (None if pd.isna(v) else v) for k, v in rec.items()} for rec in errors.to_dict(orient="records")

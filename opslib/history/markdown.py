@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,45 +30,92 @@ from opslib.errors import ParseError
 from opslib.history.json_loader import rows_to_frame
 from opslib.history.schema import normalise_status, normalise_tag
 
-__all__ = ["MarkdownHistory", "parse_markdown", "read_markdown_history"]
+__all__ = ["Layout", "MarkdownHistory", "parse_markdown", "read_markdown_history", "scan_layout"]
 
 _HEADING = re.compile(r"^##(?!#)\s*(?P<rest>.*?)\s*$")
 _BRACKETED = re.compile(r"^\[(?P<ts>[^\]]+)\]\s*(?P<tail>.*)$")
 _DATED = re.compile(
     r"^(?P<ts>\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s*(?:Z|UTC|[+-]\d{2}:?\d{2}))?)"
-    r"\s*(?:[—–|:]|\s-\s)\s*(?P<tail>.*)$")
+    r"\s*(?:[—–|:]|\s-\s)\s*(?P<tail>.*)$"
+)
 _BOLD = re.compile(r"^\s*(?:[-*]\s+)?\*\*(?P<key>[^*]+?)\s*:?\s*\*\*\s*:?\s*(?P<value>.*?)\s*$")
 _SECTION = re.compile(r"^###\s+(?P<name>.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?(?P<item>.*?)\s*$")
-_FILE_LINE = re.compile(r"^\s*[-*]\s+\*{0,2}(?P<kind>created|added|new|modified|changed|updated|deleted|"
-                        r"removed)\*{0,2}\s*:?\*{0,2}\s*:?\s*(?P<files>.*)$", re.IGNORECASE)
+_FILE_LINE = re.compile(
+    r"^\s*[-*]\s+\*{0,2}(?P<kind>created|added|new|modified|changed|updated|deleted|"
+    r"removed)\*{0,2}\s*:?\*{0,2}\s*:?\s*(?P<files>.*)$",
+    re.IGNORECASE,
+)
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_NEWEST_FIRST = re.compile(r"newest\s+(?:entries\s+)?(?:first|at the top|on top)|most recent first|"
-                           r"reverse chronological|prepended", re.IGNORECASE)
-_EMOJI = {"✅": "completed", "⚠️": "partial", "⚠": "partial", "❌": "failed", "🟡": "partial",
-          "🔴": "failed", "🟢": "completed"}
+_NEWEST_FIRST = re.compile(
+    r"newest\s+(?:entries\s+)?(?:first|at the top|on top)|most recent first|"
+    r"reverse chronological|prepended",
+    re.IGNORECASE,
+)
+_EMOJI = {
+    "✅": "completed",
+    "⚠️": "partial",
+    "⚠": "partial",
+    "❌": "failed",
+    "🟡": "partial",
+    "🔴": "failed",
+    "🟢": "completed",
+}
 
 _FIELD_KEYS: dict[str, str] = {
-    "action": "action_type", "action type": "action_type", "type": "action_type",
-    "category": "category", "id": "id", "agent": "agent", "agent type": "agent_type",
-    "task": "task", "status": "status", "outcome": "outcome", "result": "summary", "summary": "summary",
-    "what": "description", "what was done": "description", "description": "description",
-    "tags": "tags", "files added": "files_created", "files created": "files_created",
-    "files modified": "files_modified", "files changed": "files_modified",
-    "files deleted": "files_deleted", "files removed": "files_deleted",
-    "follow-up": "follow_up", "follow up": "follow_up", "follow-up actions": "follow_up",
+    "action": "action_type",
+    "action type": "action_type",
+    "type": "action_type",
+    "category": "category",
+    "id": "id",
+    "agent": "agent",
+    "agent type": "agent_type",
+    "task": "task",
+    "status": "status",
+    "outcome": "outcome",
+    "result": "summary",
+    "summary": "summary",
+    "what": "description",
+    "what was done": "description",
+    "description": "description",
+    "tags": "tags",
+    "files added": "files_created",
+    "files created": "files_created",
+    "files modified": "files_modified",
+    "files changed": "files_modified",
+    "files deleted": "files_deleted",
+    "files removed": "files_deleted",
+    "follow-up": "follow_up",
+    "follow up": "follow_up",
+    "follow-up actions": "follow_up",
     "next steps": "follow_up",
 }
 _SECTION_KEYS: dict[str, str] = {
-    "what was done": "description", "what": "description", "description": "description",
-    "summary": "description", "changes": "description",
-    "files changed": "files", "files": "files", "outcome": "outcome", "result": "outcome",
-    "follow-up": "follow_up", "follow up": "follow_up", "follow-up actions": "follow_up",
-    "next steps": "follow_up", "tags": "tags",
+    "what was done": "description",
+    "what": "description",
+    "description": "description",
+    "summary": "description",
+    "changes": "description",
+    "files changed": "files",
+    "files": "files",
+    "outcome": "outcome",
+    "result": "outcome",
+    "follow-up": "follow_up",
+    "follow up": "follow_up",
+    "follow-up actions": "follow_up",
+    "next steps": "follow_up",
+    "tags": "tags",
 }
-_FILE_KIND = {"created": "files_created", "added": "files_created", "new": "files_created",
-              "modified": "files_modified", "changed": "files_modified", "updated": "files_modified",
-              "deleted": "files_deleted", "removed": "files_deleted"}
+_FILE_KIND = {
+    "created": "files_created",
+    "added": "files_created",
+    "new": "files_created",
+    "modified": "files_modified",
+    "changed": "files_modified",
+    "updated": "files_modified",
+    "deleted": "files_deleted",
+    "removed": "files_deleted",
+}
 
 
 @dataclass
@@ -92,6 +140,52 @@ def read_markdown_history(path: str | Path, *, strict: bool = False) -> Markdown
     return parse_markdown(text, source, strict=strict)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a Markdown history is laid out: what a writer must follow to add an entry."""
+
+    style: int
+    newest_first: bool
+    first_entry_line: int | None
+    entries: int
+
+
+def scan_layout(text: str) -> Layout:
+    """The file's style and order from its heading lines alone (cheap: writers call it per append)."""
+    headings: list[tuple[int, str, int]] = []  # (0-based line, timestamp text, style)
+    line = 0
+    last = 0
+    for match in _HEADING_LINE.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        rest = match.group(1).strip()
+        bracketed = _BRACKETED.match(rest)
+        dated = _DATED.match(rest)
+        if bracketed and re.match(r"\d{4}-\d{2}-\d{2}", bracketed.group("ts").strip()):
+            headings.append((line, _stamp_text(bracketed.group("ts")), 1))
+        elif dated:
+            headings.append((line, _stamp_text(dated.group("ts")), 3))
+    styles = [style for _, _, style in headings]
+    style = max(set(styles), key=styles.count) if styles else 1
+    if style == 1 and _STYLE2_MARK.search(text):
+        style = 2
+    stamps = [stamp for _, stamp, _ in headings]
+    down = sum(1 for a, b in pairwise(stamps) if b < a)
+    up = sum(1 for a, b in pairwise(stamps) if b > a)
+    lines = text.splitlines()
+    preamble = "\n".join(lines[: headings[0][0]] if headings else lines)
+    return Layout(
+        style=style,
+        newest_first=down > up if down != up else bool(_NEWEST_FIRST.search(preamble)),
+        first_entry_line=_entry_start(lines, headings[0][0]) if headings else None,
+        entries=len(headings),
+    )
+
+
+_HEADING_LINE = re.compile(r"^##(?!#)(.*)$", re.MULTILINE)
+_STYLE2_MARK = re.compile(r"^\*\*ID\*\*\s*:|^###\s+Follow-up Actions\s*$", re.MULTILINE | re.IGNORECASE)
+
+
 @dataclass
 class _Entry:
     line: int
@@ -114,17 +208,20 @@ def parse_markdown(text: str, source: Path, *, strict: bool = False) -> Markdown
         rows.append(row)
         day_precision.append(":" not in entry.stamp)
     frame, bad = rows_to_frame(rows, str(source), in_json=False)
-    errors += [{"source_file": str(source), "line": int(frame["source_line"].iloc[pos]), "message": msg}
-               for pos, msg in bad]
+    errors += [
+        {"source_file": str(source), "line": int(frame["source_line"].iloc[pos]), "message": msg}
+        for pos, msg in bad
+    ]
     errors.sort(key=lambda e: e["line"])
     if strict and errors:
         raise ParseError(errors[0]["message"], path=source, line=errors[0]["line"])
-    styles = [e.style for e in entries]
-    style = max(set(styles), key=styles.count) if styles else 1
+    layout = scan_layout(text)
     return MarkdownHistory(
-        frame=frame, errors=errors, style=style,
-        newest_first=_newest_first(lines, entries, frame),
-        first_entry_line=_entry_start(lines, entries[0].line) if entries else None,
+        frame=frame,
+        errors=errors,
+        style=layout.style,
+        newest_first=layout.newest_first,
+        first_entry_line=layout.first_entry_line,
         day_precision=day_precision,
     )
 
@@ -156,8 +253,9 @@ def _split(lines: list[str]) -> list[_Entry]:
 
 def _split_agent(entry: _Entry) -> tuple[str | None, str]:
     tail = entry.tail.strip()
-    separators = [r":\s+", r"\s+[—–]\s+", r"\s+-\s+"] if entry.style == 1 else [r"\s+[—–]\s+", r"\s+-\s+",
-                                                                                 r":\s+"]
+    separators = (
+        [r":\s+", r"\s+[—–]\s+", r"\s+-\s+"] if entry.style == 1 else [r"\s+[—–]\s+", r"\s+-\s+", r":\s+"]
+    )
     for sep in separators:
         parts = re.split(sep, tail, maxsplit=1)
         if len(parts) == 2 and parts[0] and " " not in parts[0].strip().strip("*`"):
@@ -172,8 +270,13 @@ def _entry_row(entry: _Entry) -> tuple[dict[str, Any], list[str]]:
     agent, title = _split_agent(entry)
     if agent is None:
         problems.append(f"entry heading names no agent: {entry.tail!r}")
-    fields: dict[str, Any] = {"files_created": [], "files_modified": [], "files_deleted": [],
-                              "follow_up": [], "tags": []}
+    fields: dict[str, Any] = {
+        "files_created": [],
+        "files_modified": [],
+        "files_deleted": [],
+        "follow_up": [],
+        "tags": [],
+    }
     extra: dict[str, Any] = {}
     if title:
         extra["title"] = title
@@ -228,8 +331,12 @@ def _read_body(entry: _Entry, fields: dict[str, Any], extra: dict[str, Any]) -> 
             target = None
             continue
         bold = _BOLD.match(line)
-        if bold and (section is None or section.startswith("extra:") or section == "description"
-                     or not _BULLET.match(line)):
+        if bold and (
+            section is None
+            or section.startswith("extra:")
+            or section == "description"
+            or not _BULLET.match(line)
+        ):
             key = bold.group("key").strip().lower()
             value = bold.group("value")
             target = _apply_field(key, value, fields, extra)
@@ -291,8 +398,11 @@ def _apply_section(name: str, body: list[str], fields: dict[str, Any], extra: di
 
 
 def _add_list(fields: dict[str, Any], column: str, items: list[str]) -> None:
-    fields[column].extend(item for item in (i.strip().strip("`").strip() for i in items)
-                          if item and item.lower() not in ("none", "n/a", "-", "—"))
+    fields[column].extend(
+        item
+        for item in (i.strip().strip("`").strip() for i in items)
+        if item and item.lower() not in ("none", "n/a", "-", "—")
+    )
 
 
 def _split_files(value: str) -> list[str]:
@@ -306,7 +416,7 @@ def _outcome(text: str) -> tuple[str, str | None]:
     status = "unknown"
     for emoji, mapped in _EMOJI.items():
         if first.startswith(emoji):
-            status, first = mapped, first[len(emoji):].strip()
+            status, first = mapped, first[len(emoji) :].strip()
             break
     summary: str | None = first
     match = _OUTCOME_WORD.match(first)
@@ -333,14 +443,3 @@ def _entry_start(lines: list[str], heading: int) -> int:
     if probe >= 0 and _RULE.match(lines[probe]):
         start = probe
     return start
-
-
-def _newest_first(lines: list[str], entries: list[_Entry], frame: pd.DataFrame) -> bool:
-    preamble = "\n".join(lines[: entries[0].line] if entries else lines)
-    stamps = frame["timestamp"].dropna()
-    if len(stamps) >= 2:
-        diffs = stamps.diff().dropna()
-        down, up = int((diffs < pd.Timedelta(0)).sum()), int((diffs > pd.Timedelta(0)).sum())
-        if down != up:
-            return down > up
-    return bool(_NEWEST_FIRST.search(preamble))

@@ -46,8 +46,11 @@ def _outcome(event: MdEvent) -> str:
 
 def _files_changed(event: MdEvent) -> list[str]:
     lines = []
-    for label, files in (("Created", event.files_created), ("Modified", event.files_modified),
-                         ("Deleted", event.files_deleted)):
+    for label, files in (
+        ("Created", event.files_created),
+        ("Modified", event.files_modified),
+        ("Deleted", event.files_deleted),
+    ):
         if files:
             lines.append(f"- {label}: {', '.join(files)}")
     return lines or ["- None"]
@@ -68,20 +71,30 @@ def _style12(event: MdEvent, style: int) -> list[str]:
     lines += ["### Files Changed", *_files_changed(event), ""]
     lines += ["### Outcome", _outcome(event), ""]
     if event.follow_up:
-        lines += ["### Follow-up Actions" if style == 2 else "### Follow-up",
-                  *(f"- [ ] {item}" for item in event.follow_up), ""]
+        lines += [
+            "### Follow-up Actions" if style == 2 else "### Follow-up",
+            *(f"- [ ] {item}" for item in event.follow_up),
+            "",
+        ]
     if event.tags:
         lines += [f"**Tags**: {' '.join('#' + t for t in event.tags)}", ""]
     return lines
 
 
 def _style3(event: MdEvent) -> list[str]:
-    lines = [f"## {event.timestamp.strftime('%Y-%m-%d')} — {event.agent} — {event.title}", "",
-             f"**What**: {event.description}", f"**Action**: {event.action_type}"]
+    lines = [
+        f"## {event.timestamp.strftime('%Y-%m-%d')} — {event.agent} — {event.title}",
+        "",
+        f"**What**: {event.description}",
+        f"**Action**: {event.action_type}",
+    ]
     if event.category:
         lines.append(f"**Category**: {event.category}")
-    for label, files in (("Files added", event.files_created), ("Files modified", event.files_modified),
-                         ("Files deleted", event.files_deleted)):
+    for label, files in (
+        ("Files added", event.files_created),
+        ("Files modified", event.files_modified),
+        ("Files deleted", event.files_deleted),
+    ):
         if files:
             lines += [f"**{label}**:", *(f"- {f}" for f in files)]
     summary = f" — {event.summary}" if event.summary else ""

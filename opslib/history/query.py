@@ -10,7 +10,6 @@ The list columns are Arrow-backed, so tag and file matching run as Arrow kernels
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import re
 from collections.abc import Iterable
 
@@ -31,9 +30,14 @@ When = str | dt.datetime | dt.date | pd.Timestamp | dt.timedelta
 
 
 def _lists(series: pd.Series) -> pa.ListArray:
-    arr = pa.array(series.array) if isinstance(series.dtype, pd.ArrowDtype) else pa.array(
-        [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in series],
-        type=pa.list_(pa.string()))
+    arr = (
+        pa.array(series.array)
+        if isinstance(series.dtype, pd.ArrowDtype)
+        else pa.array(
+            [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in series],
+            type=pa.list_(pa.string()),
+        )
+    )
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr
@@ -81,13 +85,38 @@ def by_agent(df: pd.DataFrame, *agents: str) -> pd.DataFrame:
 
 
 def _glob_regex(pattern: str) -> str:
-    # "main.tf" matches at any depth; "live/*/vpc/**" matches from the start of the path.
-    core = fnmatch.translate(pattern).removeprefix("(?s:").removesuffix(")\\Z")
+    """A glob as an RE2 regex: ``**`` spans folders, ``*`` and ``?`` stay within one.
+
+    "main.tf" matches at any depth; "live/*/vpc/**" matches from the start of the path.
+    (fnmatch.translate emits atomic groups that Arrow's RE2 engine rejects.)
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    core = "".join(out)
     return f"^{core}$" if "/" in pattern else f"(^|/){core}$"
 
 
-def touching(df: pd.DataFrame, pattern: str, *, regex: bool | None = None,
-             columns: Iterable[str] = FILE_COLUMNS) -> pd.DataFrame:
+def touching(
+    df: pd.DataFrame, pattern: str, *, regex: bool | None = None, columns: Iterable[str] = FILE_COLUMNS
+) -> pd.DataFrame:
     """Rows that created, modified or deleted a file matching ``pattern``.
 
     ``pattern`` is a glob (``*.tf``, ``live/prod/**``) or a regular expression; ``regex=None`` guesses

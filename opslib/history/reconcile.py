@@ -28,8 +28,29 @@ SAME_MOMENT = timedelta(seconds=3)
 MIN_SIMILARITY = 0.5
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_STOP = frozenset({"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at",
-                   "from", "is", "was", "be", "it", "as"})
+_STOP = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "is",
+        "was",
+        "be",
+        "it",
+        "as",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +82,12 @@ def _md_words(md: pd.DataFrame, i: int) -> frozenset[str]:
     return _tokens(title, md["description"].iloc[i], md["summary"].iloc[i])
 
 
-def match_records(js: pd.DataFrame, md: pd.DataFrame, day_precision: list[bool] | None = None,
-                  window: timedelta = DEFAULT_WINDOW) -> list[Match]:
+def match_records(
+    js: pd.DataFrame,
+    md: pd.DataFrame,
+    day_precision: list[bool] | None = None,
+    window: timedelta = DEFAULT_WINDOW,
+) -> list[Match]:
     """The pairs (JSON row position, Markdown row position) that are one event."""
     day_precision = day_precision or [False] * len(md)
     js = js.reset_index(drop=True)
@@ -152,8 +177,12 @@ def _merge(js_row: dict[Any, Any], md_row: dict[Any, Any]) -> dict[Any, Any]:
     return merged
 
 
-def reconcile(js: pd.DataFrame, md: pd.DataFrame, day_precision: list[bool] | None = None,
-              window: timedelta = DEFAULT_WINDOW) -> pd.DataFrame:
+def reconcile(
+    js: pd.DataFrame,
+    md: pd.DataFrame,
+    day_precision: list[bool] | None = None,
+    window: timedelta = DEFAULT_WINDOW,
+) -> pd.DataFrame:
     """One row per event from the JSON and Markdown frames, ordered by time.
 
     Paired rows keep the JSON record's values (and its ``id``, ``source_file`` and ``source_line``),
@@ -170,10 +199,12 @@ def reconcile(js: pd.DataFrame, md: pd.DataFrame, day_precision: list[bool] | No
     rest_js = js.drop(index=paired_js)
     rest_md = md.drop(index=sorted(paired_md))
     merged_frame = _records_frame(merged)
-    out = pd.concat([f for f in (rest_js, merged_frame, rest_md) if len(f)], ignore_index=True) \
-        if len(rest_js) + len(merged_frame) + len(rest_md) else js.iloc[0:0]
-    order = np.lexsort((out["source_line"].fillna(-1).to_numpy(dtype=np.int64),
-                        _ns(out["timestamp"])))
+    out = (
+        pd.concat([f for f in (rest_js, merged_frame, rest_md) if len(f)], ignore_index=True)
+        if len(rest_js) + len(merged_frame) + len(rest_md)
+        else js.iloc[0:0]
+    )
+    order = np.lexsort((out["source_line"].fillna(-1).to_numpy(dtype=np.int64), _ns(out["timestamp"])))
     return out.iloc[order].reset_index(drop=True)
 
 

@@ -29,12 +29,37 @@ __all__ = [
 ]
 
 COLUMNS: tuple[str, ...] = (
-    "id", "timestamp", "agent", "agent_type", "action_type", "description", "category", "task",
-    "status", "summary", "files_created", "files_modified", "files_deleted", "follow_up", "tags",
-    "in_json", "in_md", "source_file", "source_line", "extra",
+    "id",
+    "timestamp",
+    "agent",
+    "agent_type",
+    "action_type",
+    "description",
+    "category",
+    "task",
+    "status",
+    "summary",
+    "files_created",
+    "files_modified",
+    "files_deleted",
+    "follow_up",
+    "tags",
+    "in_json",
+    "in_md",
+    "source_file",
+    "source_line",
+    "extra",
 )
 STRING_COLUMNS: tuple[str, ...] = (
-    "id", "agent", "agent_type", "action_type", "description", "category", "task", "status", "summary",
+    "id",
+    "agent",
+    "agent_type",
+    "action_type",
+    "description",
+    "category",
+    "task",
+    "status",
+    "summary",
     "source_file",
 )
 LIST_COLUMNS: tuple[str, ...] = ("files_created", "files_modified", "files_deleted", "follow_up", "tags")
@@ -45,13 +70,54 @@ LIST_TYPE = pa.list_(pa.string())
 
 # Words real logs use for an outcome, folded onto the four statuses of the contract.
 _STATUS_WORDS: dict[str, str] = {
-    **dict.fromkeys(("completed", "complete", "done", "success", "successful", "succeeded", "ok",
-                     "pass", "passed", "resolved", "fixed", "✅"), "completed"),
-    **dict.fromkeys(("partial", "partially_completed", "partially completed", "partially-completed",
-                     "in_progress", "in progress", "in-progress", "wip", "warning", "⚠️", "⚠"),
-                    "partial"),
-    **dict.fromkeys(("failed", "failure", "fail", "error", "errored", "blocked", "aborted", "rolled_back",
-                     "rolled back", "❌"), "failed"),
+    **dict.fromkeys(
+        (
+            "completed",
+            "complete",
+            "done",
+            "success",
+            "successful",
+            "succeeded",
+            "ok",
+            "pass",
+            "passed",
+            "resolved",
+            "fixed",
+            "✅",
+        ),
+        "completed",
+    ),
+    **dict.fromkeys(
+        (
+            "partial",
+            "partially_completed",
+            "partially completed",
+            "partially-completed",
+            "in_progress",
+            "in progress",
+            "in-progress",
+            "wip",
+            "warning",
+            "⚠️",
+            "⚠",
+        ),
+        "partial",
+    ),
+    **dict.fromkeys(
+        (
+            "failed",
+            "failure",
+            "fail",
+            "error",
+            "errored",
+            "blocked",
+            "aborted",
+            "rolled_back",
+            "rolled back",
+            "❌",
+        ),
+        "failed",
+    ),
 }
 
 
@@ -79,8 +145,13 @@ _WORD = re.compile(r"\s+")
 def stable_id(timestamp: object, agent: object, action_type: object, description: object) -> str:
     """An id for entries that carry none: the same event always hashes to the same id."""
     stamp = timestamp.isoformat() if isinstance(timestamp, pd.Timestamp) and not pd.isna(timestamp) else ""
-    parts = [stamp, *(_WORD.sub(" ", str(p)).strip() if isinstance(p, str) else "" for p in
-                      (agent, action_type, description))]
+    parts = [
+        stamp,
+        *(
+            _WORD.sub(" ", str(p)).strip() if isinstance(p, str) else ""
+            for p in (agent, action_type, description)
+        ),
+    ]
     return "h-" + hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
@@ -96,8 +167,11 @@ def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
     for name in COLUMNS:
         value = columns.get(name)
         if name in LIST_COLUMNS:
-            data[name] = value if isinstance(value, pd.api.extensions.ExtensionArray) else list_array(
-                value if value is not None else [[]] * n)
+            data[name] = (
+                value
+                if isinstance(value, pd.api.extensions.ExtensionArray)
+                else list_array(value if value is not None else [[]] * n)
+            )
         elif name == "timestamp":
             data[name] = _timestamps(value, n)
         elif name in ("in_json", "in_md"):
@@ -136,9 +210,11 @@ def empty_frame() -> pd.DataFrame:
 def errors_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Problems found while reading: ``source_file``, ``index`` (JSON entry), ``line``, ``message``."""
     records = list(rows)
-    return pd.DataFrame({
-        "source_file": pd.array([r.get("source_file") for r in records], dtype=_string_dtype()),
-        "index": pd.array([r.get("index") for r in records], dtype="Int64"),
-        "line": pd.array([r.get("line") for r in records], dtype="Int64"),
-        "message": pd.array([r.get("message") for r in records], dtype=_string_dtype()),
-    })
+    return pd.DataFrame(
+        {
+            "source_file": pd.array([r.get("source_file") for r in records], dtype=_string_dtype()),
+            "index": pd.array([r.get("index") for r in records], dtype="Int64"),
+            "line": pd.array([r.get("line") for r in records], dtype="Int64"),
+            "message": pd.array([r.get("message") for r in records], dtype=_string_dtype()),
+        }
+    )

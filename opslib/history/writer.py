@@ -21,7 +21,7 @@ from opslib._io import atomic_write_bytes, atomic_write_text, locked
 from opslib.errors import ConfigError
 from opslib.history.json_loader import document_entries, parse_document
 from opslib.history.load import JSON_NAME, MD_NAME
-from opslib.history.markdown import parse_markdown
+from opslib.history.markdown import scan_layout
 from opslib.history.md_format import NEW_FILE_HEADER, MdEvent, insert_entry, render_entry
 from opslib.history.schema import normalise_status, normalise_tag
 
@@ -74,13 +74,25 @@ def _unique_id(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
-def log_activity(folder: str | Path, *, agent: str, action_type: str, description: str, status: str,
-                 category: str | None = None, task: str | None = None, summary: str | None = None,
-                 files_created: Iterable[str] = (), files_modified: Iterable[str] = (),
-                 files_deleted: Iterable[str] = (), follow_up: Iterable[str] = (),
-                 tags: Iterable[str] = (), title: str | None = None,
-                 timestamp: str | dt.datetime | pd.Timestamp | None = None,
-                 **extra: Any) -> dict[str, Any]:
+def log_activity(
+    folder: str | Path,
+    *,
+    agent: str,
+    action_type: str,
+    description: str,
+    status: str,
+    category: str | None = None,
+    task: str | None = None,
+    summary: str | None = None,
+    files_created: Iterable[str] = (),
+    files_modified: Iterable[str] = (),
+    files_deleted: Iterable[str] = (),
+    follow_up: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    title: str | None = None,
+    timestamp: str | dt.datetime | pd.Timestamp | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """Append one event to ``project_history.json`` and ``PROJECT_HISTORY.md`` in ``folder``.
 
     Files missing are created (JSON in shape A with a header, Markdown in style 1). An existing JSON
@@ -106,10 +118,17 @@ def log_activity(folder: str | Path, *, agent: str, action_type: str, descriptio
     js_path, md_path = history_paths(folder)
     stamp = _stamp(timestamp)
     event = MdEvent(
-        id="", timestamp=stamp, agent=agent.strip(), action_type=action_type.strip(),
+        id="",
+        timestamp=stamp,
+        agent=agent.strip(),
+        action_type=action_type.strip(),
         title=(title or _first_line(description) or action_type)[:100],
-        category=category, task=task, description=description.strip(), status=norm_status,
-        summary=summary, files_created=_strings("files_created", files_created),
+        category=category,
+        task=task,
+        description=description.strip(),
+        status=norm_status,
+        summary=summary,
+        files_created=_strings("files_created", files_created),
         files_modified=_strings("files_modified", files_modified),
         files_deleted=_strings("files_deleted", files_deleted),
         follow_up=_strings("follow_up", follow_up),
@@ -119,7 +138,7 @@ def log_activity(folder: str | Path, *, agent: str, action_type: str, descriptio
     with locked(js_path):
         doc = _read_json(js_path)
         md_text = md_path.read_text(encoding="utf-8") if md_path.exists() else None
-        md_info = parse_markdown(md_text, md_path) if md_text is not None else None
+        layout = scan_layout(md_text) if md_text is not None else None
         entries = doc if isinstance(doc, list) else doc["entries"]
         taken = {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id") is not None}
         shape_b = _uses_shape_b(entries)
@@ -129,12 +148,15 @@ def log_activity(folder: str | Path, *, agent: str, action_type: str, descriptio
         if isinstance(doc, dict):
             _refresh_header(doc, entries, stamp)
         atomic_write_bytes(js_path, orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
-        if md_info is None or md_text is None:
+        if layout is None or md_text is None:
             atomic_write_text(md_path, NEW_FILE_HEADER + "\n---\n\n" + render_entry(event, 1))
         else:
-            style = md_info.style if len(md_info.frame) else 1
-            new_text = insert_entry(md_text, render_entry(event, style), newest_first=md_info.newest_first,
-                                    first_entry_line=md_info.first_entry_line)
+            new_text = insert_entry(
+                md_text,
+                render_entry(event, layout.style),
+                newest_first=layout.newest_first,
+                first_entry_line=layout.first_entry_line,
+            )
             atomic_write_text(md_path, new_text)
     return entry
 
@@ -174,8 +196,11 @@ def _shape_a(event: MdEvent, extra: dict[str, Any], taken: set[str]) -> dict[str
         "agent": event.agent,
         "action": {"type": event.action_type, "description": event.description},
         "context": {"task": event.task or "", "category": event.category or ""},
-        "files": {"created": list(event.files_created), "modified": list(event.files_modified),
-                  "deleted": list(event.files_deleted)},
+        "files": {
+            "created": list(event.files_created),
+            "modified": list(event.files_modified),
+            "deleted": list(event.files_deleted),
+        },
         "outcome": {"status": event.status, "summary": event.summary or ""},
         "follow_up": list(event.follow_up),
         "tags": list(event.tags),
@@ -194,13 +219,22 @@ def _shape_b(event: MdEvent, extra: dict[str, Any], taken: set[str]) -> dict[str
         "id": entry_id,
         "timestamp": _iso(event.timestamp),
         "agent": {"name": event.agent, "type": agent_type},
-        "action": {"type": event.action_type, "category": event.category or "",
-                   "description": event.description},
+        "action": {
+            "type": event.action_type,
+            "category": event.category or "",
+            "description": event.description,
+        },
         "context": {"task": event.task or "", "related_entries": [], "triggered_by": "log_activity"},
-        "files": {"created": list(event.files_created), "modified": list(event.files_modified),
-                  "deleted": list(event.files_deleted)},
-        "outcome": {"status": event.status, "result": event.summary or "",
-                    "follow_up_actions": list(event.follow_up)},
+        "files": {
+            "created": list(event.files_created),
+            "modified": list(event.files_modified),
+            "deleted": list(event.files_deleted),
+        },
+        "outcome": {
+            "status": event.status,
+            "result": event.summary or "",
+            "follow_up_actions": list(event.follow_up),
+        },
         "tags": list(event.tags),
     }
     entry.update(extra)

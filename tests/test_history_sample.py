@@ -1,0 +1,51 @@
+"""The bundled sample history loads, reconciles and checks as its generator says it should."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from opslib._paths import sample_dir
+from opslib.history import by_tags, check_history, errors_of, failed, load_history
+
+PROJECT = sample_dir() / "project"
+pytestmark = pytest.mark.skipif(
+    not (PROJECT / "project_history.json").is_file(), reason="sample history not generated"
+)
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSLIB_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="module")
+def events() -> list:
+    sys.path.insert(0, str(sample_dir()))
+    try:
+        from _gen import history  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    return list(history.build_events())
+
+
+def test_sample_loads_and_reconciles(events: list) -> None:
+    frame = load_history(sample_dir())
+    assert errors_of(frame).empty
+    assert len(frame) >= 300
+    assert len(frame) == len(events)
+    assert int(frame["in_json"].sum()) == sum(e.in_json for e in events)
+    assert int(frame["in_md"].sum()) == sum(e.in_md for e in events)
+    assert int((frame["in_json"] & frame["in_md"]).sum()) == sum(e.in_json and e.in_md for e in events)
+    assert set(frame["agent_type"].dropna()) and frame["timestamp"].notna().all()
+    assert len(failed(frame)) > 0 and len(by_tags(frame, "drift")) > 0
+
+
+def test_sample_check_names_the_one_file_events(events: list) -> None:
+    findings = check_history(PROJECT)
+    json_only = {e.id for e in events if not e.in_md}
+    assert set(findings.loc[findings["kind"] == "json_only", "id"]) == json_only
+    assert int((findings["kind"] == "md_only").sum()) == sum(not e.in_json for e in events)
+    assert set(findings["kind"]) == {"json_only", "md_only"}

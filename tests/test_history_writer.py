@@ -1,0 +1,258 @@
+"""log_activity: both files, each style and shape kept, atomic and locked."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opslib.errors import ConfigError, ParseError, SchemaError
+from opslib.history import check_history, load_history, log_activity
+from opslib.history.markdown import read_markdown_history
+
+FIXTURES = Path(__file__).parent / "fixtures" / "history"
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSLIB_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _event(**over: Any) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "agent": "devops-engineer",
+        "action_type": "deployment",
+        "status": "completed",
+        "description": "Applied the WAF rate rule in prod",
+        "category": "infrastructure",
+        "task": "Add WAF rate rule",
+        "summary": "Rule active, no false positives",
+        "files_modified": ["live/prod/us-east-1/waf/terragrunt.hcl"],
+        "follow_up": ["Review WAF logs"],
+        "tags": ["#Infrastructure", "waf"],
+        "timestamp": "2026-06-01T09:00:00Z",
+    }
+    event.update(over)
+    return event
+
+
+def _folder(tmp_path: Path, json_fixture: str | None, md_fixture: str | None) -> Path:
+    folder = tmp_path / "proj"
+    folder.mkdir(parents=True)
+    if json_fixture:
+        shutil.copy(FIXTURES / json_fixture, folder / "project_history.json")
+    if md_fixture:
+        shutil.copy(FIXTURES / md_fixture, folder / "PROJECT_HISTORY.md")
+    return folder
+
+
+def test_creates_both_files_with_headers(tmp_path: Path) -> None:
+    entry = log_activity(tmp_path / "new", **_event())
+    doc = json.loads((tmp_path / "new" / "project_history.json").read_text())
+    assert doc["entries"] == [entry]
+    assert {"version", "project", "created_at", "updated_at"} <= set(doc)
+    assert entry["id"] == "20260601-090000-devops_engineer"
+    assert entry["tags"] == ["infrastructure", "waf"]
+    md = (tmp_path / "new" / "PROJECT_HISTORY.md").read_text()
+    assert md.startswith("# Project History\n")
+    assert "## [2026-06-01 09:00:00] devops-engineer: Add WAF rate rule" not in md  # title = description
+    assert "## [2026-06-01 09:00:00] devops-engineer: Applied the WAF rate rule in prod" in md
+    frame = load_history(tmp_path / "new")
+    assert len(frame) == 1 and bool(frame["in_json"].iloc[0]) and bool(frame["in_md"].iloc[0])
+    row = frame.iloc[0]
+    assert row["summary"] == "Rule active, no false positives" and row["status"] == "completed"
+    assert check_history(tmp_path / "new").empty
+
+
+def test_title_and_extra_keys(tmp_path: Path) -> None:
+    entry = log_activity(tmp_path, **_event(title="WAF rule", issue="OPS-7", tests={"added": 2}))
+    assert entry["issue"] == "OPS-7" and entry["tests"] == {"added": 2}
+    assert "devops-engineer: WAF rule\n" in (tmp_path / "PROJECT_HISTORY.md").read_text()
+    row = load_history(tmp_path).iloc[0]
+    assert row["extra"]["issue"] == "OPS-7" and row["extra"]["tests"] == {"added": 2}
+
+
+@pytest.mark.parametrize(
+    "md_fixture, style, newest_first",
+    [
+        ("md/style1_oldest_first.md", 1, False),
+        ("md/style1_newest_first.md", 1, True),
+        ("md/style2_log_activity.md", 2, True),
+        ("md/style3_dashes.md", 3, False),
+    ],
+)
+def test_markdown_keeps_style_and_order(
+    tmp_path: Path, md_fixture: str, style: int, newest_first: bool
+) -> None:
+    folder = _folder(tmp_path, None, md_fixture)
+    before = read_markdown_history(folder / "PROJECT_HISTORY.md")
+    original = (folder / "PROJECT_HISTORY.md").read_text()
+    entry = log_activity(folder, **_event(timestamp="2026-06-01T09:00:00Z"))
+    after = read_markdown_history(folder / "PROJECT_HISTORY.md")
+    assert after.errors == []
+    assert len(after.frame) == len(before.frame) + 1
+    assert after.style == style and after.newest_first == newest_first
+    new_row = after.frame.iloc[0 if newest_first else -1]
+    assert new_row["description"] == "Applied the WAF rate rule in prod"
+    assert new_row["status"] == "completed" and list(new_row["tags"]) == ["infrastructure", "waf"]
+    if style == 2:
+        assert new_row["id"] == entry["id"]
+    text = (folder / "PROJECT_HISTORY.md").read_text()
+    if newest_first:
+        # the preamble (with its own ## headings and table) stays on top, untouched
+        preamble = original.splitlines(keepends=True)[: before.first_entry_line]
+        assert text.startswith("".join(preamble))
+        assert text.endswith(original[len("".join(preamble)) :])
+    else:
+        assert text.startswith(original.rstrip("\n"))
+
+
+def test_json_shape_b_and_metadata_are_kept(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "json/object_squad_metadata.json", None)
+    entry = log_activity(folder, **_event(agent_type="devops"))
+    doc = json.loads((folder / "project_history.json").read_text())
+    assert doc["schema"] == "multi-agent-squad-history"  # unknown top-level key kept
+    assert entry["agent"] == {"name": "devops-engineer", "type": "devops"}
+    assert entry["outcome"]["result"] == "Rule active, no false positives"
+    assert entry["outcome"]["follow_up_actions"] == ["Review WAF logs"]
+    assert doc["metadata"]["total_entries"] == 2
+    assert doc["metadata"]["agents_active"] == ["security-engineer", "devops-engineer"]
+    assert doc["metadata"]["tags_used"] == ["security", "iam", "infrastructure", "waf"]
+    frame = load_history(folder / "project_history.json")
+    assert frame["agent_type"].tolist() == ["security", "devops"]
+
+
+def test_updated_at_refreshed_and_bare_array_stays_array(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "json/object_version_header.json", None)
+    log_activity(folder, **_event())
+    doc = json.loads((folder / "project_history.json").read_text())
+    assert doc["updated_at"] != "2026-05-01T10:00:00Z" and doc["created_at"] == "2026-05-01T00:00:00Z"
+    other = _folder(tmp_path / "b", "json/bare_array.json", None)
+    log_activity(other, **_event())
+    assert len(json.loads((other / "project_history.json").read_text())) == 3
+
+
+def test_same_second_ids_stay_unique(tmp_path: Path) -> None:
+    ids = [log_activity(tmp_path, **_event())["id"] for _ in range(3)]
+    assert ids == [
+        "20260601-090000-devops_engineer",
+        "20260601-090000-devops_engineer-2",
+        "20260601-090000-devops_engineer-3",
+    ]
+
+
+@pytest.mark.parametrize(
+    "fixture, error",
+    [
+        ("bad/truncated.json", ParseError),
+        ("bad/entries_not_list.json", SchemaError),
+        ("bad/not_json.json", ParseError),
+    ],
+)
+def test_file_that_does_not_parse_is_never_rewritten(tmp_path: Path, fixture: str, error: type) -> None:
+    folder = _folder(tmp_path, fixture, "md/style1_oldest_first.md")
+    js_before = (folder / "project_history.json").read_bytes()
+    md_before = (folder / "PROJECT_HISTORY.md").read_bytes()
+    with pytest.raises(error) as info:
+        log_activity(folder, **_event())
+    assert "project_history.json" in str(info.value)
+    assert (folder / "project_history.json").read_bytes() == js_before
+    assert (folder / "PROJECT_HISTORY.md").read_bytes() == md_before
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{"status": "great"}, {"agent": ""}, {"tags": "a, b"}, {"timestamp": "not a time"}, {"ticket": object()}],
+)
+def test_bad_arguments(tmp_path: Path, over: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError):
+        log_activity(tmp_path, **_event(**over))
+    assert not (tmp_path / "project_history.json").exists()
+
+
+def test_writes_under_project_subfolder_when_files_live_there(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "folders" / "nested", tmp_path / "repo")
+    log_activity(tmp_path / "repo", **_event())
+    assert not (tmp_path / "repo" / "project_history.json").exists()
+    assert len(load_history(tmp_path / "repo")) == 2
+
+
+def _worker(folder: str, worker: int, count: int) -> None:
+    for i in range(count):
+        log_activity(
+            folder,
+            agent=f"agent-{worker:02d}",
+            action_type="implementation",
+            description=f"worker {worker} event {i}",
+            status="completed",
+            tags=["load"],
+            timestamp=f"2026-06-01T{worker:02d}:{i:02d}:00Z",
+        )
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "json/object_project_entries.json", "md/style1_oldest_first.md")
+    # fork: 16 spawned interpreters would spend most of the test importing pandas
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_worker, args=(str(folder), w, 25)) for w in range(16)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    doc = json.loads((folder / "project_history.json").read_text())
+    assert len(doc["entries"]) == 2 + 400
+    md = read_markdown_history(folder / "PROJECT_HISTORY.md", strict=True)
+    assert len(md.frame) == 3 + 400
+    frame = load_history(folder, strict=True)
+    new = frame[frame["tags"].map(lambda t: "load" in t)]
+    assert len(new) == 400
+    assert bool((new["in_json"] & new["in_md"]).all())
+    assert new["description"].is_unique
+
+
+_KILLED_WRITER = textwrap.dedent("""
+    import os, sys, time
+    import opslib._io
+    from opslib.history import log_activity
+    real_fsync = os.fsync
+    def slow_fsync(fd):
+        real_fsync(fd)
+        open(sys.argv[2], "w").close()   # tell the test we are inside the write
+        time.sleep(60)
+    opslib._io.os.fsync = slow_fsync
+    log_activity(sys.argv[1], agent="devops-engineer", action_type="deployment",
+                 description="never lands", status="completed")
+""")
+
+
+def test_writer_killed_mid_write_leaves_previous_file(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "json/object_project_entries.json", "md/style1_oldest_first.md")
+    js_before = (folder / "project_history.json").read_bytes()
+    md_before = (folder / "PROJECT_HISTORY.md").read_bytes()
+    marker = tmp_path / "inside-write"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(folder), str(marker)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "writer never reached the write"
+            time.sleep(0.05)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert (folder / "project_history.json").read_bytes() == js_before
+    assert (folder / "PROJECT_HISTORY.md").read_bytes() == md_before
+    assert len(load_history(folder, strict=True)) == 3 + 1  # 2 JSON events, one paired; 3 MD events
+    # the lock died with the writer: the next writer gets through
+    log_activity(folder, **_event())
+    assert len(json.loads((folder / "project_history.json").read_text())["entries"]) == 3
