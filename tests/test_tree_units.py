@@ -272,3 +272,14 @@ def test_sample_tree_stack_units_and_lock_files(sample_tree: TerragruntTree) -> 
     for unit in units.index:
         assert bool(units.loc[unit, "lockfile"]) == (unit in lock_dirs), unit
     assert isinstance(tree.units, pd.DataFrame)
+
+
+def test_loading_a_subtree_reports_includes_outside_it() -> None:
+    tree = load_tree(FIXTURES / "basic" / "prod", cache=False)
+    assert sorted(tree.units["unit"]) == ["us-east-1/prod/app", "us-east-1/prod/db", "us-east-1/prod/vpc"]
+    assert (tree.errors["kind"] == "eval").all() and len(tree.errors) == 4
+    assert tree.errors["message"].str.contains("cannot resolve its path").all()
+    units = tree.units.set_index("unit")
+    assert units.loc["us-east-1/prod/app", "errors"] == 2
+    assert units.loc["us-east-1/prod/app", "includes"][0]["path"] == 'find_in_parent_folders("root.hcl")'
+    assert set(units["account"]) == {"prod"}  # prod/account.hcl is the subtree's own root

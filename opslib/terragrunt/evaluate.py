@@ -509,13 +509,13 @@ class Config:
                     self.ev.error(self.path, line, "include block has no path")
                 else:
                     value = self.eval_value(raw, attr_line(body, "path"))
-                    target = (
-                        self.resolve_path(value)
-                        if isinstance(value, str)
-                        else (
-                            value if isinstance(value, Unknown) else Unknown("include path is not a string")
-                        )
-                    )
+                    if isinstance(value, str):
+                        target = self.resolve_path(value)
+                    else:
+                        target = value if isinstance(value, Unknown) else Unknown("path is not a string")
+                        # the unit loads without what it includes: say so where the include is
+                        name = f"include {label!r}" if label is not None else "include"
+                        self.ev.error(self.path, line, f"{name}: cannot resolve its path ({target.reason})")
                 expose = self.eval_value(body.get("expose", False), None) is True
                 strategy = self.eval_value(body.get("merge_strategy", '"shallow"'), None)
                 self._includes.append(

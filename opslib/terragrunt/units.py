@@ -272,7 +272,7 @@ def build_unit(
     includes = [
         {
             "label": inc.label,
-            "path": ev.rel(inc.path) if isinstance(inc.path, Path) else inc.raw,
+            "path": ev.rel(inc.path) if isinstance(inc.path, Path) else _raw_text(inc.raw),
             "expose": inc.expose,
             "line": inc.line,
         }
