@@ -47,6 +47,10 @@ def test_sarif_is_valid_against_the_published_schema(secret_trees: list[tuple[Pa
         log = json.loads(render(findings, "sarif", root=tree))
         errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
         assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    empty = lint(load_tree(FIXTURES / "TG001" / "clean", cache=False), rules=["TG001"], config={})
+    log = json.loads(render(empty, "sarif"))
+    validator.validate(log)
+    assert log["runs"][0]["results"] == []
 
 
 def test_sarif_carries_rule_metadata_and_regions() -> None:
