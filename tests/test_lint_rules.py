@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from opslib.rules import all_rules, lint
+from opslib.rules._base import is_production
 from opslib.terragrunt import load_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
@@ -128,3 +129,12 @@ def test_every_rule_runs_on_the_tree_loader_fixtures(tree: str) -> None:
     assert set(findings["rule_id"]) <= set(RULE_IDS)
     assert (findings["line"] >= 1).all()
     assert findings["message"].str.len().gt(0).all()
+
+
+@pytest.mark.parametrize(("name", "production"), [
+    ("prod", True), ("production", True), ("PRD", True), ("prod-eu", True), ("prod2", True),
+    ("non-prod", False), ("nonprod", False), ("preprod", False), ("pre-prod", False), ("products", False),
+    ("dev", False), ("staging", False), ("", False), (None, False),
+])
+def test_production_names(name: str | None, production: bool) -> None:
+    assert is_production(name) is production

@@ -31,7 +31,7 @@ __all__ = [
 #: most severe first; ``severity_rank`` gives 0 for critical
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 
-_PRODUCTION = re.compile(r"^(prod|production|prd)([-_.]?[a-z0-9]*)?$")
+_PRODUCTION = re.compile(r"^(prod|production|prd)(\d+|[-_.][a-z0-9_.-]*)?$")
 _NOT_PRODUCTION = re.compile(r"^(non|pre|not)[-_]?prod")
 
 
