@@ -43,7 +43,8 @@ def check_mock_outputs(ctx: LintContext) -> Iterator[Finding]:
     severity="medium",
     rationale="""Mock outputs are placeholders. When `mock_outputs_allowed_terraform_commands` is missing
     they are used for every command, and when it allows `apply` or `destroy` a unit can be applied
-    against a fake VPC id or subnet list instead of failing on the missing dependency.""",
+    against a fake VPC id or subnet list instead of failing on the missing dependency. (A block without
+    `mock_outputs` is reported by TG003 alone.)""",
     fix="""Set `mock_outputs_allowed_terraform_commands = ["validate", "plan"]` (add `init` or `show` if
     needed, never `apply` or `destroy`).""",
 )
