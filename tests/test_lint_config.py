@@ -14,7 +14,7 @@ from opslib.rules import LintConfig, lint, load_config
 from opslib.rules.suppress import parse_suppressions
 from opslib.terragrunt import load_tree
 
-UNIT = textwrap.dedent('''\
+UNIT = textwrap.dedent("""\
     include "root" {
       path = find_in_parent_folders("root.hcl")
     }
@@ -48,7 +48,7 @@ UNIT = textwrap.dedent('''\
       # opslib:ignore TG009 the comment is on the wrong line
       token = get_env("API_TOKEN", "fallback-token-1") # opslib:ignore TG008 wrong rule id
     }
-    ''')
+    """)
 
 
 def make_tree(root: Path, unit: str = UNIT) -> Path:
@@ -63,19 +63,21 @@ def run(root: Path, **kwargs: object) -> pd.DataFrame:
 
 
 def by_rule(findings: pd.DataFrame) -> dict[tuple[str, int], tuple[bool, str]]:
-    return {(r.rule_id, int(r.line)): (bool(r.suppressed), r.suppression_reason)
-            for r in findings.itertuples(index=False)}
+    return {
+        (r.rule_id, int(r.line)): (bool(r.suppressed), r.suppression_reason)
+        for r in findings.itertuples(index=False)
+    }
 
 
 def test_suppressions_on_the_line_and_on_the_block_first_line(tmp_path: Path) -> None:
     findings = run(make_tree(tmp_path), rules=["TG002", "TG003", "TG004", "TG008", "TG009"], config={})
     got = by_rule(findings)
-    assert got[("TG002", 6)] == (True, "catalog pin")                 # on the line
-    assert got[("TG003", 9)] == (True, "vpc belongs to the network team")       # list with a comma
-    assert got[("TG004", 16)] == (False, "")                                    # no comment: stays
-    assert got[("TG004", 22)] == (True, "reviewed in ACME-12")                  # block's first line, //
-    assert got[("TG008", 27)] == (True, "rotated test credential")              # `inputs = {` line
-    assert got[("TG009", 32)] == (False, "")                                    # wrong line, wrong id
+    assert got[("TG002", 6)] == (True, "catalog pin")  # on the line
+    assert got[("TG003", 9)] == (True, "vpc belongs to the network team")  # list with a comma
+    assert got[("TG004", 16)] == (False, "")  # no comment: stays
+    assert got[("TG004", 22)] == (True, "reviewed in ACME-12")  # block's first line, //
+    assert got[("TG008", 27)] == (True, "rotated test credential")  # `inputs = {` line
+    assert got[("TG009", 32)] == (False, "")  # wrong line, wrong id
     assert len(findings) == 6
 
 
@@ -89,8 +91,11 @@ def test_suppressed_findings_do_not_fail_the_cli(tmp_path: Path, capsys: pytest.
 
 
 def test_parse_suppressions_ignores_strings_and_other_text() -> None:
-    lines = ['name = "# opslib:ignore TG001 inside a string"', "# opslib:ignore no ids here",
-             "# OPSLIB:IGNORE tg010 upper case works"]
+    lines = [
+        'name = "# opslib:ignore TG001 inside a string"',
+        "# opslib:ignore no ids here",
+        "# OPSLIB:IGNORE tg010 upper case works",
+    ]
     parsed = parse_suppressions(lines)
     assert list(parsed) == [3]
     assert parsed[3].rule_ids == frozenset({"TG010"}) and parsed[3].reason == "upper case works"
@@ -98,13 +103,15 @@ def test_parse_suppressions_ignores_strings_and_other_text() -> None:
 
 def test_config_file_in_tree_root(tmp_path: Path) -> None:
     root = make_tree(tmp_path)
-    (root / ".opslib.toml").write_text(textwrap.dedent('''\
+    (root / ".opslib.toml").write_text(
+        textwrap.dedent("""\
         [tool.opslib.lint]
         disable = ["TG003"]
         lockfile = "forbid"
         [tool.opslib.lint.severity]
         TG004 = "high"
-        '''))
+        """)
+    )
     findings = run(root)
     assert "TG003" not in set(findings["rule_id"])
     assert set(findings.loc[findings["rule_id"] == "TG004", "severity"]) == {"high"}
@@ -131,13 +138,16 @@ def test_no_configuration_means_defaults(tmp_path: Path, monkeypatch: pytest.Mon
     assert LintConfig().lockfile == "require"
 
 
-@pytest.mark.parametrize(("text", "error"), [
-    ('[tool.opslib.lint]\ndisable = ["TG999"]\n', "unknown rule id(s) TG999"),
-    ('[tool.opslib.lint]\nseverity = { TG001 = "urgent" }\n', "expected one of critical"),
-    ('[tool.opslib.lint]\nlockfile = "sometimes"\n', "expected one of require, forbid"),
-    ('[tool.opslib.lint]\nignore = ["TG001"]\n', "unknown key(s) ignore"),
-    ("[tool.opslib.lint\n", "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('[tool.opslib.lint]\ndisable = ["TG999"]\n', "unknown rule id(s) TG999"),
+        ('[tool.opslib.lint]\nseverity = { TG001 = "urgent" }\n', "expected one of critical"),
+        ('[tool.opslib.lint]\nlockfile = "sometimes"\n', "expected one of require, forbid"),
+        ('[tool.opslib.lint]\nignore = ["TG001"]\n', "unknown key(s) ignore"),
+        ("[tool.opslib.lint\n", "invalid TOML"),
+    ],
+)
 def test_bad_configuration_names_the_file(tmp_path: Path, text: str, error: str) -> None:
     (tmp_path / ".opslib.toml").write_text(text)
     with pytest.raises(ConfigError) as caught:

@@ -25,10 +25,15 @@ SAMPLE = Path(__file__).parent.parent / "data" / "sample" / "infrastructure-live
 
 # every secret value planted in the fixtures and the sample tree
 PLANTED = [
-    "Planted-Local-Pa55word", "AKIAPLANTEDKEY123456", "AKIAPLANTEDTAGS12345",
+    "Planted-Local-Pa55word",
+    "AKIAPLANTEDKEY123456",
+    "AKIAPLANTEDTAGS12345",
     "planted-token-0123456789abcdef",
-    "-----BEGIN PLANTED KEY-----", "planted-fallback-pw", "xoxb-planted-fallback",
-    "Sup3rS3cret!sample", "changeme123",
+    "-----BEGIN PLANTED KEY-----",
+    "planted-fallback-pw",
+    "xoxb-planted-fallback",
+    "Sup3rS3cret!sample",
+    "changeme123",
 ]
 
 
@@ -78,11 +83,13 @@ def test_sarif_marks_suppressed_findings(tmp_path: Path) -> None:
     (unit / "terragrunt.hcl").write_text(
         'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n\n'
         'dependency "vpc" { # opslib:ignore TG003 vpc is created by another team\n'
-        '  config_path = "../vpc"\n}\n')
+        '  config_path = "../vpc"\n}\n'
+    )
     findings = lint(load_tree(tmp_path, cache=False), rules=["TG003"], config={})
     result = to_sarif(findings)["runs"][0]["results"][0]
-    assert result["suppressions"] == [{"kind": "inSource", "state": "accepted",
-                                       "justification": "vpc is created by another team"}]
+    assert result["suppressions"] == [
+        {"kind": "inSource", "state": "accepted", "justification": "vpc is created by another team"}
+    ]
     jsonschema.Draft7Validator(SCHEMA).validate(to_sarif(findings))
 
 
@@ -138,8 +145,9 @@ def test_cli_error_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_rules_doc_is_up_to_date() -> None:
-    assert default_path().read_text() == render_rules_doc(), \
+    assert default_path().read_text() == render_rules_doc(), (
         "docs/rules.md is stale: run `python -m opslib.rules.docs`"
+    )
 
 
 def test_every_rule_is_documented() -> None:
@@ -166,7 +174,8 @@ def test_property_no_output_shows_a_secret(password: str, fallback: str) -> None
         (root / "root.hcl").write_text("locals {}\n")
         (root / "app" / "terragrunt.hcl").write_text(
             f'locals {{\n  db_password = "{password}"\n}}\n\n'
-            f'inputs = {{\n  api_token = get_env("API_TOKEN", "{fallback}")\n}}\n')
+            f'inputs = {{\n  api_token = get_env("API_TOKEN", "{fallback}")\n}}\n'
+        )
         findings = lint(load_tree(root, cache=False), rules=["TG008", "TG009"], config={})
         assert set(findings["rule_id"]) == {"TG008", "TG009"}
         for fmt in ("table", "json", "sarif"):

@@ -96,7 +96,8 @@ def test_tg011_forbid_policy_flags_committed_lock_files() -> None:
     findings = run(tree, "TG011", config={"lockfile": "forbid"})
     assert list(zip(findings["path"], findings["line"], strict=True)) == [("locked/.terraform.lock.hcl", 1)]
     assert run(FIXTURES / "TG011" / "clean", "TG011", config={"lockfile": "forbid"})["path"].tolist() == [
-        "app/.terraform.lock.hcl"]
+        "app/.terraform.lock.hcl"
+    ]
 
 
 def test_tg017_names_the_cycle() -> None:
@@ -110,8 +111,16 @@ def test_tg017_names_the_cycle() -> None:
 
 def test_frame_has_the_documented_columns_and_types() -> None:
     findings = lint(load_tree(FIXTURES / "TG001" / "fires", cache=False), config={})
-    assert list(findings.columns) == ["rule_id", "severity", "unit", "path", "line", "message", "suppressed",
-                                      "suppression_reason"]
+    assert list(findings.columns) == [
+        "rule_id",
+        "severity",
+        "unit",
+        "path",
+        "line",
+        "message",
+        "suppressed",
+        "suppression_reason",
+    ]
     assert findings["line"].dtype == "int64"
     assert findings["suppressed"].dtype == bool
     empty = lint(load_tree(FIXTURES / "TG001" / "clean", cache=False), rules=["TG001"], config={})
@@ -121,8 +130,9 @@ def test_frame_has_the_documented_columns_and_types() -> None:
 TREE_FIXTURES = Path(__file__).parent / "fixtures" / "tree"
 
 
-@pytest.mark.parametrize("tree", sorted(p.name for p in TREE_FIXTURES.glob("*") if p.is_dir())
-                         if TREE_FIXTURES.is_dir() else [])
+@pytest.mark.parametrize(
+    "tree", sorted(p.name for p in TREE_FIXTURES.glob("*") if p.is_dir()) if TREE_FIXTURES.is_dir() else []
+)
 def test_every_rule_runs_on_the_tree_loader_fixtures(tree: str) -> None:
     """Messy trees (cycles, unparsable files, stacks, JSON configs, unsafe functions) never crash a rule."""
     findings = lint(load_tree(TREE_FIXTURES / tree, cache=False), config={})
@@ -131,10 +141,24 @@ def test_every_rule_runs_on_the_tree_loader_fixtures(tree: str) -> None:
     assert findings["message"].str.len().gt(0).all()
 
 
-@pytest.mark.parametrize(("name", "production"), [
-    ("prod", True), ("production", True), ("PRD", True), ("prod-eu", True), ("prod2", True),
-    ("non-prod", False), ("nonprod", False), ("preprod", False), ("pre-prod", False), ("products", False),
-    ("dev", False), ("staging", False), ("", False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("name", "production"),
+    [
+        ("prod", True),
+        ("production", True),
+        ("PRD", True),
+        ("prod-eu", True),
+        ("prod2", True),
+        ("non-prod", False),
+        ("nonprod", False),
+        ("preprod", False),
+        ("pre-prod", False),
+        ("products", False),
+        ("dev", False),
+        ("staging", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_production_names(name: str | None, production: bool) -> None:
     assert is_production(name) is production

@@ -57,8 +57,14 @@ def test_every_deliberate_violation_is_found_and_nothing_else(findings: pd.DataF
 
 
 def test_markers_are_on_the_reported_lines(findings: pd.DataFrame) -> None:
-    markers = {"TG001": "include {", "TG002": "?ref=main", "TG003": 'dependency "sqs" {',
-               "TG007": "encrypt", "TG008": "master_password", "TG009": "get_env"}
+    markers = {
+        "TG001": "include {",
+        "TG002": "?ref=main",
+        "TG003": 'dependency "sqs" {',
+        "TG007": "encrypt",
+        "TG008": "master_password",
+        "TG009": "get_env",
+    }
     for rule_id, marker in markers.items():
         row = findings[findings["rule_id"] == rule_id].iloc[0]
         text = (TREE / row["path"]).read_text().splitlines()[int(row["line"]) - 1]

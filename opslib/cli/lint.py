@@ -15,17 +15,40 @@ __all__ = ["command"]
 
 @click.command("lint")
 @click.argument("path", type=click.Path(file_okay=False, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--min-severity", type=click.Choice(list(reversed(SEVERITIES))), default="low",
-              show_default=True, help="Report and fail only on findings at or above this severity.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "sarif"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(list(reversed(SEVERITIES))),
+    default="low",
+    show_default=True,
+    help="Report and fail only on findings at or above this severity.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to FILE instead of stdout.",
+)
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in the table too.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the tree's parse cache.")
-def command(path: str, fmt: str, min_severity: str, output: str | None, rules: tuple[str, ...],
-            show_suppressed: bool, no_cache: bool) -> int:
+def command(
+    path: str,
+    fmt: str,
+    min_severity: str,
+    output: str | None,
+    rules: tuple[str, ...],
+    show_suppressed: bool,
+    no_cache: bool,
+) -> int:
     """Lint the Terragrunt tree at PATH; exit 2 when an unsuppressed finding reaches --min-severity."""
     from opslib.rules import at_or_above, lint
     from opslib.rules.output import render
@@ -47,8 +70,9 @@ def _warn_parse_errors(errors: pd.DataFrame, root: str) -> None:
     """Files that do not parse cannot be linted: say so on stderr rather than pass silently."""
     for row in errors.to_dict(orient="records"):
         line = "" if pd.isna(row.get("line")) else f":{int(row['line'])}"
-        click.echo(f"opslib: warning: {root}/{row.get('path')}{line}: {row.get('message')} "
-                   "(not linted)", err=True)
+        click.echo(
+            f"opslib: warning: {root}/{row.get('path')}{line}: {row.get('message')} (not linted)", err=True
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,12 +43,21 @@ __all__ = [
     "severity_rank",
 ]
 
-FINDING_COLUMNS = ["rule_id", "severity", "unit", "path", "line", "message", "suppressed",
-                   "suppression_reason"]
+FINDING_COLUMNS = [
+    "rule_id",
+    "severity",
+    "unit",
+    "path",
+    "line",
+    "message",
+    "suppressed",
+    "suppression_reason",
+]
 
 
-def lint(tree: Any, *, rules: Iterable[str] | None = None,
-         config: LintConfig | Mapping[str, Any] | None = None) -> pd.DataFrame:
+def lint(
+    tree: Any, *, rules: Iterable[str] | None = None, config: LintConfig | Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Check a Terragrunt tree against the mandatory rules.
 
     ``tree``: a :class:`~opslib.terragrunt.TerragruntTree` (or a path, loaded with ``load_tree``).
@@ -108,17 +117,19 @@ def _frame(ctx: LintContext, findings: list[Finding]) -> pd.DataFrame:
         if finding.block_line is None:
             finding.block_line = ctx.enclosing_start(finding.path, finding.line)
         suppression = find_suppression(finding, ctx.lines, cache)
-        rows.append({
-            "rule_id": finding.rule_id,
-            "severity": severity,
-            "unit": finding.unit or "",
-            "path": finding.path,
-            "line": int(finding.line),
-            # scrub last: a secret found by any rule is masked in every message
-            "message": ctx.masker.scrub_str(finding.message),
-            "suppressed": suppression is not None,
-            "suppression_reason": ctx.masker.scrub_str(suppression.reason) if suppression else "",
-        })
+        rows.append(
+            {
+                "rule_id": finding.rule_id,
+                "severity": severity,
+                "unit": finding.unit or "",
+                "path": finding.path,
+                "line": int(finding.line),
+                # scrub last: a secret found by any rule is masked in every message
+                "message": ctx.masker.scrub_str(finding.message),
+                "suppressed": suppression is not None,
+                "suppression_reason": ctx.masker.scrub_str(suppression.reason) if suppression else "",
+            }
+        )
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     if frame.empty:
         return frame.astype({"line": "int64", "suppressed": "bool"})

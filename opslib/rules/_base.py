@@ -98,8 +98,9 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def register(*, id: str, name: str, title: str, severity: str, rationale: str,
-             fix: str, severity_note: str = "") -> Callable[[Check], Check]:
+def register(
+    *, id: str, name: str, title: str, severity: str, rationale: str, fix: str, severity_note: str = ""
+) -> Callable[[Check], Check]:
     """Class-free rule declaration: decorate the check function with its metadata."""
     if severity not in SEVERITIES:
         raise ValueError(f"{id}: unknown severity {severity!r}")
@@ -107,9 +108,16 @@ def register(*, id: str, name: str, title: str, severity: str, rationale: str,
     def decorate(check: Check) -> Check:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        REGISTRY[id] = Rule(id=id, name=name, title=title, severity=severity,
-                            rationale=" ".join(rationale.split()), fix=" ".join(fix.split()), check=check,
-                            severity_note=severity_note)
+        REGISTRY[id] = Rule(
+            id=id,
+            name=name,
+            title=title,
+            severity=severity,
+            rationale=" ".join(rationale.split()),
+            fix=" ".join(fix.split()),
+            check=check,
+            severity_note=severity_note,
+        )
         return check
 
     return decorate
@@ -151,8 +159,9 @@ class LintContext:
             self._lines[path] = str(text).splitlines()
         return self._lines[path]
 
-    def find_line(self, path: str, pattern: str | re.Pattern[str], start: int | None = None,
-                  end: int | None = None) -> int | None:
+    def find_line(
+        self, path: str, pattern: str | re.Pattern[str], start: int | None = None, end: int | None = None
+    ) -> int | None:
         """First line in ``[start, end]`` (1-based, inclusive) matching ``pattern``, outside comments."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
         lines = self.lines(path)
@@ -284,9 +293,9 @@ def comment_of(line: str) -> str:
         if char == '"':
             in_string = True
         elif char == "#":
-            return line[index + 1:]
-        elif char == "/" and line[index + 1:index + 2] == "/":
-            return line[index + 2:]
+            return line[index + 1 :]
+        elif char == "/" and line[index + 1 : index + 2] == "/":
+            return line[index + 2 :]
     return ""
 
 

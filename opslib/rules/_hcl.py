@@ -73,8 +73,11 @@ def raw_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k} = {raw_text(v)}" for k, v in value.items()
-                               if not str(k).startswith("__")) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k} = {raw_text(v)}" for k, v in value.items() if not str(k).startswith("__"))
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(raw_text(v) for v in value) + "]"
     return str(value).lower() if isinstance(value, bool) else str(value)
@@ -94,8 +97,12 @@ def attrs(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _is_block_list(value: Any) -> bool:
-    return (isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-            and all(_find_block(v) is not None for v in value))
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) for v in value)
+        and all(_find_block(v) is not None for v in value)
+    )
 
 
 def _find_block(entry: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -50,8 +50,11 @@ class LintConfig:
         known = {rule.id for rule in all_rules()}
         unknown_keys = sorted(set(data) - _KEYS)
         if unknown_keys:
-            raise ConfigError(f"[tool.opslib.lint]: unknown key(s) {', '.join(unknown_keys)}; "
-                              f"expected {', '.join(sorted(_KEYS))}", path=source)
+            raise ConfigError(
+                f"[tool.opslib.lint]: unknown key(s) {', '.join(unknown_keys)}; "
+                f"expected {', '.join(sorted(_KEYS))}",
+                path=source,
+            )
         disable = data.get("disable", [])
         if isinstance(disable, str):
             disable = [disable]
@@ -66,12 +69,17 @@ class LintConfig:
         _check_ids(set(severity), known, "severity", source)
         for rule_id, level in severity.items():
             if level not in SEVERITIES:
-                raise ConfigError(f"[tool.opslib.lint.severity] {rule_id} = {level!r}: expected one of "
-                                  f"{', '.join(SEVERITIES)}", path=source)
+                raise ConfigError(
+                    f"[tool.opslib.lint.severity] {rule_id} = {level!r}: expected one of "
+                    f"{', '.join(SEVERITIES)}",
+                    path=source,
+                )
         lockfile = str(data.get("lockfile", "require")).lower()
         if lockfile not in LOCKFILE_POLICIES:
-            raise ConfigError(f"[tool.opslib.lint] lockfile = {lockfile!r}: expected one of "
-                              f"{', '.join(LOCKFILE_POLICIES)}", path=source)
+            raise ConfigError(
+                f"[tool.opslib.lint] lockfile = {lockfile!r}: expected one of {', '.join(LOCKFILE_POLICIES)}",
+                path=source,
+            )
         return cls(disable=disabled, severity=severity, lockfile=lockfile, source=source)
 
 

@@ -83,7 +83,8 @@ def _rule_section(rule: Rule) -> str:
         f"### {rule.id}: {rule.title}\n\n"
         f"- name: `{rule.name}`\n"
         f"- default severity: **{rule.severity}**"
-        + (f" ({rule.severity_note})" if rule.severity_note else "") + "\n\n"
+        + (f" ({rule.severity_note})" if rule.severity_note else "")
+        + "\n\n"
         f"**Why.** {rule.rationale}\n\n"
         f"**Fix.** {rule.fix}\n\n"
         f"Suppress: `# opslib:ignore {rule.id} <reason>`\n"
@@ -95,8 +96,15 @@ def render_rules_doc() -> str:
     rules = all_rules()
     table = ["| id | finds | default severity |", "|---|---|---|"]
     table += [f"| [{r.id}](#{r.id.lower()}-{_anchor(r.title)}) | {r.title} | {_severity(r)} |" for r in rules]
-    parts = [_HEADER, "## Rules\n\n" + "\n".join(table) + "\n", _SUPPRESS, _CONFIG, _COLUMNS,
-             "## Rule reference\n", *(_rule_section(r) for r in rules)]
+    parts = [
+        _HEADER,
+        "## Rules\n\n" + "\n".join(table) + "\n",
+        _SUPPRESS,
+        _CONFIG,
+        _COLUMNS,
+        "## Rule reference\n",
+        *(_rule_section(r) for r in rules),
+    ]
     return "\n".join(parts)
 
 

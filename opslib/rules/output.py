@@ -33,13 +33,21 @@ def _table(findings: pd.DataFrame, show_suppressed: bool) -> str:
     if shown.empty:
         return f"no findings\n{summary(findings)}\n"
     columns = ["severity", "rule", "location", "message"]
-    rows = [[str(r["severity"]), str(r["rule_id"]), f"{r['path']}:{int(r['line'])}",
-             # the location has its own column: drop the "unit x, path:line: " prefix of the message
-             str(r["message"]).split(": ", 1)[-1] + ("  [suppressed]" if r["suppressed"] else "")]
-            for r in shown.to_dict(orient="records")]
+    rows = [
+        [
+            str(r["severity"]),
+            str(r["rule_id"]),
+            f"{r['path']}:{int(r['line'])}",
+            # the location has its own column: drop the "unit x, path:line: " prefix of the message
+            str(r["message"]).split(": ", 1)[-1] + ("  [suppressed]" if r["suppressed"] else ""),
+        ]
+        for r in shown.to_dict(orient="records")
+    ]
     widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns[:-1])]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
-             for row in [columns, *rows]]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+        for row in [columns, *rows]
+    ]
     body = "\n".join(line.rstrip() for line in lines)
     return f"{body}\n{summary(findings)}\n"
 
@@ -52,8 +60,13 @@ def _json(findings: pd.DataFrame) -> str:
     return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(findings: pd.DataFrame, fmt: str = "table", *, root: str | Path | None = None,
-           show_suppressed: bool = False) -> str:
+def render(
+    findings: pd.DataFrame,
+    fmt: str = "table",
+    *,
+    root: str | Path | None = None,
+    show_suppressed: bool = False,
+) -> str:
     """The findings as text in ``fmt`` (``table``, ``json`` or ``sarif``). Table output leaves out
     suppressed findings unless ``show_suppressed``; JSON and SARIF always carry them, marked."""
     if fmt == "json":

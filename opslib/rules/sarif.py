@@ -48,13 +48,19 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.rationale},
         "help": {
             "text": f"{rule.rationale}\n\nFix: {rule.fix}\n\nSuppress: # opslib:ignore {rule.id} <reason>",
-            "markdown": (f"{rule.rationale}\n\n**Fix.** {rule.fix}\n\n"
-                         f"Suppress with `# opslib:ignore {rule.id} <reason>` on the line or the block's "
-                         "first line."),
+            "markdown": (
+                f"{rule.rationale}\n\n**Fix.** {rule.fix}\n\n"
+                f"Suppress with `# opslib:ignore {rule.id} <reason>` on the line or the block's "
+                "first line."
+            ),
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": tags, "precision": "high", "problem.severity": rule.severity,
-                       "security-severity": _SECURITY_SEVERITY[rule.severity]},
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "problem.severity": rule.severity,
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+        },
     }
 
 
@@ -71,12 +77,14 @@ def _result(row: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
         "ruleId": row["rule_id"],
         "level": LEVELS.get(severity, "warning"),
         "message": {"text": str(row["message"])},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": quote(str(row["path"])), "uriBaseId": _BASE_ID},
-                "region": {"startLine": max(1, int(row["line"]))},
-            },
-        }],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(str(row["path"])), "uriBaseId": _BASE_ID},
+                    "region": {"startLine": max(1, int(row["line"]))},
+                },
+            }
+        ],
         "partialFingerprints": {"opslibFinding/v1": _fingerprint(row)},
         "properties": {"severity": severity, "unit": str(row.get("unit") or "")},
     }
@@ -91,24 +99,33 @@ def _result(row: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def to_sarif(findings: pd.DataFrame, *, root: str | Path | None = None,
-             rules: Iterable[Rule] | None = None) -> dict[str, Any]:
+def to_sarif(
+    findings: pd.DataFrame, *, root: str | Path | None = None, rules: Iterable[Rule] | None = None
+) -> dict[str, Any]:
     """A SARIF 2.1.0 log (as a dict) for ``findings``; ``root`` is the tree root the paths are
     relative to (recorded as the ``SRCROOT`` base)."""
     descriptors = list(rules) if rules is not None else all_rules()
     index = {rule.id: i for i, rule in enumerate(descriptors)}
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "opslib", "version": _version(), "semanticVersion": _version(),
-                            "rules": [_descriptor(rule) for rule in descriptors]}},
+        "tool": {
+            "driver": {
+                "name": "opslib",
+                "version": _version(),
+                "semanticVersion": _version(),
+                "rules": [_descriptor(rule) for rule in descriptors],
+            }
+        },
         "invocations": [{"executionSuccessful": True}],
-        "results": [_result({str(k): v for k, v in row.items()}, index)
-                    for row in findings.to_dict(orient="records")],
+        "results": [
+            _result({str(k): v for k, v in row.items()}, index) for row in findings.to_dict(orient="records")
+        ],
     }
     if root is not None:
         run["originalUriBaseIds"] = {_BASE_ID: {"uri": Path(root).resolve().as_uri().rstrip("/") + "/"}}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def to_sarif_json(findings: pd.DataFrame, *, root: str | Path | None = None,
-                  rules: Iterable[Rule] | None = None) -> str:
+def to_sarif_json(
+    findings: pd.DataFrame, *, root: str | Path | None = None, rules: Iterable[Rule] | None = None
+) -> str:
     return json.dumps(to_sarif(findings, root=root, rules=rules), indent=2, ensure_ascii=False) + "\n"

@@ -45,8 +45,9 @@ def parse_suppressions(lines: list[str]) -> dict[int, Suppression]:
     return out
 
 
-def find_suppression(finding: Finding, lines_of: Callable[[str], list[str]],
-                     cache: dict[str, dict[int, Suppression]]) -> Suppression | None:
+def find_suppression(
+    finding: Finding, lines_of: Callable[[str], list[str]], cache: dict[str, dict[int, Suppression]]
+) -> Suppression | None:
     """The suppression that applies to ``finding``, if any (its line first, then its block's first)."""
     if finding.path not in cache:
         cache[finding.path] = parse_suppressions(lines_of(finding.path))

@@ -10,7 +10,10 @@ __all__: list[str] = []
 
 
 @register(
-    id="TG001", name="labeled-include", title="An include block has no label", severity="high",
+    id="TG001",
+    name="labeled-include",
+    title="An include block has no label",
+    severity="high",
     rationale="""A bare `include {}` is the old single-include form. It cannot be combined with other
     includes, its values cannot be exposed as `include.<label>.*`, and newer Terragrunt releases
     deprecate it, so a unit written this way breaks when a second include is added.""",
@@ -23,14 +26,21 @@ def check_bare_include(ctx: LintContext) -> Iterator[Finding]:
                 continue
             start, _ = block_lines(block)
             line = start or 1
-            yield Finding("TG001", path, line,
-                          ctx.msg(path, line, "bare `include {}` without a label; "
-                                  "use include \"root\" { ... }"),
-                          unit=ctx.owner(path), block_line=start)
+            yield Finding(
+                "TG001",
+                path,
+                line,
+                ctx.msg(path, line, 'bare `include {}` without a label; use include "root" { ... }'),
+                unit=ctx.owner(path),
+                block_line=start,
+            )
 
 
 @register(
-    id="TG016", name="include-root", title='A unit does not include "root"', severity="medium",
+    id="TG016",
+    name="include-root",
+    title='A unit does not include "root"',
+    severity="medium",
     rationale="""Remote state, the generated provider and version constraints and the tag merging all
     come from the root configuration, and the convention is to include it as `include "root"` so other
     files can rely on `include.root.*`. A unit without that include runs with local state and no provider
@@ -53,14 +63,15 @@ def check_include_root(ctx: LintContext) -> Iterator[Finding]:
         yield Finding("TG016", path, 1, ctx.msg(path, 1, _why(row, own, root_files), unit), unit=unit)
 
 
-def _why(row: Mapping[str, object], own: list[tuple[tuple[str, ...], dict[str, object]]],
-         root_files: set[str]) -> str:
+def _why(
+    row: Mapping[str, object], own: list[tuple[tuple[str, ...], dict[str, object]]], root_files: set[str]
+) -> str:
     if any(not labels for labels, _ in own):
-        return "no `include \"root\"` block: root.hcl is included by a bare `include {}`"
+        return 'no `include "root"` block: root.hcl is included by a bare `include {}`'
     includes = row.get("includes") or []
     for include in includes if isinstance(includes, list) else []:
         if not isinstance(include, Mapping) or not include.get("label"):
             continue
         if str(include.get("path") or "") in root_files:
-            return f"no `include \"root\"` block: root.hcl is included as \"{include.get('label')}\""
-    return "no `include \"root\"` block; the unit gets no remote state, provider or tags from root.hcl"
+            return f'no `include "root"` block: root.hcl is included as "{include.get("label")}"'
+    return 'no `include "root"` block; the unit gets no remote state, provider or tags from root.hcl'

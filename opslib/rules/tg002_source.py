@@ -24,8 +24,20 @@ __all__ = ["classify_source", "ref_problem"]
 
 _REF = re.compile(r"[?&]ref=([^&#\s\"]*)")
 _VERSION = re.compile(r"[?&]version=([^&#\s\"]*)")
-_BRANCHES = {"main", "master", "head", "latest", "develop", "development", "dev", "trunk", "stable",
-             "default", "edge", "nightly"}
+_BRANCHES = {
+    "main",
+    "master",
+    "head",
+    "latest",
+    "develop",
+    "development",
+    "dev",
+    "trunk",
+    "stable",
+    "default",
+    "edge",
+    "nightly",
+}
 # a release tag, possibly prefixed by a module name in a monorepo ("vpc-v1.2.0", "vpc/v1.2.0")
 _VERSION_TAG = re.compile(r"(^|[/_-])v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$", re.IGNORECASE)
 _ARCHIVE_VERSION = re.compile(r"v?\d+\.\d+(\.\d+)?")
@@ -41,8 +53,10 @@ def classify_source(source: str) -> str:
     lowered = text.lower()
     if lowered.startswith("tfr:"):
         return "tfr"
-    if lowered.startswith(("git::", "git@", "github.com/", "bitbucket.org/", "gitlab.com/")) \
-            or ".git" in lowered.split("?")[0]:
+    if (
+        lowered.startswith(("git::", "git@", "github.com/", "bitbucket.org/", "gitlab.com/"))
+        or ".git" in lowered.split("?")[0]
+    ):
         return "git"
     if lowered.startswith(("s3::", "gcs::")):
         return "s3"
@@ -79,8 +93,11 @@ def _safe(source: str) -> str:
 
 
 @register(
-    id="TG002", name="pinned-source", title="A module source is not pinned to a version tag",
-    severity="high", severity_note="critical in a production account",
+    id="TG002",
+    name="pinned-source",
+    title="A module source is not pinned to a version tag",
+    severity="high",
+    severity_note="critical in a production account",
     rationale="""A source that follows a branch (`?ref=main`, `master`, `HEAD`, `latest`, `develop`) or
     has no ref at all changes under the unit without any change in this repository: the next plan
     picks up whatever was merged upstream, in every environment at once, so a promotion from dev to
@@ -139,8 +156,15 @@ def _unit_finding(ctx: LintContext, row: Mapping[str, Any]) -> Finding | None:
     severity = "critical" if production else None
     where = " in a production account" if production else ""
     text = f"module source {_safe(source)!s} is not pinned ({problem}){where}"
-    return Finding("TG002", path, line, ctx.msg(path, line, text, unit), unit=unit, severity=severity,
-                   block_line=block_line)
+    return Finding(
+        "TG002",
+        path,
+        line,
+        ctx.msg(path, line, text, unit),
+        unit=unit,
+        severity=severity,
+        block_line=block_line,
+    )
 
 
 def _stack_findings(ctx: LintContext) -> Iterator[Finding]:
@@ -148,8 +172,7 @@ def _stack_findings(ctx: LintContext) -> Iterator[Finding]:
     for path in ctx.files_with_role("stack"):
         document = ctx.documents[path]
         rows = [r for r in ctx.unit_rows if str(r.get("path") or "") == path]
-        production = any(is_production(r.get("account")) or is_production(r.get("environment"))
-                         for r in rows)
+        production = any(is_production(r.get("account")) or is_production(r.get("environment")) for r in rows)
         for block_type in ("unit", "stack"):
             for labels, block in blocks(document, block_type):
                 written = literal(block.get("source"))
@@ -162,7 +185,15 @@ def _stack_findings(ctx: LintContext) -> Iterator[Finding]:
                 line = attr_line(block, "source") or start or 1
                 unit = unit_folder(path)
                 name = labels[0] if labels else block_type
-                text = (f"{block_type} \"{name}\" source {_safe(written)} is not pinned ({problem})"
-                        + (" in a production account" if production else ""))
-                yield Finding("TG002", path, line, ctx.msg(path, line, text, unit), unit=unit,
-                              severity="critical" if production else None, block_line=start)
+                text = f'{block_type} "{name}" source {_safe(written)} is not pinned ({problem})' + (
+                    " in a production account" if production else ""
+                )
+                yield Finding(
+                    "TG002",
+                    path,
+                    line,
+                    ctx.msg(path, line, text, unit),
+                    unit=unit,
+                    severity="critical" if production else None,
+                    block_line=start,
+                )

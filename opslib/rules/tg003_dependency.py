@@ -20,7 +20,9 @@ def _dependency_blocks(ctx: LintContext) -> Iterator[tuple[str, str, dict[str, A
 
 
 @register(
-    id="TG003", name="dependency-mock-outputs", title="A dependency block has no mock_outputs",
+    id="TG003",
+    name="dependency-mock-outputs",
+    title="A dependency block has no mock_outputs",
     severity="medium",
     rationale="""Without `mock_outputs`, `validate` and `plan` of a unit fail until every dependency has
     been applied, so a new environment cannot be planned in one pass and CI cannot validate a change
@@ -34,12 +36,20 @@ def check_mock_outputs(ctx: LintContext) -> Iterator[Finding]:
             continue
         start, _ = block_lines(block)
         line = start or 1
-        yield Finding("TG003", path, line, ctx.msg(path, line, f"dependency \"{name}\" has no mock_outputs"),
-                      unit=ctx.owner(path), block_line=start)
+        yield Finding(
+            "TG003",
+            path,
+            line,
+            ctx.msg(path, line, f'dependency "{name}" has no mock_outputs'),
+            unit=ctx.owner(path),
+            block_line=start,
+        )
 
 
 @register(
-    id="TG004", name="mock-outputs-commands", title="mock_outputs are not limited to validate/plan",
+    id="TG004",
+    name="mock-outputs-commands",
+    title="mock_outputs are not limited to validate/plan",
     severity="medium",
     rationale="""Mock outputs are placeholders. When `mock_outputs_allowed_terraform_commands` is missing
     they are used for every command, and when it allows `apply` or `destroy` a unit can be applied
@@ -56,20 +66,21 @@ def check_mock_commands(ctx: LintContext) -> Iterator[Finding]:
         allowed = block.get("mock_outputs_allowed_terraform_commands")
         if allowed is None:
             line = start or 1
-            text = f"dependency \"{name}\" has mock_outputs but no mock_outputs_allowed_terraform_commands"
+            text = f'dependency "{name}" has mock_outputs but no mock_outputs_allowed_terraform_commands'
         else:
             commands = [unquote(c) for c in allowed] if isinstance(allowed, list) else []
             unsafe = [c for c in commands if c in _UNSAFE_COMMANDS]
             if not unsafe:
                 continue
             line = attr_line(block, "mock_outputs_allowed_terraform_commands") or start or 1
-            text = f"dependency \"{name}\" allows mock outputs for {', '.join(unsafe)}"
-        yield Finding("TG004", path, line, ctx.msg(path, line, text), unit=ctx.owner(path),
-                      block_line=start)
+            text = f'dependency "{name}" allows mock outputs for {", ".join(unsafe)}'
+        yield Finding("TG004", path, line, ctx.msg(path, line, text), unit=ctx.owner(path), block_line=start)
 
 
 @register(
-    id="TG017", name="dependency-graph", title="A dependency cycle, or a dependency that is not a unit",
+    id="TG017",
+    name="dependency-graph",
+    title="A dependency cycle, or a dependency that is not a unit",
     severity="high",
     rationale="""Terragrunt refuses to run a graph with a cycle, and a `config_path` that points at a folder
     without a unit fails at plan time (or, with mock outputs, plans against placeholders forever). Both
@@ -96,8 +107,9 @@ def _missing_targets(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[F
         if bool(row.get("exists")) or not _known(row.get("resolved")):
             continue  # exists, or cannot be evaluated: nothing to say
         resolved = Path(str(row["resolved"]))
-        if bool(row.get("external")) and ((resolved / "terragrunt.hcl").is_file()
-                                          or (resolved / "terragrunt.hcl.json").is_file()):
+        if bool(row.get("external")) and (
+            (resolved / "terragrunt.hcl").is_file() or (resolved / "terragrunt.hcl.json").is_file()
+        ):
             continue  # a unit of a neighbouring tree
         unit = str(row.get("unit") or "")
         path = str(row.get("path") or _unit_path(ctx, unit))
@@ -106,7 +118,7 @@ def _missing_targets(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[F
             continue
         seen.add((unit, path, line))
         written = unquote(str(row.get("config_path") or row.get("target") or ""))
-        label = f"dependency \"{row.get('name')}\"" if row.get("name") else "dependencies.paths entry"
+        label = f'dependency "{row.get("name")}"' if row.get("name") else "dependencies.paths entry"
         text = f"{label} points at {written}, which is not a unit of this tree"
         yield Finding("TG017", path, line, ctx.msg(path, line, text, unit), unit=unit, block_line=line)
 
@@ -130,8 +142,14 @@ def _cycles(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[Finding]:
         path = str(edge.get("path") or _unit_path(ctx, first))
         line = _int(edge.get("line")) or 1
         chain = " -> ".join([*ordered, ordered[0]])
-        yield Finding("TG017", path, line, ctx.msg(path, line, f"dependency cycle {chain}", first),
-                      unit=first, block_line=line)
+        yield Finding(
+            "TG017",
+            path,
+            line,
+            ctx.msg(path, line, f"dependency cycle {chain}", first),
+            unit=first,
+            block_line=line,
+        )
 
 
 def _unit_path(ctx: LintContext, unit: str) -> str:

@@ -15,7 +15,9 @@ _JSONENCODED = re.compile(r"^\$\{\s*jsonencode\(")
 
 
 @register(
-    id="TG005", name="generate-jsonencode", title="Tags in a generate block are not jsonencode()d",
+    id="TG005",
+    name="generate-jsonencode",
+    title="Tags in a generate block are not jsonencode()d",
     severity="low",
     rationale="""A Terragrunt map interpolated into generated Terraform (`tags = ${local.tags}`) is
     rendered with Go's map syntax, not HCL: the generated file does not parse, or keys with spaces and
@@ -35,8 +37,9 @@ def check_generate_tags(ctx: LintContext) -> Iterator[Finding]:
             yield from _scan(ctx, path, name, first, end, start)
 
 
-def _scan(ctx: LintContext, path: str, name: str, first: int, last: int | None,
-          block_line: int | None) -> Iterator[Finding]:
+def _scan(
+    ctx: LintContext, path: str, name: str, first: int, last: int | None, block_line: int | None
+) -> Iterator[Finding]:
     lines = ctx.lines(path)
     stop = min(len(lines), last or len(lines))
     for number in range(first, stop + 1):
@@ -46,6 +49,7 @@ def _scan(ctx: LintContext, path: str, name: str, first: int, last: int | None,
         value = match.group("value").strip()
         if "${" not in value or _JSONENCODED.match(value):
             continue  # static HCL or a Terraform reference is fine; only interpolated maps break
-        text = f"generate \"{name}\" writes tags without jsonencode(): {value[:60]}"
-        yield Finding("TG005", path, number, ctx.msg(path, number, text), unit=ctx.owner(path),
-                      block_line=block_line)
+        text = f'generate "{name}" writes tags without jsonencode(): {value[:60]}'
+        yield Finding(
+            "TG005", path, number, ctx.msg(path, number, text), unit=ctx.owner(path), block_line=block_line
+        )

@@ -56,8 +56,10 @@ def _uses_relative_path(value: Any, document: Mapping[str, Any]) -> bool:
     local_values: dict[str, Any] = {}
     for _, block in blocks(document, "locals"):
         local_values.update(block)
-    return any(isinstance(local_values.get(name), str) and "path_relative_to_include(" in local_values[name]
-               for name in _LOCAL_REF.findall(value))
+    return any(
+        isinstance(local_values.get(name), str) and "path_relative_to_include(" in local_values[name]
+        for name in _LOCAL_REF.findall(value)
+    )
 
 
 def _key_line(ctx: LintContext, path: str, key: str, start: int, end: int | None, fallback: int) -> int:
@@ -65,7 +67,9 @@ def _key_line(ctx: LintContext, path: str, key: str, start: int, end: int | None
 
 
 @register(
-    id="TG006", name="state-key", title="A remote state key is not built with path_relative_to_include()",
+    id="TG006",
+    name="state-key",
+    title="A remote state key is not built with path_relative_to_include()",
     severity="high",
     rationale="""A state key written by hand (or shared by several units) makes two units write the same
     state file, or a moved unit keep reading its old state. `path_relative_to_include()` derives the key
@@ -90,7 +94,9 @@ def check_state_key(ctx: LintContext) -> Iterator[Finding]:
 
 
 @register(
-    id="TG007", name="state-encryption", title="Remote state is not encrypted or has no lock table",
+    id="TG007",
+    name="state-encryption",
+    title="Remote state is not encrypted or has no lock table",
     severity="high",
     rationale="""Terraform state holds every secret a module touches (database passwords, private keys)
     in plain text, so an S3 state bucket must encrypt objects (`encrypt = true`). Without a DynamoDB lock
@@ -107,12 +113,22 @@ def check_state_encryption(ctx: LintContext) -> Iterator[Finding]:
         if encrypt is not True and encrypt is not NOT_LITERAL and str(encrypt).lower() != "true":
             line = _key_line(ctx, path, "encrypt", start, end, config_line or start)
             shown = "missing" if "encrypt" not in config else f"= {str(encrypt).lower()}"
-            yield Finding("TG007", path, line, ctx.msg(path, line, f"s3 state encrypt {shown}: state is "
-                                                       "stored unencrypted"),
-                          unit=ctx.owner(path), block_line=start)
+            yield Finding(
+                "TG007",
+                path,
+                line,
+                ctx.msg(path, line, f"s3 state encrypt {shown}: state is stored unencrypted"),
+                unit=ctx.owner(path),
+                block_line=start,
+            )
         lockfile = literal(config.get("use_lockfile")) if "use_lockfile" in config else False
         if "dynamodb_table" not in config and lockfile is not True and lockfile is not NOT_LITERAL:
             line = config_line or start
-            yield Finding("TG007", path, line, ctx.msg(path, line, "s3 state has no lock table "
-                                                       "(dynamodb_table) and no use_lockfile"),
-                          unit=ctx.owner(path), block_line=start)
+            yield Finding(
+                "TG007",
+                path,
+                line,
+                ctx.msg(path, line, "s3 state has no lock table (dynamodb_table) and no use_lockfile"),
+                unit=ctx.owner(path),
+                block_line=start,
+            )

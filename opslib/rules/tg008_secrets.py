@@ -61,7 +61,9 @@ def _sections(document: Mapping[str, Any]) -> Iterator[tuple[str, int, int | Non
 
 
 @register(
-    id="TG008", name="hardcoded-secret", title="A secret is hardcoded in inputs or locals",
+    id="TG008",
+    name="hardcoded-secret",
+    title="A secret is hardcoded in inputs or locals",
     severity="critical",
     rationale="""A password, token or private key written into `terragrunt.hcl` is in every clone, every
     fork and the whole git history, and ends up in plan output and logs. AWS access key ids are found
@@ -82,15 +84,17 @@ def check_hardcoded_secrets(ctx: LintContext) -> Iterator[Finding]:
                 reported.add(line)
                 shown = ctx.remember_secret(literal(value))
                 text = f"{section} {name} has a hardcoded secret value ({shown})"
-                yield Finding("TG008", path, line, ctx.msg(path, line, text), unit=ctx.owner(path),
-                              block_line=start)
+                yield Finding(
+                    "TG008", path, line, ctx.msg(path, line, text), unit=ctx.owner(path), block_line=start
+                )
     # key ids anywhere: every file the tree read (tags.yml too), comments included
     for path in sorted(set(ctx.documents) | set(ctx.roles)):
         yield from _aws_keys(ctx, path, reported_in.get(path, set()))
 
 
-def _line_of(ctx: LintContext, path: str, body: Mapping[str, Any], trail: tuple[str, ...], start: int,
-             end: int | None) -> int:
+def _line_of(
+    ctx: LintContext, path: str, body: Mapping[str, Any], trail: tuple[str, ...], start: int, end: int | None
+) -> int:
     if len(trail) == 1:
         own = attr_line(body, trail[0])
         if own:
@@ -109,7 +113,9 @@ def _aws_keys(ctx: LintContext, path: str, reported: set[int]) -> Iterator[Findi
 
 
 @register(
-    id="TG009", name="get-env-secret-default", title="get_env() falls back to a literal secret",
+    id="TG009",
+    name="get-env-secret-default",
+    title="get_env() falls back to a literal secret",
     severity="critical",
     rationale="""`get_env("DB_PASSWORD", "changeme")` looks like a secret read from the environment, but
     when the variable is unset (a new laptop, a CI job that lost its secret) the literal default is
@@ -132,6 +138,8 @@ def check_get_env_defaults(ctx: LintContext) -> Iterator[Finding]:
                 if not (is_secret_name(match.group("name")) or (key and is_secret_name(key))):
                     continue
                 shown = ctx.remember_secret(fallback)
-                text = (f"get_env(\"{match.group('name')}\") falls back to a literal secret ({shown}) "
-                        + (f"for {key}" if key else "")).rstrip()
+                text = (
+                    f'get_env("{match.group("name")}") falls back to a literal secret ({shown}) '
+                    + (f"for {key}" if key else "")
+                ).rstrip()
                 yield Finding("TG009", path, number, ctx.msg(path, number, text), unit=ctx.owner(path))

@@ -23,7 +23,10 @@ _HOOKS = ("before_hook", "after_hook", "error_hook")
 
 
 @register(
-    id="TG010", name="no-workspaces", title="Terraform workspaces are in use", severity="high",
+    id="TG010",
+    name="no-workspaces",
+    title="Terraform workspaces are in use",
+    severity="high",
     rationale="""Workspaces keep several states behind one configuration and pick one by a hidden,
     per-checkout setting: the folder no longer says which environment a plan touches, and a forgotten
     `workspace select` applies dev changes to prod. The folder layout already separates environments.""",
@@ -34,13 +37,19 @@ def check_workspaces(ctx: LintContext) -> Iterator[Finding]:
     for path, document in sorted(ctx.documents.items()):
         hook_lines = set(_hook_lines(ctx, path, document))
         for number in sorted(hook_lines):
-            yield Finding("TG010", path, number, ctx.msg(path, number, "hook runs `terraform workspace`"),
-                          unit=ctx.owner(path))
+            yield Finding(
+                "TG010",
+                path,
+                number,
+                ctx.msg(path, number, "hook runs `terraform workspace`"),
+                unit=ctx.owner(path),
+            )
         for number in _reference_lines(ctx, path):
             if number in hook_lines:
                 continue
-            yield Finding("TG010", path, number, ctx.msg(path, number, "uses terraform.workspace"),
-                          unit=ctx.owner(path))
+            yield Finding(
+                "TG010", path, number, ctx.msg(path, number, "uses terraform.workspace"), unit=ctx.owner(path)
+            )
 
 
 def _hook_lines(ctx: LintContext, path: str, document: dict[str, object]) -> Iterator[int]:
@@ -50,14 +59,16 @@ def _hook_lines(ctx: LintContext, path: str, document: dict[str, object]) -> Ite
                 execute = hook.get("execute")
                 items = execute if isinstance(execute, list) else []
                 words = [unquote(w) for w in items if isinstance(w, str)]
-                if "workspace" in words or any("terraform workspace" in w or "tofu workspace" in w
-                                               for w in words):
+                if "workspace" in words or any(
+                    "terraform workspace" in w or "tofu workspace" in w for w in words
+                ):
                     start, _ = block_lines(hook)
                     yield attr_line(hook, "execute") or start or 1
         for _, extra in blocks(terraform, "extra_arguments"):
             commands = extra.get("commands")
-            if isinstance(commands, list) and "workspace" in [unquote(c) for c in commands
-                                                              if isinstance(c, str)]:
+            if isinstance(commands, list) and "workspace" in [
+                unquote(c) for c in commands if isinstance(c, str)
+            ]:
                 start, _ = block_lines(extra)
                 yield attr_line(extra, "commands") or start or 1
 

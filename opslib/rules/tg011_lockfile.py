@@ -13,7 +13,10 @@ LOCKFILE = ".terraform.lock.hcl"
 
 
 @register(
-    id="TG011", name="lockfile-policy", title="The .terraform.lock.hcl policy is broken", severity="low",
+    id="TG011",
+    name="lockfile-policy",
+    title="The .terraform.lock.hcl policy is broken",
+    severity="low",
     rationale="""The lock file pins provider versions and their checksums. The seed requires committing it
     next to each unit so every plan uses the same provider build; Terragrunt's own guide generates it
     in the cache instead. Pick one policy (`lockfile = "require"` or `"forbid"` in
@@ -30,13 +33,23 @@ def check_lockfile(ctx: LintContext) -> Iterator[Finding]:
         unit = str(row["unit"])
         present = _has_lockfile(ctx, row, path)
         if policy == "require" and not present:
-            yield Finding("TG011", path, 1, ctx.msg(path, 1, f"no {LOCKFILE} committed next to the unit",
-                                                    unit), unit=unit)
+            yield Finding(
+                "TG011",
+                path,
+                1,
+                ctx.msg(path, 1, f"no {LOCKFILE} committed next to the unit", unit),
+                unit=unit,
+            )
         elif policy == "forbid" and present:
             folder = unit_folder(path)
             lock_path = f"{folder}/{LOCKFILE}" if folder else LOCKFILE
-            yield Finding("TG011", lock_path, 1, ctx.msg(lock_path, 1, f"{LOCKFILE} is committed but the "
-                                                         "policy is forbid", unit), unit=unit)
+            yield Finding(
+                "TG011",
+                lock_path,
+                1,
+                ctx.msg(lock_path, 1, f"{LOCKFILE} is committed but the policy is forbid", unit),
+                unit=unit,
+            )
 
 
 def _has_lockfile(ctx: LintContext, row: Mapping[str, Any], path: str) -> bool:

@@ -20,7 +20,9 @@ __all__: list[str] = []
 
 
 @register(
-    id="TG012", name="account-separation", title="Production and non-production share an account folder",
+    id="TG012",
+    name="account-separation",
+    title="Production and non-production share an account folder",
     severity="high",
     rationale="""The AWS account is the strongest isolation boundary there is: IAM, quotas, billing and
     blast radius all stop at it. Production and non-production units in one account share credentials,
@@ -75,10 +77,12 @@ def _mixed(ctx: LintContext, path: str, rows: list[dict[str, Any]]) -> Finding |
     def describe(counts: dict[str, int]) -> str:
         return ", ".join(f"{env} ({n} unit{'s' if n != 1 else ''})" for env, n in sorted(counts.items()))
 
-    text = (f"one account holds production [{describe(prod)}] and non-production [{describe(other)}] "
-            "environments")
-    return Finding("TG012", path, line, ctx.msg(path, line, text), unit=ctx.owner(path),
-                   block_line=block_line)
+    text = (
+        f"one account holds production [{describe(prod)}] and non-production [{describe(other)}] environments"
+    )
+    return Finding(
+        "TG012", path, line, ctx.msg(path, line, text), unit=ctx.owner(path), block_line=block_line
+    )
 
 
 def _environment_line(ctx: LintContext, path: str) -> tuple[int, int | None]:

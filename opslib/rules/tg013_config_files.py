@@ -10,8 +10,16 @@ from opslib.rules._hcl import raw_text
 
 __all__ = ["ACCOUNT_KEYS", "REGION_KEYS"]
 
-ACCOUNT_KEYS = ("account_name", "aws_account_id", "environment", "owner", "team", "cost_center",
-                "deletion_protection", "log_retention_days")
+ACCOUNT_KEYS = (
+    "account_name",
+    "aws_account_id",
+    "environment",
+    "owner",
+    "team",
+    "cost_center",
+    "deletion_protection",
+    "log_retention_days",
+)
 REGION_KEYS = ("aws_region", "availability_zones")
 
 
@@ -26,8 +34,9 @@ def _locals(document: Mapping[str, Any]) -> tuple[dict[str, Any], int | None]:
     return merged, first
 
 
-def _missing_keys(ctx: LintContext, role: str, rule_id: str, keys: tuple[str, ...],
-                  what: str) -> Iterator[Finding]:
+def _missing_keys(
+    ctx: LintContext, role: str, rule_id: str, keys: tuple[str, ...], what: str
+) -> Iterator[Finding]:
     for path in ctx.files_with_role(role):
         found, start = _locals(ctx.documents[path])
         missing = [k for k in keys if k not in found]
@@ -39,7 +48,10 @@ def _missing_keys(ctx: LintContext, role: str, rule_id: str, keys: tuple[str, ..
 
 
 @register(
-    id="TG014", name="account-hcl", title="account.hcl misses a required value", severity="medium",
+    id="TG014",
+    name="account-hcl",
+    title="account.hcl misses a required value",
+    severity="medium",
     rationale="""Every unit reads its account's identity, tagging values and safety settings from
     `account.hcl`. A missing `aws_account_id` lets the provider run against whatever credentials are
     active; a missing `cost_center` or `owner` leaves resources untagged; a missing
@@ -52,7 +64,9 @@ def check_account_hcl(ctx: LintContext) -> Iterator[Finding]:
 
 
 @register(
-    id="TG015", name="region-hcl", title="region.hcl misses aws_region or availability_zones",
+    id="TG015",
+    name="region-hcl",
+    title="region.hcl misses aws_region or availability_zones",
     severity="medium",
     rationale="""Units take their provider region and subnet layout from `region.hcl`. Without
     `aws_region` the provider region comes from the caller's environment; without `availability_zones`
@@ -65,7 +79,10 @@ def check_region_hcl(ctx: LintContext) -> Iterator[Finding]:
 
 
 @register(
-    id="TG013", name="root-hcl", title="root.hcl misses a required part", severity="medium",
+    id="TG013",
+    name="root-hcl",
+    title="root.hcl misses a required part",
+    severity="medium",
     rationale="""The root configuration is where every unit gets its state backend, provider and tags.
     It must configure S3 remote state (the lock table is checked by TG007), generate the AWS provider
     with `default_tags`, generate the Terraform and provider version constraints, and merge the tags
@@ -96,8 +113,10 @@ def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> 
     if not any('provider "aws"' in text and "default_tags" in text for text, _ in contents):
         yield "generates no AWS provider with default_tags", _first_line(document, "generate")
     if not any("required_version" in text or "required_providers" in text for text, _ in contents):
-        yield "generates no version constraints (required_version / required_providers)", \
-            _first_line(document, "generate")
+        yield (
+            "generates no version constraints (required_version / required_providers)",
+            _first_line(document, "generate"),
+        )
     text = "\n".join(ctx.lines(path))
     if "tags.yml" not in text and "tags.yaml" not in text:
         yield "does not read tags from tags.yml", _first_line(document, "locals")
