@@ -227,7 +227,17 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
+def _check_containers(entries: pa.StructArray) -> None:
+    # The plain path reads `"action": "deployment"` as the action type and reports other non-objects;
+    # leave both to it rather than silently reading nulls here.
+    for name in ("action", "context", "files", "outcome"):
+        arr = _field(entries, name)
+        if arr is not None and not (pa.types.is_struct(arr.type) or pa.types.is_null(arr.type)):
+            raise _Irregular(f"{name} is {arr.type}")
+
+
 def _frame(entries: pa.StructArray, source: str) -> pd.DataFrame:
+    _check_containers(entries)
     n = len(entries)
     id_arr = _field(entries, "id")
     if id_arr is not None and not (pa.types.is_string(id_arr.type) or pa.types.is_null(id_arr.type)):

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
-from opslib._io import atomic_write_bytes
 from opslib.history.schema import LIST_COLUMNS, build_frame
 
 __all__ = ["Cached", "cache_dir", "cache_key", "load_cached", "store"]
@@ -45,6 +45,22 @@ def cache_key(path: Path) -> str | None:
         return None
     ident = f"{CACHE_VERSION}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
     return hashlib.sha1(ident.encode("utf-8")).hexdigest()
+
+
+def _replace_without_fsync(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, skipping fsync: a cache file lost to a crash is only a miss
+    (a torn Arrow file fails to open and is ignored), and fsync costs more than the write on busy disks.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def _file(key: str) -> Path:
@@ -83,7 +99,7 @@ def store(
         sink = pa.BufferOutputStream()
         with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
-        atomic_write_bytes(_file(key), sink.getvalue().to_pybytes())
+        _replace_without_fsync(_file(key), sink.getvalue().to_pybytes())
         _prune(path, key)
     except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
         log.warning("could not write the history cache for %s: %s", path, exc)
@@ -97,7 +113,7 @@ def _prune(path: Path, keep: str) -> None:
         if previous and previous != keep:
             _file(previous).unlink(missing_ok=True)
     with contextlib.suppress(OSError):
-        atomic_write_bytes(marker, keep.encode())
+        _replace_without_fsync(marker, keep.encode())
 
 
 def _to_table(frame: pd.DataFrame, errors: list[dict[str, Any]], meta: dict[str, Any]) -> pa.Table:
