@@ -138,3 +138,28 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert err.startswith("opslib: error: ") and "project_history.json:" in err and len(err.splitlines()) == 1
     assert main(["history", "show", str(tmp_path / "nothing-here")]) != 0
+
+
+def test_log_table_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(
+        [
+            "history",
+            "log",
+            str(tmp_path),
+            "--agent",
+            "qa-engineer",
+            "--action",
+            "validation",
+            "--description",
+            "Ran the smoke suite",
+            "--status",
+            "failed",
+            "--tag",
+            "#QA",
+            "--format",
+            "csv",
+        ]
+    )
+    assert rc == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["status"] == "failed" and rows[0]["tags"] == "qa" and rows[0]["agent"] == "qa-engineer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -23,6 +24,7 @@ from opslib.history import (
     touching,
     until,
 )
+from opslib.history.json_loader import entries_frame
 from opslib.history.schema import LIST_COLUMNS
 
 __all__ = ["command"]
@@ -151,6 +153,14 @@ def _extra_pairs(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--follow-up", "follow_up", multiple=True, help="Follow-up item (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--extra", "extra", multiple=True, help="Extra top-level key, KEY=VALUE (VALUE may be JSON).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: the entry as written to project_history.json; table/csv: the entry as a history row.",
+)
 def log(
     folder: str,
     agent: str,
@@ -168,6 +178,7 @@ def log(
     follow_up: tuple[str, ...],
     tags: tuple[str, ...],
     extra: tuple[str, ...],
+    fmt: str,
 ) -> int:
     """Append one event to both history files in FOLDER (created when missing); prints the entry."""
     entry = log_activity(
@@ -188,5 +199,9 @@ def log(
         tags=tags,
         **_extra_pairs(extra),
     )
-    click.echo(json.dumps(entry, indent=2, ensure_ascii=False))
+    if fmt == "json":
+        click.echo(json.dumps(entry, indent=2, ensure_ascii=False))
+    else:
+        row = entries_frame([entry], Path(folder), [])
+        _emit(row, fmt, wide=False)
     return 0
