@@ -135,6 +135,8 @@ EXPECTED_CONSTRUCTS: dict[str, Any] = {
     "obj_key": {"x": 1, "quoted key": 2},
     "legacy_index": 2,
     "multiline": ["a", "b"],
+    "stripped": "abc\n",
+    "strip_loop": "item x\nitem y\n",
 }
 
 
@@ -153,6 +155,14 @@ def test_reference_cycle_and_bad_call_are_unknown_with_error_rows(constructs: An
     assert any("lookup" in m for m in messages)
     assert set(constructs.errors["kind"]) == {"eval"}
     assert constructs.errors["line"].notna().all()
+
+
+def test_unit_config_renders_labelled_nested_blocks(constructs: Any) -> None:
+    config = constructs.unit_config("unit")
+    assert config["terraform"]["extra_arguments"]["retry"] == {
+        "commands": ["plan", "apply"],
+        "arguments": ["-lock-timeout=5m"],
+    }
 
 
 def test_child_inputs_override_included_inputs(constructs: Any) -> None:
@@ -230,6 +240,11 @@ def test_unit_config_is_merged_and_evaluated() -> None:
 def test_bad_expressions_raise_syntax_errors(text: str) -> None:
     with pytest.raises(ExprSyntaxError):
         compile_text(text)
+
+
+def test_strip_markers_in_quoted_templates() -> None:
+    # python-hcl2 rejects "${~" in quoted strings, so this is checked at the expression level
+    assert compile_text('"a  ${~ "b" ~}  c"') == ("tmpl", ("a", ("i", ("tmpl", ("b",))), "c"))
 
 
 def test_unknown_is_explicit() -> None:

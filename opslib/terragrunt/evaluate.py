@@ -611,9 +611,18 @@ class Config:
         for key, value in body.items():
             if key.startswith("__") or key in out or not isinstance(value, list):
                 continue
-            nested = [self.render_body(v) for v in value if isinstance(v, dict) and v.get("__is_block__")]
-            if nested:
-                out[key] = nested if len(nested) > 1 else nested[0]
+            # nested blocks: plain ones (a list when repeated), labelled ones by label
+            plain = []
+            labelled: dict[str, Any] = {}
+            for label, nested in iter_blocks(body, key):
+                if label is None:
+                    plain.append(self.render_body(nested))
+                else:
+                    labelled[label] = self.render_body(nested)
+            if labelled:
+                out[key] = labelled
+            elif plain:
+                out[key] = plain if len(plain) > 1 else plain[0]
         return out
 
     def merged_blocks(self, kind: str) -> dict[str, tuple[Config, dict[str, Any]]]:

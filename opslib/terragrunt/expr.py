@@ -40,6 +40,7 @@ class _Parser:
         self.s = text
         self.i = 0
         self.n = len(text)
+        self.strip_next = False
 
     # -- scanning ---------------------------------------------------------------------------------
     def ws(self) -> None:
@@ -301,6 +302,11 @@ class _Parser:
             if end is not None and c == end:
                 self.i += 1
                 break
+            if self.strip_next:  # a "~}" before: drop the whitespace that follows it
+                if c in " \t\r\n":
+                    self.i += 1
+                    continue
+                self.strip_next = False
             if c == "\\" and not raw:
                 self.i = self.escape(buf)
                 continue
@@ -310,9 +316,11 @@ class _Parser:
                 continue
             if s.startswith("${", self.i):
                 self.i += 2
-                self.accept("~")
+                if s.startswith("~", self.i):  # "${~": drop the whitespace before it
+                    self.i += 1
+                    buf = _rstrip(parts, buf)
                 node = self.expr()
-                self.accept("~")
+                self.strip_next = self.accept("~")
                 self.expect("}")
                 if buf:
                     parts.append("".join(buf))
@@ -321,7 +329,9 @@ class _Parser:
                 continue
             if s.startswith("%{", self.i):
                 self.i += 2
-                self.accept("~")
+                if s.startswith("~", self.i):
+                    self.i += 1
+                    buf = _rstrip(parts, buf)
                 word = self.ident()
                 if word in stops:
                     self.close_directive()
@@ -340,8 +350,9 @@ class _Parser:
         return parts, None
 
     def close_directive(self) -> None:
-        self.accept("~")
+        strip = self.accept("~")
         self.expect("}")
+        self.strip_next = strip
 
     def directive(self, word: str, end: str | None, raw: bool) -> Any:
         if word == "if":
@@ -402,6 +413,14 @@ class _Parser:
         sub = _Parser(body)
         node = sub.template(None, raw=True)
         return node
+
+
+def _rstrip(parts: list[Any], buf: list[str]) -> list[str]:
+    """Strip trailing whitespace from the literal text before a ``~`` marker."""
+    text = "".join(buf).rstrip(" \t\r\n")
+    if not text and parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1].rstrip(" \t\r\n")
+    return [text] if text else []
 
 
 def _dedent(body: str) -> str:
