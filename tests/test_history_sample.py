@@ -49,3 +49,27 @@ def test_sample_check_names_the_one_file_events(events: list) -> None:
     assert set(findings.loc[findings["kind"] == "json_only", "id"]) == json_only
     assert int((findings["kind"] == "md_only").sum()) == sum(not e.in_json for e in events)
     assert set(findings["kind"]) == {"json_only", "md_only"}
+
+
+def test_log_into_a_copy_of_the_sample(tmp_path: Path) -> None:
+    import shutil
+
+    from opslib.history import log_activity
+
+    shutil.copytree(PROJECT, tmp_path / "project")
+    before = load_history(tmp_path)
+    entry = log_activity(
+        tmp_path,
+        agent="devops-engineer",
+        action_type="deployment",
+        description="Applied the WAF rule",
+        status="completed",
+        tags=["waf"],
+        timestamp="2026-11-20T12:00:00Z",
+    )
+    assert isinstance(entry["agent"], str)  # the sample is mostly shape A, so the new entry is too
+    after = load_history(tmp_path)
+    assert len(after) == len(before) + 1
+    newest_row = after.iloc[-1]
+    assert newest_row["id"] == entry["id"] and bool(newest_row["in_json"]) and bool(newest_row["in_md"])
+    assert len(check_history(tmp_path)) == len(check_history(PROJECT))
