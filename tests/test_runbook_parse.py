@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -147,3 +148,16 @@ def test_parse_text_without_path() -> None:
     steps = parse_runbook("### Mitigation\n- Undo: `kubectl rollout undo deployment/<service>`\n")
     assert steps.attrs["title"] == "Runbook"
     assert steps.loc[0, "placeholders"] == ["service"]
+
+
+def test_committed_sample_runbooks_match_generator(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "_gen_runbooks", SAMPLE_RUNBOOKS.parent / "_gen" / "runbooks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(tmp_path)
+    fresh = {p.name: p.read_bytes() for p in (tmp_path / "runbooks").iterdir()}
+    committed = {p.name: p.read_bytes() for p in SAMPLE_RUNBOOKS.glob("*.md")}
+    assert fresh == committed, "run `python data/sample/generate.py --only runbooks` and commit"
