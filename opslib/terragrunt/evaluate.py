@@ -649,6 +649,9 @@ class Config:
         except ExprSyntaxError as exc:
             self.ev.error(self.path, line, f"cannot read expression: {exc}")
             return Unknown("unreadable expression")
+        except RecursionError:
+            self.ev.error(self.path, line, "expression nests too deeply")
+            return Unknown("recursion")
         try:
             return self.eval(node, {})
         except (EvalError, FunctionError) as exc:
@@ -657,6 +660,9 @@ class Config:
         except RecursionError:
             self.ev.error(self.path, line, "expression nests too deeply")
             return Unknown("recursion")
+        except Exception as exc:  # never a traceback from a user's file: an error row instead
+            self.ev.error(self.path, line, f"cannot evaluate: {type(exc).__name__}: {exc}")
+            return Unknown(f"error: {exc}")
 
     def eval(self, node: Node, scope: dict[str, Any]) -> Any:
         return _EVAL[node[0]](self, node, scope)
@@ -791,7 +797,7 @@ def _ev_attr(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
 def _ev_index(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
     obj = cfg.eval(node[1], scope)
     key = cfg.eval(node[2], scope)
-    if isinstance(obj, list) and isinstance(key, str) and key.isdigit():
+    if isinstance(obj, list) and isinstance(key, str) and key.isascii() and key.isdigit():
         key = int(key)
     return _get(obj, key)
 

@@ -172,9 +172,8 @@ class _Parser:
             m = _HEREDOC.match(self.s, self.i)
             if m:
                 return self.heredoc(m)
-        if c.isdigit():
-            m = _NUMBER.match(self.s, self.i)
-            assert m is not None
+        m = _NUMBER.match(self.s, self.i)
+        if m:
             self.i = m.end()
             text = m.group(0)
             value: int | float = int(text) if text.isdigit() else float(text)

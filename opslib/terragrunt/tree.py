@@ -371,7 +371,11 @@ def _assemble(
             continue
         unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
         config = configs[rel]
-        results[unit] = build_unit(ev, unit, root / rel, config=config)
+        try:
+            results[unit] = build_unit(ev, unit, root / rel, config=config)
+        except RecursionError:
+            ev.error(root / rel, None, "configuration nests too deeply to evaluate")
+            continue
         unit_configs[unit] = config
     for rel in found.stack_files:
         _stack_units(ev, root / rel, root / rel, (root / rel).parent, 0, results, unit_configs)
