@@ -68,6 +68,8 @@ def _cell(value: Any, width: int = 120) -> str:
     text = " ".join(str(value if value is not None else "").split())
     if len(text) > width:
         text = text[: width - 1] + "…"
+        if text.count("`") % 2:  # a cut code span would swallow the rest of the row
+            text = text.replace("`", "")
     return text.replace("|", "\\|")
 
 
