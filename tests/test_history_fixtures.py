@@ -182,7 +182,7 @@ def test_pairs_are_chosen_by_words_not_only_time(folder: Path) -> None:
     md = read_markdown_history(md_path)
     pairs = {
         js["id"].iloc[m.json_row]: int(md.frame["source_line"].iloc[m.md_row])
-        for m in match_records(js, md.frame, md.day_precision)
+        for m in match_records(js, md.frame, md.precision)
     }
     for entry_id, line in _expect(folder)["pairs"].items():
         assert pairs.get(entry_id) == line, (entry_id, pairs)

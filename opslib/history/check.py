@@ -65,17 +65,17 @@ def check_history(path: str | Path) -> pd.DataFrame:
     js_path, md_path = history_files(path)
     findings: list[dict[str, Any]] = []
     js_frame = md_frame = None
-    day_precision: list[bool] = []
+    precision: list[str] = []
     if js_path is not None:
         js = read_json_history(js_path)
         js_frame = js.frame
         findings += [_error(e) for e in js.errors]
     if md_path is not None:
         md = read_markdown_history(md_path)
-        md_frame, day_precision = md.frame, md.day_precision
+        md_frame, precision = md.frame, md.precision
         findings += [_error(e) for e in md.errors]
     if js_frame is not None and md_frame is not None:
-        merged = reconcile(js_frame, md_frame, day_precision)
+        merged = reconcile(js_frame, md_frame, precision)
         findings += _missing(merged)
         for row in merged[merged["in_json"] != merged["in_md"]].itertuples(index=False):
             other = MD_NAME if row.in_json else JSON_NAME

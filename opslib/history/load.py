@@ -79,15 +79,15 @@ def _load_json(path: Path, strict: bool, use_cache: bool) -> tuple[pd.DataFrame,
 
 def _load_md(
     path: Path, strict: bool, use_cache: bool
-) -> tuple[pd.DataFrame, list[dict[str, Any]], list[bool]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str]]:
     if use_cache and not strict:
         hit = disk_cache.load_cached(path)
         if hit is not None:
-            return hit[0], hit[1], list(hit[2].get("day_precision", []))
+            return hit[0], hit[1], list(hit[2].get("precision", []))
     result = read_markdown_history(path, strict=strict)
     if use_cache:
-        disk_cache.store(path, result.frame, result.errors, {"day_precision": result.day_precision})
-    return result.frame, result.errors, result.day_precision
+        disk_cache.store(path, result.frame, result.errors, {"precision": result.precision})
+    return result.frame, result.errors, result.precision
 
 
 def load_history_with_errors(
@@ -98,15 +98,15 @@ def load_history_with_errors(
     frames: list[pd.DataFrame] = []
     problems: list[dict[str, Any]] = []
     js_frame = md_frame = None
-    day_precision: list[bool] = []
+    precision: list[str] = []
     if js_path is not None:
         js_frame, js_errors = _load_json(js_path, strict, cache)
         problems.extend(js_errors)
     if md_path is not None:
-        md_frame, md_errors, day_precision = _load_md(md_path, strict, cache)
+        md_frame, md_errors, precision = _load_md(md_path, strict, cache)
         problems.extend(md_errors)
     if js_frame is not None and md_frame is not None:
-        frame = reconcile(js_frame, md_frame, day_precision)
+        frame = reconcile(js_frame, md_frame, precision)
     else:
         frames = [f for f in (js_frame, md_frame) if f is not None]
         frame = frames[0]

@@ -127,7 +127,8 @@ class MarkdownHistory:
     style: int = 1
     newest_first: bool = False
     first_entry_line: int | None = None  # 0-based index of the line where the first entry starts
-    day_precision: list[bool] = field(default_factory=list)  # heading carried a date without a time
+    # per entry: "second", "day" (a date-only heading) or "local" (style 2 writes local time)
+    precision: list[str] = field(default_factory=list)
 
 
 def read_markdown_history(path: str | Path, *, strict: bool = False) -> MarkdownHistory:
@@ -201,12 +202,12 @@ def parse_markdown(text: str, source: Path, *, strict: bool = False) -> Markdown
     entries = _split(lines)
     errors: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    day_precision: list[bool] = []
+    precision: list[str] = []
     for entry in entries:
         row, problems = _entry_row(entry)
         errors += [{"source_file": str(source), "line": entry.line + 1, "message": m} for m in problems]
         rows.append(row)
-        day_precision.append(":" not in entry.stamp)
+        precision.append("second" if ":" in entry.stamp else "day")
     frame, bad = rows_to_frame(rows, str(source), in_json=False)
     errors += [
         {"source_file": str(source), "line": int(frame["source_line"].iloc[pos]), "message": msg}
@@ -222,7 +223,7 @@ def parse_markdown(text: str, source: Path, *, strict: bool = False) -> Markdown
         style=layout.style,
         newest_first=layout.newest_first,
         first_entry_line=layout.first_entry_line,
-        day_precision=day_precision,
+        precision=[("local" if p == "second" and layout.style == 2 else p) for p in precision],
     )
 
 

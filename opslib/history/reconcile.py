@@ -26,6 +26,11 @@ DEFAULT_WINDOW = timedelta(minutes=10)
 # Records this close in time by the same agent are one event even when worded differently.
 SAME_MOMENT = timedelta(seconds=3)
 MIN_SIMILARITY = 0.5
+# A local-time record may lag its JSON twin by this much once the UTC offset is taken out.
+LOCAL_SLACK = timedelta(minutes=2)
+_DAY = 86_400 * 10**9
+_QUARTER = 15 * 60 * 10**9
+_MAX_OFFSET = 14 * 3600 * 10**9  # UTC+14 is the largest offset in use
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -85,11 +90,15 @@ def _md_words(md: pd.DataFrame, i: int) -> frozenset[str]:
 def match_records(
     js: pd.DataFrame,
     md: pd.DataFrame,
-    day_precision: list[bool] | None = None,
+    precision: list[str] | None = None,
     window: timedelta = DEFAULT_WINDOW,
 ) -> list[Match]:
-    """The pairs (JSON row position, Markdown row position) that are one event."""
-    day_precision = day_precision or [False] * len(md)
+    """The pairs (JSON row position, Markdown row position) that are one event.
+
+    ``precision`` (per Markdown row) is ``"second"``, ``"day"`` (date-only heading: any time that day)
+    or ``"local"`` (style 2 writes local time: any whole-quarter-hour offset up to 14 h, words must match).
+    """
+    precision = precision or ["second"] * len(md)
     js = js.reset_index(drop=True)
     md = md.reset_index(drop=True)
     matches: list[Match] = []
@@ -124,7 +133,10 @@ def match_records(
             continue
         ns, positions = ns_pos
         t = md["timestamp"].iloc[m].value
-        lo, hi = (t, t + 86_400 * 10**9) if day_precision[m] else (t - win, t + win)
+        kind = precision[m]
+        lo, hi = {"day": (t, t + _DAY), "local": (t - _MAX_OFFSET - win, t + _MAX_OFFSET + win)}.get(
+            kind, (t - win, t + win)
+        )
         words = _md_words(md, m)
         for k in range(int(np.searchsorted(ns, lo, "left")), int(np.searchsorted(ns, hi, "right"))):
             j = int(positions[k])
@@ -134,7 +146,12 @@ def match_records(
                 js_words[j] = _tokens(js["description"].iloc[j], js["summary"].iloc[j], js["task"].iloc[j])
             sim = similarity(words, js_words[j])
             apart = abs(ns[k] - t) / 1e9
-            close = not day_precision[m] and apart <= SAME_MOMENT.total_seconds()
+            if kind == "local":
+                # the UTC offset is unknown but whole quarter hours; what remains is the writing delay
+                apart = abs((t - ns[k]) - round((t - ns[k]) / _QUARTER) * _QUARTER) / 1e9
+                if apart > LOCAL_SLACK.total_seconds():
+                    continue
+            close = kind == "second" and apart <= SAME_MOMENT.total_seconds()
             if sim >= MIN_SIMILARITY or close:
                 candidates.append(Match(j, m, sim, apart))
     for cand in sorted(candidates, key=lambda c: (-c.similarity, c.seconds_apart)):
@@ -180,7 +197,7 @@ def _merge(js_row: dict[Any, Any], md_row: dict[Any, Any]) -> dict[Any, Any]:
 def reconcile(
     js: pd.DataFrame,
     md: pd.DataFrame,
-    day_precision: list[bool] | None = None,
+    precision: list[str] | None = None,
     window: timedelta = DEFAULT_WINDOW,
 ) -> pd.DataFrame:
     """One row per event from the JSON and Markdown frames, ordered by time.
@@ -190,7 +207,7 @@ def reconcile(
     """
     js = js.reset_index(drop=True)
     md = md.reset_index(drop=True)
-    matches = match_records(js, md, day_precision, window)
+    matches = match_records(js, md, precision, window)
     paired_js = [m.json_row for m in matches]
     paired_md = {m.md_row for m in matches}
     records = js.iloc[paired_js].to_dict(orient="records")
