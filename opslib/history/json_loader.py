@@ -95,7 +95,7 @@ def document_entries(doc: Any, source: Path) -> list[Any]:
         raise SchemaError("the object has no `entries` key", path=source)
     entries = doc["entries"]
     if not isinstance(entries, list):
-        raise SchemaError(f"`entries` must be a list, not {type(entries).__name__}", path=source)
+        raise SchemaError(f"`entries` must be a list, not {_json_type(entries)}", path=source)
     return entries
 
 
@@ -154,7 +154,7 @@ def entries_frame(
     for index, entry in enumerate(entries):
         problems: list[str] = []
         if not isinstance(entry, dict):
-            problems.append(f"entry is a {type(entry).__name__}, not an object; skipped")
+            problems.append(f"entry is {_json_type(entry)}, not an object; skipped")
             row = None
         else:
             row = normalise_entry(entry, problems)
@@ -253,6 +253,22 @@ def _lenient_stamp(text: str) -> Any:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+_JSON_TYPES = {
+    type(None): "null",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+}
+
+
+def _json_type(value: Any) -> str:
+    """How JSON calls the type of ``value`` (messages speak the file's language, not Python's)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
 def _obj(entry: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
     value = entry.get(key)
     if value is None:
@@ -261,14 +277,14 @@ def _obj(entry: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]
         return value
     if key == "action" and isinstance(value, str):
         return {"type": value}
-    problems.append(f"`{key}` is a {type(value).__name__}, expected an object")
+    problems.append(f"`{key}` is {_json_type(value)}, expected an object")
     return {}
 
 
 def _text(value: Any, name: str, problems: list[str]) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    problems.append(f"`{name}` is a {type(value).__name__}, expected a string")
+    problems.append(f"`{name}` is {_json_type(value)}, expected a string")
     return str(value) if not isinstance(value, (dict, list)) else json.dumps(value, default=str)
 
 
@@ -279,7 +295,7 @@ def _strings(value: Any, name: str, problems: list[str]) -> list[str]:
         problems.append(f"`{name}` is a string, expected a list; split it on commas")
         return [part.strip() for part in re.split(r"[,\n]", value) if part.strip()]
     if not isinstance(value, list):
-        problems.append(f"`{name}` is a {type(value).__name__}, expected a list")
+        problems.append(f"`{name}` is {_json_type(value)}, expected a list")
         return [str(value)]
     out: list[str] = []
     for item in value:
@@ -316,7 +332,7 @@ def normalise_entry(entry: dict[str, Any], problems: list[str]) -> dict[str, Any
     raw_id = entry.get("id")
     stamp = entry.get("timestamp")
     if stamp is not None and not isinstance(stamp, (str, int, float)):
-        problems.append(f"`timestamp` is a {type(stamp).__name__}, expected a string")
+        problems.append(f"`timestamp` is {_json_type(stamp)}, expected a string")
         stamp = None
     follow = _strings(entry.get("follow_up"), "follow_up", problems)
     if not follow:
