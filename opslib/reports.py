@@ -233,7 +233,8 @@ def _execute(
             log_output=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
-            cwd=str(source.parent),
+            # relative paths given as parameters mean what they mean where the user ran the command
+            cwd=os.getcwd(),
         )
     except PapermillExecutionError as exc:
         error = json.dumps(

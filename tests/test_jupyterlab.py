@@ -187,9 +187,12 @@ def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab) -> None:
         page.goto(f"{lab.base}/lab/tree/incident_runbook.ipynb?token={lab.token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
+        # "Run All" before the kernel is up runs nothing: wait for the status bar to say Idle
+        page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')", timeout=60_000)
         page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
         page.click("li.lm-Menu-item:has-text('Run All Cells')")
-        page.wait_for_selector(".jupyter-widgets button:has-text('Done')", timeout=120_000)
+        # JupyterLab renders off-screen cells lazily: wait for the buttons to exist, not to be on screen
+        page.wait_for_selector(".jupyter-widgets button:has-text('Done')", state="attached", timeout=120_000)
         buttons = page.locator(".jupyter-widgets button:has-text('Done')").count()
         shot = Path(__file__).resolve().parent.parent / "reports" / "screenshots" / "jupyterlab-incident.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
