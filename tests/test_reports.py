@@ -29,7 +29,7 @@ def _outputs_text(path: Path) -> str:
 
 def test_parameters_are_declared_from_the_parameters_cell() -> None:
     declared = reports.notebook_parameters(TINY)
-    assert set(declared) == {"greeting", "count", "fail"}
+    assert set(declared) == {"greeting", "count", "fail", "path"}
     assert declared["count"]["type"] == "int"
 
 
@@ -100,3 +100,13 @@ def test_cli_report_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str
 )
 def test_coerce_value(raw: str, declared: str | None, expected: object) -> None:
     assert reports.coerce_value(raw, declared) == expected
+
+
+def test_relative_path_parameters_resolve_from_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "input.txt").write_text("read from the caller's folder")
+    monkeypatch.chdir(tmp_path)
+    executed = reports.run_report(TINY, {"path": "input.txt"}, "out")
+    assert "read from the caller's folder" in _outputs_text(executed)
+    assert executed == Path("out") / "tiny.ipynb"
