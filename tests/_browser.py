@@ -81,9 +81,10 @@ def inspect_page(
 
     page.route("**/*", _route)
     page.goto(url, wait_until="load")
-    check.figures = page.locator(".js-plotly-plot").count()
+    # plotly.js adds .js-plotly-plot only once it starts drawing: count the divs plotly.py wrote instead
+    check.figures = page.locator("div.plotly-graph-div").count()
     rendered_js = (
-        "[...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('svg.main-svg'))"
+        "[...document.querySelectorAll('div.plotly-graph-div')].filter(d => d.querySelector('svg.main-svg'))"
     )
     if check.figures:
         # a figure that never renders is reported by the counts below, not by a timeout here

@@ -4,6 +4,7 @@ every plotly figure rendered, tables present. Screenshots go to reports/screensh
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,11 @@ def test_a_broken_figure_is_caught(
 ) -> None:
     out, _ = report_run
     page = (out / "overview.html").read_text()
-    assert "Plotly.newPlot(" in page
+    call = re.search(r"Plotly\.newPlot\(\s*\"", page)
+    assert call, "no figure call in the report"
     broken = tmp_path / "broken.html"
-    # one figure's data made invalid: plotly.js throws and that figure draws no SVG
-    broken.write_text(page.replace("Plotly.newPlot(", "Plotly.newPlotMissing(", 1))
+    # one figure's drawing call broken: plotly.js throws and that figure draws no SVG
+    broken.write_text(page[: call.start()] + "Plotly.newPlotMissing(" + page[call.start() + 15 :])
     check = inspect_page(browser, broken.as_uri(), wait_ms=2000)
     assert check.rendered < check.figures
     assert any("newPlotMissing" in e for e in check.errors)
