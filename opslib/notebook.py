@@ -21,6 +21,7 @@ __all__ = [
     "controls",
     "in_papermill",
     "input_path",
+    "is_interactive",
     "setup",
     "show",
     "table",
@@ -35,22 +36,27 @@ _INTERACTIVE_ENV = "OPSLIB_INTERACTIVE"
 _state: dict[str, Any] = {"plotlyjs_sent": False}
 
 
-def in_papermill() -> bool:
-    """True when the notebook runs headless (under the opslib runner or papermill), not in a front end."""
-    if os.environ.get(_INTERACTIVE_ENV) == "1":
-        return False
-    if os.environ.get(SUMMARY_ENV) or os.environ.get("PAPERMILL_EXECUTION"):
-        return True
-    try:
-        from IPython import get_ipython
+def is_interactive(setting: bool | None = None) -> bool:
+    """Whether a person is looking at the notebook (JupyterLab, Notebook 7, VS Code).
 
-        shell = get_ipython()
-    except ImportError:  # pragma: no cover - ipykernel is a dependency
-        return True
-    if shell is None:
-        return True
-    # papermill injects this into the kernel's user namespace through the parameters cell
-    return bool(shell.user_ns.get("__papermill__", False))
+    ``setting`` True/False wins, then ``OPSLIB_INTERACTIVE=0/1``; the opslib report runner (which sets
+    ``OPSLIB_SUMMARY_PATH``) and papermill are headless. Otherwise: jupyter_server sets
+    ``JPY_SESSION_NAME`` for the kernels it starts for a front end, while papermill/nbclient start
+    kernels without it; VS Code sets ``VSCODE_PID``.
+    """
+    if setting is not None:
+        return bool(setting)
+    forced = os.environ.get(_INTERACTIVE_ENV, "").strip().lower()
+    if forced in ("0", "1", "true", "false", "yes", "no"):
+        return forced in ("1", "true", "yes")
+    if os.environ.get(SUMMARY_ENV) or os.environ.get("PAPERMILL_EXECUTION"):
+        return False
+    return bool(os.environ.get("JPY_SESSION_NAME") or os.environ.get("VSCODE_PID"))
+
+
+def in_papermill() -> bool:
+    """True when the notebook runs headless (the opslib runner, papermill), not in a front end."""
+    return not is_interactive()
 
 
 def input_path(value: str | Path | None, sample: str) -> Path:

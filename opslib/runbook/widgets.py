@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from opslib.errors import OpslibError
+from opslib.notebook import is_interactive
 from opslib.runbook.executor import CommandResult
 from opslib.runbook.session import NOTE_CATEGORIES
 
@@ -40,24 +40,6 @@ _STATUS_COLOURS = {
     "failed": "#b91c1c",
     "refused": "#b91c1c",
 }
-
-
-def is_interactive(setting: bool | None = None) -> bool:
-    """Whether a person is looking at the notebook (JupyterLab, Notebook 7, VS Code).
-
-    ``setting`` True/False wins, then ``OPSLIB_INTERACTIVE=0/1``; the opslib report runner (which sets
-    ``OPSLIB_SUMMARY_PATH``) is headless. Otherwise: jupyter_server sets ``JPY_SESSION_NAME`` for the
-    kernels it starts for a front end, while papermill/nbclient start kernels without it; VS Code sets
-    ``VSCODE_PID``.
-    """
-    if setting is not None:
-        return bool(setting)
-    forced = os.environ.get("OPSLIB_INTERACTIVE", "").strip().lower()
-    if forced in ("0", "1", "true", "false", "yes", "no"):
-        return forced in ("1", "true", "yes")
-    if os.environ.get("OPSLIB_SUMMARY_PATH") or os.environ.get("PAPERMILL_EXECUTION"):
-        return False  # the opslib report runner: headless whatever else the environment says
-    return bool(os.environ.get("JPY_SESSION_NAME") or os.environ.get("VSCODE_PID"))
 
 
 def _command_text(argv: Any) -> str:
