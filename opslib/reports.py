@@ -30,6 +30,7 @@ from opslib.errors import ConfigError, NotebookError, ParameterError
 from opslib.notebook import SUMMARY_ENV
 
 __all__ = [
+    "ALIASES",
     "ReportResult",
     "coerce_value",
     "error_of",
@@ -74,7 +75,20 @@ def list_reports(folder: str | Path | None = None) -> list[str]:
     return sorted(p.stem for p in base.glob("*.ipynb") if not p.name.startswith(("_", ".")))
 
 
+#: short names users type for the report notebooks (``opslib report cost -p ...``)
+ALIASES = {
+    "cost": "cost_report",
+    "costs": "cost_report",
+    "drift": "drift_report",
+    "failures": "failure_analysis",
+    "incident": "incident_runbook",
+    "runbook": "incident_runbook",
+}
+
+
 def _notebook_path(name: str | Path, folder: str | Path | None = None) -> Path:
+    if isinstance(name, str) and name in ALIASES:
+        name = ALIASES[name]
     candidate = Path(name)
     if candidate.suffix == ".ipynb" and candidate.is_file():
         return candidate

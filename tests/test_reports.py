@@ -110,3 +110,9 @@ def test_relative_path_parameters_resolve_from_the_callers_folder(
     executed = reports.run_report(TINY, {"path": "input.txt"}, "out")
     assert "read from the caller's folder" in _outputs_text(executed)
     assert executed == Path("out") / "tiny.ipynb"
+
+
+def test_short_names_reach_the_report_notebooks() -> None:
+    assert set(reports.notebook_parameters("cost")) == set(reports.notebook_parameters("cost_report"))
+    for alias, target in reports.ALIASES.items():
+        assert target in reports.list_reports(), alias
