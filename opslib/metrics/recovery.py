@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from opslib._time import utc_timestamp
 from opslib.metrics._common import (
     ESCALATION_TYPES,
     INCIDENT_TYPES,
@@ -241,21 +242,13 @@ def unresolved(history: pd.DataFrame, now: Any = None, *, window: Any = None) ->
 
 
 def _as_now(now: Any, history: pd.DataFrame) -> pd.Timestamp | None:
-    from opslib.errors import ParameterError
-
     if now is None or (isinstance(now, str) and not now.strip()):
         if "timestamp" not in history.columns or history.empty:
             return None
         stamps = pd.to_datetime(history["timestamp"], utc=True, errors="coerce")
         latest = stamps.max()
         return None if pd.isna(latest) else pd.Timestamp(latest)
-    try:
-        stamp = pd.Timestamp(now)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"now {now!r} is not a timestamp") from exc
-    if pd.isna(stamp):
-        raise ParameterError(f"now {now!r} is not a timestamp")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return utc_timestamp(now, "now")
 
 
 _STATS_ALIASES = {"area": "category", "tag": "tags", "unit": "units", "file": "files"}

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from opslib._time import utc_timestamp
 from opslib.errors import ExecutionError, ParameterError
 from opslib.runbook.context import IncidentContext, gather_context
 from opslib.runbook.executor import CommandResult, ExecutorConfig, build_argv, run_argv
@@ -36,13 +37,7 @@ Clock = Callable[[], pd.Timestamp]
 
 
 def _utc(value: Any, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name}: not a date/time: {value!r}") from exc
-    if pd.isna(stamp):
-        raise ParameterError(f"{name}: not a date/time: {value!r}")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return utc_timestamp(value, name)
 
 
 def _now() -> pd.Timestamp:
