@@ -11,6 +11,8 @@ Times, in one run and on the same file, each in a fresh process (import time exc
 and prints each as a ratio of the baseline, with peak memory (worker processes included).
 Targets (2 cores): cold <= 0.5 x naive and faster than jq; warm <= 0.1 x cold; peak memory <= naive.
 
+The log mixes entry shapes A and B (as real logs do), one compact entry per line.
+
 Usage: python benchmarks/bench_history.py [--entries N] [--keep DIR] [--no-check]
 Exit code 1 when a target is missed (unless --no-check).
 """
@@ -81,8 +83,43 @@ TAGS = [
 STATUSES = ["completed"] * 8 + ["partial", "failed"]
 
 
+def _shape_a(rng: random.Random, i: int, ts: dt.datetime, agent: str, unit: str) -> dict[str, Any]:
+    return {
+        "id": f"{ts:%Y%m%d-%H%M%S}-{agent.replace('-', '_')}",
+        "timestamp": f"{ts:%Y-%m-%dT%H:%M:%SZ}",
+        "agent": agent,
+        "action": {"type": rng.choice(ACTIONS), "description": f"Change {i} on {unit}"},
+        "context": {"task": f"OPS-{i % 5000}", "category": rng.choice(CATEGORIES)},
+        "files": {"created": [], "modified": [f"{unit}/terragrunt.hcl"], "deleted": []},
+        "outcome": {"status": rng.choice(STATUSES), "summary": f"{rng.randrange(20)} changed"},
+        "follow_up": ["check alarms"] if i % 4 == 0 else [],
+        "tags": rng.sample(TAGS, 3),
+    }
+
+
+def _shape_b(rng: random.Random, i: int, ts: dt.datetime, agent: str, unit: str) -> dict[str, Any]:
+    return {
+        "id": f"{int(ts.timestamp())}-{rng.getrandbits(32):08x}",
+        "timestamp": f"{ts:%Y-%m-%dT%H:%M:%SZ}",
+        "agent": {"name": agent, "type": agent.split("-")[0]},
+        "action": {
+            "type": rng.choice(ACTIONS),
+            "category": rng.choice(CATEGORIES),
+            "description": f"Change {i} on {unit}",
+        },
+        "context": {"task": f"OPS-{i % 5000}", "related_entries": [], "triggered_by": "user request"},
+        "files": {"created": [], "modified": [f"{unit}/terragrunt.hcl"], "deleted": []},
+        "outcome": {
+            "status": rng.choice(STATUSES),
+            "result": f"{rng.randrange(20)} changed",
+            "follow_up_actions": [],
+        },
+        "tags": rng.sample(TAGS, 3),
+    }
+
+
 def make_log(path: Path, entries: int, seed: int = 7) -> None:
-    """A deterministic shape-A log, one compact entry per line (~370 bytes an entry)."""
+    """A deterministic log mixing shape A (3 in 4) and shape B, one compact entry per line."""
     import orjson
 
     rng = random.Random(seed)
@@ -96,17 +133,8 @@ def make_log(path: Path, entries: int, seed: int = 7) -> None:
             ts = start + dt.timedelta(seconds=i * 60 + rng.randrange(60))
             agent = rng.choice(AGENTS)
             unit = f"live/prod/us-east-1/svc-{i % 300}"
-            entry: dict[str, Any] = {
-                "id": f"{ts:%Y%m%d-%H%M%S}-{agent.replace('-', '_')}",
-                "timestamp": f"{ts:%Y-%m-%dT%H:%M:%SZ}",
-                "agent": agent,
-                "action": {"type": rng.choice(ACTIONS), "description": f"Change {i} on {unit}"},
-                "context": {"task": f"OPS-{i % 5000}", "category": rng.choice(CATEGORIES)},
-                "files": {"created": [], "modified": [f"{unit}/terragrunt.hcl"], "deleted": []},
-                "outcome": {"status": rng.choice(STATUSES), "summary": f"{rng.randrange(20)} changed"},
-                "follow_up": ["check alarms"] if i % 4 == 0 else [],
-                "tags": rng.sample(TAGS, 3),
-            }
+            shape = _shape_b if i % 4 == 3 else _shape_a
+            entry = shape(rng, i, ts, agent, unit)
             if i % 10 == 0:
                 entry["issue"] = f"OPS-{i}"
             out.write(b"    " + orjson.dumps(entry) + (b",\n" if i < entries - 1 else b"\n"))

@@ -110,8 +110,8 @@ def test_fixture_strict(path: Path) -> None:
         assert strict["message"] in str(err)
 
 
-# `agent` is a string in one entry and an object in another; `action` is a bare string.
-PLAIN_ONLY = {"mixed_shapes.json", "loose_action_string.json"}
+# `action` is a bare string; an `agent` object below the entry level.
+PLAIN_ONLY = {"loose_action_string.json", "loose_nested_agent_object.json"}
 CLEAN_JSON = [p for p in FILES if p.suffix == ".json" and p.parent.name == "json"]
 
 

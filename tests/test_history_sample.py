@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from opslib._paths import sample_dir
@@ -41,6 +42,18 @@ def test_sample_loads_and_reconciles(events: list) -> None:
     assert int((frame["in_json"] & frame["in_md"]).sum()) == sum(e.in_json and e.in_md for e in events)
     assert set(frame["agent_type"].dropna()) and frame["timestamp"].notna().all()
     assert len(failed(frame)) > 0 and len(by_tags(frame, "drift")) > 0
+
+
+def test_sample_json_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shapes A and B mixed: the Arrow path reads it, and exactly as the plain path does."""
+    from opslib.history.arrow_path import try_fast
+    from opslib.history.json_loader import read_json_history
+
+    path = PROJECT / "project_history.json"
+    fast = try_fast(path.read_bytes(), str(path))
+    assert fast is not None
+    monkeypatch.setattr("opslib.history.arrow_path.try_fast", lambda data, source: None)
+    pd.testing.assert_frame_equal(fast, read_json_history(path).frame)
 
 
 def test_sample_check_names_the_one_file_events(events: list) -> None:

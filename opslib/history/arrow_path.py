@@ -35,7 +35,18 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "tags": ("tags",),
 }
 _KNOWN_TOP = frozenset(
-    {"id", "timestamp", "agent", "action", "context", "files", "outcome", "follow_up", "tags"}
+    {
+        "id",
+        "timestamp",
+        "agent",
+        "agent__object",
+        "action",
+        "context",
+        "files",
+        "outcome",
+        "follow_up",
+        "tags",
+    }
 )
 _KNOWN_NESTED: dict[str, frozenset[str]] = {
     "agent": frozenset({"name", "type"}),
@@ -60,7 +71,27 @@ def try_fast(data: bytes, source: str) -> pd.DataFrame | None:
         return None
 
 
+# Shape A writes `"agent": "name"`, shape B `"agent": {"name", "type"}`; Arrow needs one type per field,
+# so the object form is renamed to a key of its own before parsing. Plain byte replacement is safe in
+# valid JSON: inside a string the quotes around `agent` would be escaped (`\"agent\"`), so never match.
+# A match below the entry level is detected after parsing and sends the file to the plain path.
+_AGENT_FORMS = (b'"agent":{', b'"agent": {')
+_AGENT_RENAMED = "agent__object"
+
+
+def _split_agent_forms(data: bytes) -> bytes:
+    forms = [form for form in _AGENT_FORMS if form in data]
+    if not forms:
+        return data
+    if _AGENT_RENAMED.encode() in data:
+        raise _Irregular("the file already uses the key the fast path renames to")
+    for form in forms:
+        data = data.replace(form, form.replace(b'"agent"', b'"' + _AGENT_RENAMED.encode() + b'"'))
+    return data
+
+
 def _read_entries(data: bytes) -> pa.StructArray:
+    data = _split_agent_forms(data)
     head = data[:64].lstrip()
     if head.startswith(b"\xef\xbb\xbf"):
         raise _Irregular("byte order mark")
@@ -178,14 +209,33 @@ def _timestamps(entries: pa.StructArray) -> pd.Series:
 
 def _agent(entries: pa.StructArray) -> tuple[pa.Array, pa.Array]:
     arr = _field(entries, "agent")
+    obj = _field(entries, _AGENT_RENAMED)
     n = len(entries)
-    if arr is None or pa.types.is_null(arr.type):
-        return pa.nulls(n, pa.string()), pa.nulls(n, pa.string())
-    if pa.types.is_string(arr.type):
-        return arr, pa.nulls(n, pa.string())
-    if pa.types.is_struct(arr.type):
-        return _string(entries, "agent.name"), _string(entries, "agent.type")
-    raise _Irregular(f"agent is {arr.type}")
+    name = agent_type = pa.nulls(n, pa.string())
+    if arr is not None and not pa.types.is_null(arr.type):
+        if not pa.types.is_string(arr.type):
+            raise _Irregular(f"agent is {arr.type}")
+        name = arr
+    if obj is not None and not pa.types.is_null(obj.type):
+        if not pa.types.is_struct(obj.type):
+            raise _Irregular(f"agent object is {obj.type}")
+        if any(f.name not in ("name", "type") for f in obj.type):
+            raise _Irregular("agent object has other keys")
+        # an entry has one `agent` key, so at most one of the two forms is set
+        name = pc.coalesce(name, _string(entries, f"{_AGENT_RENAMED}.name"))
+        agent_type = _string(entries, f"{_AGENT_RENAMED}.type")
+    return name, agent_type
+
+
+def _renamed_elsewhere(data_type: pa.DataType, top: bool = True) -> bool:
+    """Whether the renamed agent key sits anywhere but directly in an entry (then extra would change)."""
+    if pa.types.is_struct(data_type):
+        return any(
+            (f.name == _AGENT_RENAMED and not top) or _renamed_elsewhere(f.type, False) for f in data_type
+        )
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        return _renamed_elsewhere(data_type.value_type, False)
+    return False
 
 
 def _follow_up(entries: pa.StructArray) -> pa.Array:
@@ -238,6 +288,8 @@ def _check_containers(entries: pa.StructArray) -> None:
 
 def _frame(entries: pa.StructArray, source: str) -> pd.DataFrame:
     _check_containers(entries)
+    if _renamed_elsewhere(entries.type):
+        raise _Irregular("an `agent` object below the entry level")
     n = len(entries)
     id_arr = _field(entries, "id")
     if id_arr is not None and not (pa.types.is_string(id_arr.type) or pa.types.is_null(id_arr.type)):

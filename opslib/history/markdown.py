@@ -399,10 +399,12 @@ def _apply_section(name: str, body: list[str], fields: dict[str, Any], extra: di
 
 
 def _add_list(fields: dict[str, Any], column: str, items: list[str]) -> None:
+    # "- None" under Files Changed means no files; a follow-up item is kept as written
+    placeholders = ("none", "n/a", "-", "—") if column.startswith("files") else ()
     fields[column].extend(
         item
-        for item in (i.strip().strip("`").strip() for i in items)
-        if item and item.lower() not in ("none", "n/a", "-", "—")
+        for item in (i.strip().strip("`").strip() if column.startswith("files") else i.strip() for i in items)
+        if item and item.lower() not in placeholders
     )
 
 
