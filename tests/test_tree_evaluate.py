@@ -251,3 +251,45 @@ def test_unknown_is_explicit() -> None:
     value = Unknown("run_cmd() is never run")
     assert is_unknown(value) and not is_unknown("x")
     assert "run_cmd" in repr(value)
+
+
+# -- shaped after terragrunt's own test/fixtures/read-config cases ---------------------------------
+
+READ_CONFIG = (FIXTURES / "read_config").resolve()
+
+
+def test_read_terragrunt_config_exposes_every_block() -> None:
+    tree = load_tree(READ_CONFIG, cache=False)
+    inputs = tree.units.set_index("unit").loc["full", "inputs"]
+    assert inputs["localstg"] == {"the_answer": 42}
+    assert inputs["inputs"] == {"doc": "Emmett Brown"}
+    assert inputs["prevent_destroy"] is True
+    assert inputs["dependencies"] == {"paths": ["../orig/dep"]}
+    assert inputs["remote_state"] == {"backend": "local", "config": {"path": "foo.tfstate"}}
+    assert inputs["generate"]["provider"]["path"] == "provider.tf"
+    terraform = inputs["terraformtg"]
+    assert terraform["source"] == "./delorean"
+    assert terraform["before_hook"]["before_hook_1"]["execute"] == ["touch", "before.out"]
+    assert terraform["extra_arguments"]["var-files"]["env_vars"] == {"TF_VAR_custom_var": "set"}
+    assert not (READ_CONFIG / "full" / "before.out").exists()  # hooks are data, never run
+
+
+def test_original_terragrunt_dir_through_a_read() -> None:
+    tree = load_tree(READ_CONFIG, cache=False)
+    inputs = tree.units.set_index("unit").loc["orig/dep", "inputs"]
+    assert inputs == {
+        "terragrunt_dir": f"{READ_CONFIG}/orig/dep",
+        "original_terragrunt_dir": f"{READ_CONFIG}/orig/dep",
+        "bar_terragrunt_dir": f"{READ_CONFIG}/orig/foo",
+        "bar_original_terragrunt_dir": f"{READ_CONFIG}/orig/dep",
+    }
+
+
+def test_dependency_outputs_read_through_another_config() -> None:
+    unknown = load_tree(READ_CONFIG, cache=False)
+    assert is_unknown(unknown.unit_config("with_dep")["inputs"])
+    mocked = load_tree(READ_CONFIG, cache=False, mock_outputs=True)
+    assert mocked.units.set_index("unit").loc["with_dep", "inputs"] == {"a": 1}
+    deps = mocked.dependencies.set_index("unit")
+    assert deps.loc["with_dep/dep", "target"] == "full" and deps.loc["with_dep/dep", "exists"]
+    assert set(mocked.graph.edges) == {("with_dep/dep", "full")}
