@@ -293,3 +293,13 @@ def test_dependency_outputs_read_through_another_config() -> None:
     deps = mocked.dependencies.set_index("unit")
     assert deps.loc["with_dep/dep", "target"] == "full" and deps.loc["with_dep/dep", "exists"]
     assert set(mocked.graph.edges) == {("with_dep/dep", "full")}
+
+
+def test_deep_merge_strategy_merges_nested_inputs() -> None:
+    tree = load_tree(FIXTURES / "deep_merge", cache=False)
+    assert tree.units.loc[0, "inputs"] == {
+        "tags": {"Owner": "platform", "Team": "payments"},
+        "zones": ["a", "b"],
+        "name": "root",
+    }
+    assert tree.unit_config("unit")["inputs"] == tree.units.loc[0, "inputs"]

@@ -203,3 +203,14 @@ def test_parse_text_uses_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hcl2, "parses", refuse)
     doc = parse_text((FIXTURES / "basic" / "root.hcl").read_text())
     assert doc["remote_state"][0]["__start_line__"] == 10
+
+
+def test_duplicate_attribute_is_an_error_row(tmp_path: Path) -> None:
+    unit = tmp_path / "unit"
+    unit.mkdir()
+    (unit / "terragrunt.hcl").write_text("inputs = {}\n\nlocals {\n  a = 1\n  a = 2\n}\n")
+    tree = load_tree(tmp_path, cache=False)
+    assert tree.errors[["path", "line", "kind"]].to_dict("records") == [
+        {"path": "unit/terragrunt.hcl", "line": 5, "kind": "parse"}
+    ]
+    assert "defined twice" in tree.errors.loc[0, "message"]

@@ -19,7 +19,7 @@ from opslib.terragrunt import graph as _graph
 from opslib.terragrunt.discover import Discovery, discover, file_role
 from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, attributes, iter_blocks, materialize
 from opslib.terragrunt.parse import ParseCache, ParsedFile, parse_files, parse_text
-from opslib.terragrunt.units import UnitResult, build_unit, mask_values
+from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs
 
 __all__ = ["TerragruntTree", "load_tree"]
 
@@ -229,6 +229,8 @@ def _render_unit(config: Config) -> dict[str, Any]:
             out[key] = value
     if "dependency" in out or config.merged_blocks("dependency"):
         out["dependency"] = _top(config, "dependency")
+    if "inputs" in out:
+        out["inputs"] = merged_inputs(config)  # honours merge_strategy = "deep"
     out["locals"] = _top(config, "locals") if config.local_sources else {}
     return out
 

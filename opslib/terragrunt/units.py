@@ -28,7 +28,7 @@ from opslib.terragrunt.evaluate import (
 )
 from opslib.terragrunt.functions import FunctionError
 
-__all__ = ["UnitResult", "build_unit", "classify_source", "mask_values", "scope_from_path"]
+__all__ = ["UnitResult", "build_unit", "classify_source", "mask_values", "merged_inputs", "scope_from_path"]
 
 ACCOUNT_KEYS = ("account_name", "account", "aws_account_name", "account_alias")
 REGION_KEYS = ("aws_region", "region")
@@ -210,9 +210,12 @@ def mask_values(values: Any, masker: Masker) -> Any:
     return values
 
 
-def _merged_inputs(config: Config) -> Any:
+def merged_inputs(config: Config) -> Any:
+    """Included inputs, then the unit's own over them: shallow, or deep for ``merge_strategy = "deep"``."""
     merged: dict[str, Any] = {}
+    deep = False
     for inc, parent in config.parent_configs():
+        deep = deep or inc.merge_strategy == "deep"
         if "inputs" in parent.doc:
             value = materialize(parent.eval_attr(parent.doc, "inputs"))
             if isinstance(value, dict):
@@ -222,7 +225,7 @@ def _merged_inputs(config: Config) -> Any:
         if isinstance(own, Unknown) and not merged:
             return own
         if isinstance(own, dict):
-            merged = {**merged, **own}
+            merged = _deep_merge(merged, own) if deep else {**merged, **own}
     return merged
 
 
@@ -284,7 +287,7 @@ def build_unit(
     if source_kind == "local" and isinstance(source, str) and owner is not None:
         source_dir = cfg.resolve_path(source.split("//")[0] if not source.startswith("//") else source)
     locals_ = _safe(lambda: materialize(cfg.top("locals")) if cfg.local_sources else {})
-    inputs = _safe(_merged_inputs, cfg)
+    inputs = _safe(merged_inputs, cfg)
     deps = _dependencies(ev, unit, cfg)
     scope = _scope(ev, cfg, unit_dir)
     path_scope = scope_from_path(unit)
