@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from opslib.history.schema import LIST_TYPE, build_frame, normalise_status, stable_id
+from opslib.history.schema import LIST_TYPE, build_frame, no_gc, normalise_status, stable_id
 
 __all__ = ["try_fast"]
 
@@ -318,7 +318,8 @@ def _frame(entries: pa.StructArray, source: str) -> pd.DataFrame:
     pandas_cols["in_md"] = [False] * n
     pandas_cols["source_file"] = [source] * n
     pandas_cols["source_line"] = range(n)
-    pandas_cols["extra"] = _extra(entries)
+    with no_gc():
+        pandas_cols["extra"] = _extra(entries)
     return build_frame(pandas_cols, n)
 
 

@@ -20,14 +20,14 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
-from opslib.history.schema import LIST_COLUMNS, build_frame
+from opslib.history.schema import LIST_COLUMNS, build_frame, no_gc
 
 __all__ = ["Cached", "cache_dir", "cache_key", "load_cached", "store"]
 
 log = logging.getLogger(__name__)
 
 # Bump when the frame's columns or their meaning change, so old cache files stop matching.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def cache_dir() -> Path:
@@ -117,14 +117,17 @@ def _prune(path: Path, keep: str) -> None:
 
 
 def _to_table(frame: pd.DataFrame, errors: list[dict[str, Any]], meta: dict[str, Any]) -> pa.Table:
-    data = frame.drop(columns=["extra"])
-    table = pa.Table.from_pandas(data, preserve_index=False)
-    extra = pa.array(
-        [orjson.dumps(e, default=str).decode() if e else None for e in frame["extra"]], type=pa.string()
-    )
-    table = table.append_column("extra", extra)
+    table = pa.Table.from_pandas(frame.drop(columns=["extra"]), preserve_index=False)
+    # ``extra`` is a dict per row and mostly empty: keep only the non-empty ones, as one JSON document,
+    # so a warm load decodes them in a single call instead of one per row.
+    rows = [i for i, e in enumerate(frame["extra"]) if e]
+    extras = {"rows": rows, "values": [frame["extra"].iloc[i] for i in rows]}
     return table.replace_schema_metadata(
-        {b"opslib.errors": orjson.dumps(errors, default=str), b"opslib.meta": orjson.dumps(meta, default=str)}
+        {
+            b"opslib.errors": orjson.dumps(errors, default=str),
+            b"opslib.meta": orjson.dumps(meta, default=str),
+            b"opslib.extra": orjson.dumps(extras, default=str),
+        }
     )
 
 
@@ -132,13 +135,16 @@ def _from_table(table: pa.Table) -> Cached:
     meta = table.schema.metadata or {}
     errors = orjson.loads(meta.get(b"opslib.errors", b"[]"))
     notes = orjson.loads(meta.get(b"opslib.meta", b"{}"))
-    columns: dict[str, Any] = {}
+    with no_gc():
+        extras = orjson.loads(meta[b"opslib.extra"])
+        extra: list[dict[str, Any]] = [{} for _ in range(table.num_rows)]
+        for row, value in zip(extras["rows"], extras["values"], strict=True):
+            extra[row] = value
+    columns: dict[str, Any] = {"extra": extra}
     for name in table.column_names:
         col = table.column(name)
         if name in LIST_COLUMNS:
             columns[name] = pd.arrays.ArrowExtensionArray(col.combine_chunks())
-        elif name == "extra":
-            columns[name] = [orjson.loads(v) if v is not None else {} for v in col.to_pylist()]
         else:
             columns[name] = col.to_pandas()
     return build_frame(columns, table.num_rows), errors, notes

@@ -30,7 +30,7 @@ import pandas as pd
 
 from opslib.errors import ParseError, SchemaError
 from opslib.history import arrow_path
-from opslib.history.schema import build_frame, normalise_status, normalise_tag, stable_id
+from opslib.history.schema import build_frame, no_gc, normalise_status, normalise_tag, stable_id
 
 __all__ = ["JsonHistory", "parse_document", "read_json_history"]
 
@@ -100,6 +100,11 @@ def document_entries(doc: Any, source: Path) -> list[Any]:
 
 
 def _read_plain(data: bytes, source: Path, *, strict: bool) -> JsonHistory:
+    with no_gc():
+        return _read_plain_objects(data, source, strict=strict)
+
+
+def _read_plain_objects(data: bytes, source: Path, *, strict: bool) -> JsonHistory:
     errors: list[dict[str, Any]] = []
     try:
         doc = parse_document(data, source)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from opslib.errors import ParseError
 from opslib.history.json_loader import rows_to_frame
-from opslib.history.schema import normalise_status, normalise_tag
+from opslib.history.schema import no_gc, normalise_status, normalise_tag
 
 __all__ = ["Layout", "MarkdownHistory", "parse_markdown", "read_markdown_history", "scan_layout"]
 
@@ -198,6 +198,11 @@ class _Entry:
 
 def parse_markdown(text: str, source: Path, *, strict: bool = False) -> MarkdownHistory:
     """Parse the text of a Markdown history (see the module docstring for the styles)."""
+    with no_gc():
+        return _parse_markdown(text, source, strict=strict)
+
+
+def _parse_markdown(text: str, source: Path, *, strict: bool) -> MarkdownHistory:
     lines = text.splitlines()
     entries = _split(lines)
     errors: list[dict[str, Any]] = []
