@@ -268,12 +268,13 @@ class Evaluator:
         self._repo_root_found = repo_root is not None
         self.masker = Masker()
         self.errors: dict[tuple[str, int | None, str], ErrorRow] = {}
-        self._reads: dict[tuple[Path, Path | None], Config] = {}
-        self._uses_original: dict[Path, bool] = {}
+        self._reads: dict[tuple[str, Path | None], Config] = {}
+        self._uses_original: dict[str, bool] = {}
         self._root_text = str(root)
         self._root_prefix = self._root_text.rstrip(os.sep) + os.sep
         self._found: dict[tuple[str, str], str | None] = {}
         self._stats: dict[str, tuple[bool, bool]] = {}
+        self._compiled: dict[int, tuple[Any, Node]] = {}
 
     # -- files ------------------------------------------------------------------------------------
     # string operations: pathlib's relative_to dominated the evaluation time of big trees
@@ -288,6 +289,18 @@ class Evaluator:
         if text.startswith(self._root_prefix):
             return text[len(self._root_prefix) :].replace(os.sep, "/")
         return text.replace(os.sep, "/")
+
+    def compile(self, value: Any) -> Node:
+        """The AST of a document value; containers are compiled once per tree (root.hcl's inputs
+        serve every unit)."""
+        if isinstance(value, (dict, list)):
+            hit = self._compiled.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            node = compile_value(value)
+            self._compiled[id(value)] = (value, node)
+            return node
+        return compile_value(value)
 
     def exists(self, path: Path | str) -> bool:
         return self._stat(os.fspath(path))[0]
@@ -320,12 +333,12 @@ class Evaluator:
         self._found[key] = found
         return found
 
-    def document(self, path: Path) -> dict[str, Any] | None:
+    def document(self, path: Path | str) -> dict[str, Any] | None:
         if not self.inside(path):
             return None
         doc = self.documents.get(self.rel(path))
         if doc is None:
-            doc = self._load_document(path)
+            doc = self._load_document(Path(path))
         return doc
 
     def error(self, path: Path, line: int | None, message: str) -> None:
@@ -347,19 +360,20 @@ class Evaluator:
         folder = config_file.parent
         return Config(self, config_file, folder, folder, values=values)
 
-    def read_config(self, path: Path, original_dir: Path) -> Config | Unknown:
-        doc = self.document(path)
-        if doc is None:
-            return Unknown(f"read_terragrunt_config({self.rel(path)}): not a parsed file inside the root")
+    def read_config(self, path: Path | str, original_dir: Path) -> Config | Unknown:
+        text = os.fspath(path)
         # a file only depends on the reader when it asks for the original dir; share it otherwise
-        uses = self._uses_original.get(path)
+        uses = self._uses_original.get(text)
         if uses is None:
-            uses = self._uses_original[path] = "get_original_terragrunt_dir" in repr(doc)
-        text_key = original_dir if uses else None
-        key = (path, text_key)
+            doc = self.document(text)
+            if doc is None:
+                return Unknown(f"read_terragrunt_config({self.rel(text)}): not a parsed file inside the root")
+            uses = self._uses_original[text] = "get_original_terragrunt_dir" in repr(doc)
+        key = (text, original_dir if uses else None)
         config = self._reads.get(key)
         if config is None:
-            config = Config(self, path, path.parent, original_dir)
+            file = Path(text)
+            config = Config(self, file, file.parent, original_dir)
             self._reads[key] = config
         return config
 
@@ -645,7 +659,7 @@ class Config:
 
     def eval_value(self, value: Any, line: int | None) -> Any:
         try:
-            node = compile_value(value)
+            node = self.ev.compile(value)
         except ExprSyntaxError as exc:
             self.ev.error(self.path, line, f"cannot read expression: {exc}")
             return Unknown("unreadable expression")
@@ -668,10 +682,11 @@ class Config:
         return _EVAL[node[0]](self, node, scope)
 
     def resolve_path(self, text: str) -> Path:
-        path = Path(text)
-        if not path.is_absolute():
-            path = self.terragrunt_dir / path
-        return Path(os.path.normpath(path))
+        return Path(self.resolve_text(text))
+
+    def resolve_text(self, text: str) -> str:
+        """``text`` made absolute from this config's terragrunt dir, normalised (as a string)."""
+        return os.path.normpath(os.path.join(self.terragrunt_text, text))
 
     # -- helpers for functions ----------------------------------------------------------------------
     def include_for(self, label: Any) -> Include | None:
@@ -1033,7 +1048,7 @@ def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
         return target
     if not isinstance(target, str):
         raise FunctionError("read_terragrunt_config takes a path")
-    path = cfg.resolve_path(target)
+    path = cfg.resolve_text(target)
     if not cfg.ev.exists(path):
         if len(args) > 1:
             return args[1]
@@ -1041,11 +1056,11 @@ def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
             return Unknown(f"read_terragrunt_config({target}): outside the root")
         raise FunctionError(f"read_terragrunt_config: file not found: {cfg.ev.rel(path)}")
     if cfg.ev.is_dir(path):
-        path = path / "terragrunt.hcl"
+        path = os.path.join(path, "terragrunt.hcl")
     read = cfg.ev.read_config(path, cfg.original_dir)
     if isinstance(read, Unknown):
         return read
-    cfg.touched.add(path)
+    cfg.touched.add(read.path)
     if read is not cfg and read not in cfg.reads:
         cfg.reads.append(read)
     return _ConfigView(read)

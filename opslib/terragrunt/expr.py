@@ -429,9 +429,27 @@ def _dedent(body: str) -> str:
     return "\n".join(line[cut:] for line in lines)
 
 
-@functools.lru_cache(maxsize=65536)
+_PLAIN_STRING = re.compile(r'"[^"\\$%]*"')
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)\}")
+
+
 def compile_text(text: str) -> Node:
     """Parse one expression (as python-hcl2 writes it: ``${...}`` wrapped, quoted, or bare)."""
+    # most values are plain strings or dotted references: no parser needed for those
+    if _PLAIN_STRING.fullmatch(text) and not text.startswith('"<<'):
+        return ("lit", text[1:-1])
+    m = _REFERENCE.fullmatch(text)
+    if m:
+        parts = m.group(1).split(".")
+        node: Node = ("var", parts[0])
+        for name in parts[1:]:
+            node = ("attr", node, name)
+        return node
+    return _compile_text(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _compile_text(text: str) -> Node:
     if text.startswith('"<<'):
         inner = text[1:-1] if text.endswith('"') else text[1:]
         m = _HEREDOC.match(inner + ("\n" if "\n" not in inner else ""))
