@@ -506,8 +506,9 @@ def _frames(
         result = results[unit]
         row = result.row
         row["lockfile"] = unit in found.lock_dirs
-        files_rel = {ev.rel(p) for p in result.files}
-        row["errors"] = sum(1 for p in error_paths if p in files_rel)
+        if error_paths:
+            files_rel = {ev.rel(p) for p in result.files}
+            row["errors"] = sum(1 for p in error_paths if p in files_rel)
         row["locals"] = mask_values(row["locals"], masker)
         row["inputs"] = mask_values(row["inputs"], masker)
         unit_rows.append(row)
