@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from opslib.history.schema import LIST_TYPE, build_frame, no_gc, normalise_status, stable_id
+from opslib.history.schema import LIST_TYPE, build_frame, iso_to_utc, no_gc, normalise_status, stable_id
 
 __all__ = ["try_fast"]
 
@@ -201,7 +201,7 @@ def _timestamps(entries: pa.StructArray) -> pd.Series:
     if not pa.types.is_string(arr.type):
         raise _Irregular(f"timestamp is {arr.type}")
     text = arr.to_pandas()
-    stamps = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    stamps = iso_to_utc(text)
     if int((stamps.isna() & text.notna()).sum()):
         raise _Irregular("unreadable timestamp")
     return pd.Series(stamps, dtype="datetime64[ns, UTC]").reset_index(drop=True)

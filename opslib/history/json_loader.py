@@ -30,7 +30,7 @@ import pandas as pd
 
 from opslib.errors import ParseError, SchemaError
 from opslib.history import arrow_path
-from opslib.history.schema import build_frame, no_gc, normalise_status, normalise_tag, stable_id
+from opslib.history.schema import build_frame, iso_to_utc, no_gc, normalise_status, normalise_tag, stable_id
 
 __all__ = ["JsonHistory", "parse_document", "read_json_history"]
 
@@ -236,7 +236,7 @@ def rows_to_frame(
 def parse_timestamps(values: list[Any]) -> pd.Series:
     """UTC timestamps from ISO 8601 strings (naive ones are taken as UTC) or epoch numbers."""
     texts = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
-    stamps = pd.to_datetime(texts, utc=True, format="ISO8601", errors="coerce")
+    stamps = iso_to_utc(texts)
     stamps = pd.Series(stamps, dtype="datetime64[ns, UTC]")
     for i, value in enumerate(values):
         if isinstance(value, (int, float)) and not isinstance(value, bool):

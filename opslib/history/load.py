@@ -95,7 +95,6 @@ def load_history_with_errors(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Like :func:`load_history`, returning ``(history, errors)``."""
     js_path, md_path = history_files(path)
-    frames: list[pd.DataFrame] = []
     problems: list[dict[str, Any]] = []
     js_frame = md_frame = None
     precision: list[str] = []
@@ -107,9 +106,11 @@ def load_history_with_errors(
         problems.extend(md_errors)
     if js_frame is not None and md_frame is not None:
         frame = reconcile(js_frame, md_frame, precision)
+    elif js_frame is not None:
+        frame = js_frame
     else:
-        frames = [f for f in (js_frame, md_frame) if f is not None]
-        frame = frames[0]
+        assert md_frame is not None  # history_files() always returns at least one file
+        frame = md_frame
     return frame, errors_frame(problems)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "COLUMNS",
@@ -24,6 +25,7 @@ __all__ = [
     "build_frame",
     "empty_frame",
     "errors_frame",
+    "iso_to_utc",
     "list_array",
     "no_gc",
     "normalise_status",
@@ -206,6 +208,33 @@ def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(len(frame))
     return frame
+
+
+_HAS_OFFSET = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def iso_to_utc(texts: pd.Series) -> pd.Series:
+    """ISO 8601 strings to UTC timestamps (NaT where unreadable); strings without an offset are UTC.
+
+    Strings with and without an offset are parsed apart: pandas 2.2 would give the naive ones the
+    offset of the first string that has one.
+    """
+    texts = pd.Series(texts, dtype=object).reset_index(drop=True)
+    out = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns, UTC]")
+    present = texts.notna()
+    if not present.any():
+        return out
+    stripped = pc.utf8_trim_whitespace(pa.array(texts[present].astype(str).tolist(), type=pa.string()))
+    has_offset = pd.Series(
+        pc.match_substring_regex(stripped, pattern=_HAS_OFFSET).to_numpy(zero_copy_only=False),
+        index=texts[present].index,
+    )
+    for mask in (has_offset, ~has_offset):
+        part = texts[present][mask]
+        if len(part):
+            parsed = pd.to_datetime(part, utc=True, format="ISO8601", errors="coerce")
+            out.loc[part.index] = parsed.astype("datetime64[ns, UTC]")
+    return out
 
 
 def _string_dtype() -> Any:
