@@ -47,15 +47,20 @@ def cache_key(path: Path) -> str | None:
     return hashlib.sha1(ident.encode("utf-8")).hexdigest()
 
 
-def _replace_without_fsync(path: Path, data: bytes) -> None:
+def _replace_without_fsync(path: Path, data: bytes | pa.Table) -> None:
     """Write via a temporary file and rename, skipping fsync: a cache file lost to a crash is only a miss
     (a torn Arrow file fails to open and is ignored), and fsync costs more than the write on busy disks.
+    A table is streamed to the file as Arrow IPC, never held twice in memory.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, pa.Table):
+                with pa.ipc.new_file(handle, data.schema) as writer:
+                    writer.write_table(data)
+            else:
+                handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -95,11 +100,9 @@ def store(
     if key is None:
         return
     try:
-        table = _to_table(frame, errors, meta or {})
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        _replace_without_fsync(_file(key), sink.getvalue().to_pybytes())
+        with no_gc():
+            table = _to_table(frame, errors, meta or {})
+        _replace_without_fsync(_file(key), table)
         _prune(path, key)
     except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
         log.warning("could not write the history cache for %s: %s", path, exc)
@@ -120,8 +123,9 @@ def _to_table(frame: pd.DataFrame, errors: list[dict[str, Any]], meta: dict[str,
     table = pa.Table.from_pandas(frame.drop(columns=["extra"]), preserve_index=False)
     # ``extra`` is a dict per row and mostly empty: keep only the non-empty ones, as one JSON document,
     # so a warm load decodes them in a single call instead of one per row.
-    rows = [i for i, e in enumerate(frame["extra"]) if e]
-    extras = {"rows": rows, "values": [frame["extra"].iloc[i] for i in rows]}
+    values = frame["extra"].tolist()
+    rows = [i for i, e in enumerate(values) if e]
+    extras = {"rows": rows, "values": [values[i] for i in rows]}
     return table.replace_schema_metadata(
         {
             b"opslib.errors": orjson.dumps(errors, default=str),
