@@ -63,7 +63,7 @@ def _check(row: pd.Series, event: MdEvent, style: int) -> None:
         assert (row["task"] if not pd.isna(row["task"]) else None) == event.task
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     events=st.lists(EVENTS, min_size=1, max_size=3),
     style=st.sampled_from([1, 2, 3]),
