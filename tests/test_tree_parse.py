@@ -214,3 +214,20 @@ def test_duplicate_attribute_is_an_error_row(tmp_path: Path) -> None:
         {"path": "unit/terragrunt.hcl", "line": 5, "kind": "parse"}
     ]
     assert "defined twice" in tree.errors.loc[0, "message"]
+
+
+def test_load_restores_the_garbage_collector_state() -> None:
+    import gc
+
+    assert gc.isenabled()
+    load_tree(FIXTURES / "basic", cache=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_tree(FIXTURES / "basic", cache=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ParseError):
+        load_tree(FIXTURES / "unparseable", cache=False, strict=True)
+    assert gc.isenabled()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -291,13 +293,31 @@ def load_tree(
         Path(repo_root).resolve() if repo_root is not None else None,
     )
     root_path = path.resolve()
-    found = discover(root_path)
-    store = ParseCache.open(root_path, options.cache_dir) if options.cache else None
-    parsed = parse_files(root_path, found.files, jobs=options.jobs, cache=store)
-    if store is not None:
-        store.prune(parsed)
-        store.save()
-    return _assemble(root_path, found, parsed, options, started)
+    with _without_gc():
+        found = discover(root_path)
+        store = ParseCache.open(root_path, options.cache_dir) if options.cache else None
+        parsed = parse_files(root_path, found.files, jobs=options.jobs, cache=store)
+        if store is not None:
+            store.prune(parsed)
+            store.save()
+        return _assemble(root_path, found, parsed, options, started)
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading.
+
+    A load allocates millions of small, long-lived objects (documents, ASTs, frames); the collector
+    would re-scan them over and over, which costs about 40% of a warm load of a big tree. Nothing a load
+    creates needs collecting before it ends; the collector is restored (and catches up) afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _assemble(
