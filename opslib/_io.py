@@ -28,7 +28,8 @@ def locked(path: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]
     target = Path(path)
     lock = FileLock(str(target) + ".lock")
     try:
-        lock.acquire(timeout=timeout)
+        # short polls: many writers each append one small entry, so waits are brief
+        lock.acquire(timeout=timeout, poll_interval=0.01)
     except Timeout as exc:
         raise LockError(f"could not lock the file within {timeout:.0f}s", path=target) from exc
     try:
