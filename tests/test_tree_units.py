@@ -283,3 +283,20 @@ def test_loading_a_subtree_reports_includes_outside_it() -> None:
     assert units.loc["us-east-1/prod/app", "errors"] == 2
     assert units.loc["us-east-1/prod/app", "includes"][0]["path"] == 'find_in_parent_folders("root.hcl")'
     assert set(units["account"]) == {"prod"}  # prod/account.hcl is the subtree's own root
+
+
+def test_unparseable_and_missing_includes_count_for_the_unit(tmp_path: Path) -> None:
+    (tmp_path / "root.hcl").write_text("inputs = {\n")
+    (tmp_path / "u").mkdir()
+    (tmp_path / "u" / "terragrunt.hcl").write_text(
+        'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+        'include "x" {\n  path = "../missing.hcl"\n}\n'
+    )
+    tree = load_tree(tmp_path, cache=False)
+    assert tree.errors[["path", "kind"]].to_dict("records") == [
+        {"path": "root.hcl", "kind": "parse"},
+        {"path": "u/terragrunt.hcl", "kind": "eval"},
+    ]
+    assert "included file not found: missing.hcl" in tree.errors.loc[1, "message"]
+    assert tree.units.loc[0, "errors"] == 2
+    assert tree.blast_radius("root.hcl")["unit"].tolist() == ["u"]

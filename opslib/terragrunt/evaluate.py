@@ -551,8 +551,10 @@ class Config:
             if isinstance(inc.path, Unknown):
                 result = inc.path
             elif self.ev.document(inc.path) is None:
-                if not inc.path.exists():
+                if not self.ev.exists(inc.path):
                     self.ev.error(self.path, inc.line, f"included file not found: {self.ev.rel(inc.path)}")
+                else:
+                    self.touched.add(inc.path)  # unparseable: its error rows count for this unit
                 result = Unknown(f"include {self.ev.rel(inc.path)}: not a parsed file inside the root")
             elif inc.path == self.path or (self.child is not None):
                 # terragrunt does not nest includes; an included file's own includes are not merged
