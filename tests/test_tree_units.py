@@ -96,6 +96,7 @@ def test_missing_external_and_unknown_dependencies_are_marked() -> None:
     assert (
         pd.isna(computed.resolved) and not computed.exists and computed.target == 'run_cmd("echo", "../vpc")'
     )
+    assert "disabled" not in set(deps["name"])  # enabled = false
     paths = deps[deps["kind"] == "dependencies"]
     assert paths["target"].tolist() == ["vpc", "also-missing"]
     assert paths["exists"].tolist() == [True, False]

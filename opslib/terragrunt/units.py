@@ -327,6 +327,8 @@ def _target(ev: Evaluator, cfg: Config, value: Any) -> tuple[str | None, Path | 
 def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name, (owner, body) in cfg.merged_blocks("dependency").items():
+        if "enabled" in body and owner.eval_attr(body, "enabled") is False:
+            continue  # `enabled = false`: terragrunt leaves the dependency out of the graph
         raw = body.get("config_path")
         value = owner.eval_attr(body, "config_path") if raw is not None else None
         resolved, path = _target(ev, owner, value)
