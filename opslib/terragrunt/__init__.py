@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from opslib.terragrunt.evaluate import UNKNOWN, Unknown, is_unknown
 from opslib.terragrunt.tree import TerragruntTree, load_tree
+from opslib.terragrunt.values import UNKNOWN, Unknown, is_unknown
 
 __all__ = ["UNKNOWN", "TerragruntTree", "Unknown", "is_unknown", "load_tree"]

@@ -12,26 +12,42 @@ evaluated in its child's context (``get_terragrunt_dir()`` is the child's folder
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opslib.secrets import Masker, is_secret_name
-from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_template, compile_value
-from opslib.terragrunt.functions import FUNCTIONS, FunctionError, hcl_str, to_json
+from opslib.secrets import Masker
+from opslib.terragrunt import tgfunctions
+from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_value
+from opslib.terragrunt.functions import FUNCTIONS, FunctionError, hcl_str
+from opslib.terragrunt.values import (
+    UNKNOWN,
+    EvalError,
+    Unknown,
+    _Lazy,
+    attr_line,
+    attributes,
+    contains_unknown,
+    is_unknown,
+    iter_blocks,
+    materialize,
+)
 
 __all__ = [
     "UNKNOWN",
     "Config",
+    "ConfigView",
     "EvalError",
     "Evaluator",
     "Include",
     "Unknown",
+    "attr_line",
+    "attributes",
     "contains_unknown",
     "is_unknown",
+    "iter_blocks",
     "materialize",
 ]
 
@@ -95,138 +111,6 @@ _DEEP = {
     "regexall",
     "tostring",
 }
-_TF_COMMANDS_NEED_VARS = ["apply", "console", "destroy", "import", "plan", "push", "refresh"]
-_TF_COMMANDS_LOCKING = ["apply", "destroy", "import", "init", "plan", "refresh", "taint", "untaint"]
-
-
-class Unknown:
-    """A value that cannot be known without running something or reaching outside the tree."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str = "unknown") -> None:
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"<unknown: {self.reason}>"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Unknown, (self.reason,))
-
-
-UNKNOWN = Unknown()
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def contains_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    return False
-
-
-class EvalError(Exception):
-    """An expression failed (HCL itself would report an error here)."""
-
-
-class _Lazy:
-    """A map whose values are evaluated on first access (locals, included or read configs)."""
-
-    def get(self, key: str) -> Any:
-        raise NotImplementedError
-
-    def keys(self) -> list[str]:
-        raise NotImplementedError
-
-    def identity(self) -> tuple[Any, ...]:
-        return (type(self), id(getattr(self, "config", self)))
-
-    def materialize(self, active: set[tuple[Any, ...]] | None = None) -> Any:
-        active = set() if active is None else active
-        me = self.identity()
-        if me in active:  # a.hcl reads b.hcl which reads a.hcl: stop instead of recursing forever
-            _CYCLES[0] += 1
-            return Unknown("read_terragrunt_config cycle")
-        cache = self.cache()
-        if cache is not None and me in cache:
-            return cache[me]
-        active.add(me)
-        cycles_before = _CYCLES[0]
-        try:
-            result = {key: materialize(self.get(key), active) for key in self.keys()}
-        finally:
-            active.discard(me)
-        # thousands of units materialize the same account.hcl: build its dict once (unless a cycle
-        # made the result depend on where the walk started)
-        if cache is not None and _CYCLES[0] == cycles_before:
-            cache[me] = result
-        return result
-
-    def cache(self) -> dict[tuple[Any, ...], Any] | None:
-        return None
-
-
-_CYCLES = [0]
-
-
-def materialize(value: Any, active: set[tuple[Any, ...]] | None = None) -> Any:
-    """Turn lazy maps into plain dicts, at any depth (cycles become :class:`Unknown`)."""
-    if isinstance(value, _Lazy):
-        return value.materialize(active)
-    if isinstance(value, dict):
-        return {k: materialize(v, active) for k, v in value.items()}
-    if isinstance(value, list):
-        return [materialize(v, active) for v in value]
-    return value
-
-
-def _label(key: str) -> str:
-    return key[1:-1] if len(key) >= 2 and key[0] == '"' and key[-1] == '"' else key
-
-
-def iter_blocks(doc: Mapping[str, Any], kind: str) -> Iterator[tuple[str | None, dict[str, Any]]]:
-    """``(label, body)`` for every block of one type in a parsed document (label None when bare)."""
-    for item in doc.get(kind) or ():
-        if not isinstance(item, dict):
-            continue
-        if item.get("__is_block__"):
-            yield None, item
-            continue
-        for key, body in item.items():
-            if isinstance(body, dict):
-                yield _label(key), body
-
-
-def attributes(body: Mapping[str, Any]) -> dict[str, Any]:
-    lines = body.get("__lines__") or {}
-    if lines:
-        return {k: body[k] for k in lines if k in body}
-    return {
-        k: v
-        for k, v in body.items()
-        if not k.startswith("__")
-        and not (isinstance(v, list) and v and isinstance(v[0], dict) and _is_block_list(v))
-    }
-
-
-def _is_block_list(value: list[Any]) -> bool:
-    first = value[0]
-    if first.get("__is_block__"):
-        return True
-    return all(isinstance(v, dict) and v.get("__is_block__") for v in first.values())
-
-
-def attr_line(body: Mapping[str, Any], name: str) -> int | None:
-    lines = (body.get("__lines__") or {}).get(name)
-    return int(lines[0]) if lines else body.get("__start_line__")
 
 
 @dataclass
@@ -392,7 +276,7 @@ class _LocalsView(_Lazy):
         return self.config.materialized
 
 
-class _ConfigView(_Lazy):
+class ConfigView(_Lazy):
     """What ``read_terragrunt_config`` and an exposed include give: attributes, locals, blocks."""
 
     def __init__(self, config: Config) -> None:
@@ -418,7 +302,7 @@ class _IncludesView(_Lazy):
                 if not inc.expose:
                     raise EvalError(f"include {key!r} is not exposed (set expose = true)")
                 parent = self.config.included(inc)
-                return _ConfigView(parent) if isinstance(parent, Config) else parent
+                return ConfigView(parent) if isinstance(parent, Config) else parent
         raise EvalError(f"no include labelled {key!r}")
 
     def keys(self) -> list[str]:
@@ -985,7 +869,7 @@ def _ev_call(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
         if isinstance(last, Unknown):
             return last
         args.extend(last if isinstance(last, list) else [last])
-    special = _CONTEXT_FUNCTIONS.get(name)
+    special = tgfunctions.CONTEXT_FUNCTIONS.get(name)
     if special is not None:
         return special(cfg, args)
     func = FUNCTIONS.get(name)
@@ -1021,213 +905,6 @@ def _try(cfg: Config, name: str, arg_nodes: tuple[Node, ...], scope: dict[str, A
         return False
     raise FunctionError("try(): no argument could be evaluated")
 
-
-# -- functions that need the tree -----------------------------------------------------------------
-
-
-def _str_arg(args: list[Any], i: int, default: Any = None) -> Any:
-    if i >= len(args):
-        return default
-    return materialize(args[i])
-
-
-def _find_in_parent_folders(cfg: Config, args: list[Any]) -> Any:
-    name = _str_arg(args, 0, "terragrunt.hcl")
-    fallback = _str_arg(args, 1)
-    if isinstance(name, Unknown):
-        return name
-    found = cfg.ev.find_up(cfg.terragrunt_text, str(name))
-    if found is not None:
-        return found
-    if len(args) > 1:
-        return fallback
-    return Unknown(f"find_in_parent_folders({name}): not found inside the root")
-
-
-def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
-    target = _str_arg(args, 0)
-    if isinstance(target, Unknown):
-        return target
-    if not isinstance(target, str):
-        raise FunctionError("read_terragrunt_config takes a path")
-    path = cfg.resolve_text(target)
-    if not cfg.ev.exists(path):
-        if len(args) > 1:
-            return args[1]
-        if not cfg.ev.inside(path):
-            return Unknown(f"read_terragrunt_config({target}): outside the root")
-        raise FunctionError(f"read_terragrunt_config: file not found: {cfg.ev.rel(path)}")
-    if cfg.ev.is_dir(path):
-        path = os.path.join(path, "terragrunt.hcl")
-    read = cfg.ev.read_config(path, cfg.original_dir)
-    if isinstance(read, Unknown):
-        return read
-    cfg.touched.add(read.path)
-    if read is not cfg and read not in cfg.reads:
-        cfg.reads.append(read)
-    return _ConfigView(read)
-
-
-def _relative(a: Path, b: Path) -> str:
-    return Path(os.path.relpath(a, b)).as_posix()
-
-
-def _path_relative_to_include(cfg: Config, args: list[Any]) -> Any:
-    parent_dir = _parent_dir(cfg, _str_arg(args, 0))
-    if isinstance(parent_dir, Unknown):
-        return parent_dir
-    return _relative(cfg.terragrunt_dir, parent_dir)
-
-
-def _path_relative_from_include(cfg: Config, args: list[Any]) -> Any:
-    parent_dir = _parent_dir(cfg, _str_arg(args, 0))
-    if isinstance(parent_dir, Unknown):
-        return parent_dir
-    return _relative(parent_dir, cfg.terragrunt_dir)
-
-
-def _parent_dir(cfg: Config, label: Any) -> Path | Unknown:
-    if cfg.include_dir is not None and label is None:
-        return cfg.include_dir
-    owner = cfg.child if cfg.child is not None else cfg
-    inc = owner.include_for(label)
-    if inc is None:
-        return cfg.include_dir if cfg.include_dir is not None else cfg.terragrunt_dir
-    if isinstance(inc.path, Unknown):
-        return inc.path
-    return inc.path.parent
-
-
-def _get_parent_terragrunt_dir(cfg: Config, args: list[Any]) -> Any:
-    folder = _parent_dir(cfg, _str_arg(args, 0))
-    return folder if isinstance(folder, Unknown) else folder.as_posix()
-
-
-def _repo(cfg: Config) -> Path | Unknown:
-    root = cfg.ev.repo_root(cfg.terragrunt_dir)
-    return root if root is not None else Unknown("get_repo_root(): no git repository")
-
-
-def _get_repo_root(cfg: Config, args: list[Any]) -> Any:
-    root = _repo(cfg)
-    return root if isinstance(root, Unknown) else root.as_posix()
-
-
-def _get_path_from_repo_root(cfg: Config, args: list[Any]) -> Any:
-    root = _repo(cfg)
-    return root if isinstance(root, Unknown) else _relative(cfg.terragrunt_dir, root)
-
-
-def _get_path_to_repo_root(cfg: Config, args: list[Any]) -> Any:
-    root = _repo(cfg)
-    return root if isinstance(root, Unknown) else _relative(root, cfg.terragrunt_dir)
-
-
-def _get_env(cfg: Config, args: list[Any]) -> Any:
-    name = _str_arg(args, 0)
-    if isinstance(name, Unknown):
-        return name
-    env = cfg.ev.env
-    if env is not None and name in env:
-        value: Any = env[name]
-    elif len(args) > 1:
-        value = _str_arg(args, 1)
-    else:
-        return Unknown(f"get_env({name})")
-    if is_secret_name(str(name)):
-        cfg.ev.masker.add(value)
-    return value
-
-
-def _file_path(cfg: Config, args: list[Any], func: str) -> Path | Unknown:
-    target = _str_arg(args, 0)
-    if isinstance(target, Unknown):
-        return target
-    if not isinstance(target, str):
-        raise FunctionError(f"{func}() takes a path")
-    path = cfg.resolve_path(target)
-    real = Path(os.path.realpath(path))
-    if not cfg.ev.inside(path) or not (cfg.ev.inside(real) or real == path):
-        return Unknown(f"{func}({target}): outside the root")
-    return path
-
-
-def _file(cfg: Config, args: list[Any]) -> Any:
-    path = _file_path(cfg, args, "file")
-    if isinstance(path, Unknown):
-        return path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FunctionError(f"file(): cannot read {cfg.ev.rel(path)}: {exc}") from exc
-    cfg.touched.add(path)
-    return text
-
-
-def _fileexists(cfg: Config, args: list[Any]) -> Any:
-    path = _file_path(cfg, args, "fileexists")
-    return path if isinstance(path, Unknown) else path.is_file()
-
-
-def _templatefile(cfg: Config, args: list[Any]) -> Any:
-    text = _file(cfg, args[:1])
-    if isinstance(text, Unknown):
-        return text
-    variables = materialize(args[1]) if len(args) > 1 else {}
-    if isinstance(variables, Unknown):
-        return variables
-    try:
-        node = compile_template(text)
-    except ExprSyntaxError as exc:
-        raise FunctionError(f"templatefile(): {exc}") from exc
-    return cfg.eval(node, dict(variables))
-
-
-def _read_tfvars_file(cfg: Config, args: list[Any]) -> Any:
-    path = _file_path(cfg, args, "read_tfvars_file")
-    if isinstance(path, Unknown):
-        return path
-    from opslib.terragrunt.parse import parse_text
-
-    try:
-        text = path.read_text(encoding="utf-8")
-        if path.name.endswith(".json"):
-            return to_json(json.loads(text))
-        doc = parse_text(text)
-    except Exception as exc:  # a bad tfvars file fails the call, like terragrunt
-        raise FunctionError(f"read_tfvars_file(): cannot parse {cfg.ev.rel(path)}") from exc
-    cfg.touched.add(path)
-    values = {k: materialize(cfg.eval(compile_value(v), {})) for k, v in attributes(doc).items()}
-    if contains_unknown(values):
-        return Unknown("read_tfvars_file() of unknown values")
-    return to_json(values)
-
-
-def _const(value: Any) -> Callable[[Config, list[Any]], Any]:
-    return lambda cfg, args: list(value)
-
-
-_CONTEXT_FUNCTIONS: dict[str, Callable[[Config, list[Any]], Any]] = {
-    "find_in_parent_folders": _find_in_parent_folders,
-    "read_terragrunt_config": _read_terragrunt_config,
-    "path_relative_to_include": _path_relative_to_include,
-    "path_relative_from_include": _path_relative_from_include,
-    "get_terragrunt_dir": lambda cfg, args: cfg.terragrunt_dir.as_posix(),
-    "get_parent_terragrunt_dir": _get_parent_terragrunt_dir,
-    "get_original_terragrunt_dir": lambda cfg, args: cfg.original_dir.as_posix(),
-    "get_repo_root": _get_repo_root,
-    "get_path_from_repo_root": _get_path_from_repo_root,
-    "get_path_to_repo_root": _get_path_to_repo_root,
-    "get_env": _get_env,
-    "file": _file,
-    "fileexists": _fileexists,
-    "templatefile": _templatefile,
-    "read_tfvars_file": _read_tfvars_file,
-    "get_terraform_commands_that_need_vars": _const(_TF_COMMANDS_NEED_VARS),
-    "get_terraform_commands_that_need_locking": _const(_TF_COMMANDS_LOCKING),
-    "get_terraform_commands_that_need_input": _const(["apply", "import", "init", "plan", "refresh"]),
-    "get_terraform_commands_that_need_parallelism": _const(["apply", "plan", "destroy"]),
-}
 
 _EVAL: dict[str, Callable[[Config, Node, dict[str, Any]], Any]] = {
     "lit": _ev_lit,
