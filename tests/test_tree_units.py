@@ -229,6 +229,8 @@ def test_scope_from_path() -> None:
     assert scope_from_path("prod/us-east-1/prod/vpc") == ("prod", "us-east-1", "prod")
     assert scope_from_path("non-prod/eu-west-1/dev/app/api") == ("non-prod", "eu-west-1", "dev")
     assert scope_from_path("prod/_global/iam") == ("prod", None, "prod")
+    assert scope_from_path("live/dev/vpc") == (None, None, "dev")
+    assert scope_from_path("vpc") == (None, None, None)
 
 
 needs_sample = pytest.mark.skipif(not (SAMPLE / "root.hcl").is_file(), reason="sample tree not generated")

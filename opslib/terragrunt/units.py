@@ -119,9 +119,9 @@ def scope_from_path(unit: str) -> tuple[str | None, str | None, str | None]:
             if env is None and account is not None and account.lower() in _ENV_NAMES:
                 env = account
             return account, part if _REGION.match(part) else None, env
+    # without a region folder the layout is unknown: only a well-known environment name is trusted
     env = next((p for p in parts[:-1] if p.lower() in _ENV_NAMES), None)
-    account = parts[0] if len(parts) > 1 else None
-    return account, None, env
+    return None, None, env
 
 
 def _scope_files(config: Config) -> list[Config]:
