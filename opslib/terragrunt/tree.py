@@ -76,24 +76,31 @@ class TerragruntTree:
     units : DataFrame
         One row per unit. ``unit`` (id), ``path`` (relative path of its config file), ``kind``
         (``unit`` | ``stack-unit``), ``account``, ``region``, ``environment`` (from the locals of
-        account.hcl / region.hcl / env.hcl in the unit's include chain, else from the path; ``None`` when
-        neither tells), ``source`` (evaluated ``terraform.source``; the text as written when it cannot be
-        evaluated; ``None`` when absent), ``source_kind`` (``git`` | ``tfr`` | ``local`` | ``http`` |
+        account.hcl / region.hcl / env.hcl the unit includes or reads, then the nearest such files above
+        it, else from the path around a region-shaped folder; missing (None/NaN) when nothing tells;
+        a stack unit's id is its generated folder ``<stack dir>/.terragrunt-stack/<path>``), ``source``
+        (evaluated ``terraform.source``; the text as written when it cannot be evaluated; ``None`` when
+        absent), ``source_kind`` (``git`` | ``tfr`` | ``local`` | ``http`` |
         ``s3`` | ``expression`` | ``none``), ``module_ref`` (``?ref=`` / ``?version=`` value or None),
         ``pinned`` (bool: a remote source pinned to a tag/sha/version, not a branch; local sources count as
         pinned; ``none``/``expression`` are not), ``includes`` (list of dicts: ``label`` (None for a bare
         ``include {}``), ``path`` (relative path of the included file, or the raw/unknown path when it
         cannot be resolved inside the root), ``expose`` (bool), ``line``), ``locals`` and ``inputs``
-        (dicts, secrets masked; values that cannot be known are :class:`Unknown`), ``lockfile`` (bool:
+        (dicts, secrets masked; values that cannot be known are :class:`opslib.terragrunt.Unknown`;
+        ``inputs`` merged over the includes' inputs, deep for ``merge_strategy = "deep"``; ``{}`` when
+        the whole ``inputs`` is unknown), ``lockfile`` (bool:
         ``.terraform.lock.hcl`` present in the unit folder), ``errors`` (count of error rows about the
-        unit's own file or the files it includes/reads), ``line`` (1, the unit file's first line).
+        unit's own file or the files it includes/reads), ``line`` (1; for a stack unit the line of its
+        ``unit`` block in ``path``, the stack file).
     dependencies : DataFrame
         One row per ``dependency`` block and per ``dependencies.paths`` entry (own or included).
         ``unit``, ``target`` (unit id, or the raw path when outside the tree / unknown), ``name`` (block
         label; ``""`` for ``dependencies``), ``kind`` (``dependency`` | ``dependencies``), ``config_path``
-        (as written, source text), ``resolved`` (absolute posix path, or None when it cannot be evaluated),
+        (the expression as written: ``'"../vpc"'``, ``'"${get_terragrunt_dir()}/../vpc"'``,
+        ``'local.vpc_dir'``), ``resolved`` (absolute posix path, missing when it cannot be evaluated),
         ``exists`` (bool: the target is a unit of this tree), ``external`` (bool: resolved outside the
-        root), ``has_mock_outputs`` (bool), ``path`` (file holding the block), ``line``.
+        root), ``has_mock_outputs`` (bool), ``path`` (file holding the block: the unit's or an included
+        one), ``line``. Blocks with ``enabled = false`` are left out.
     files : DataFrame
         Every config file read: ``path``, ``role`` (``root`` | ``account`` | ``region`` | ``env`` |
         ``unit`` | ``stack`` | ``common`` | ``tags``), ``status`` (``ok`` | ``error``), ``size``,
