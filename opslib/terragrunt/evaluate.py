@@ -303,6 +303,11 @@ class _IncludesView(_Lazy):
                     raise EvalError(f"include {key!r} is not exposed (set expose = true)")
                 parent = self.config.included(inc)
                 return ConfigView(parent) if isinstance(parent, Config) else parent
+        # a bare exposed `include {}` is read without a label: include.locals.x, include.inputs
+        bare = next((inc for inc in self.config.includes() if inc.label is None and inc.expose), None)
+        if bare is not None:
+            parent = self.config.included(bare)
+            return ConfigView(parent).get(key) if isinstance(parent, Config) else parent
         raise EvalError(f"no include labelled {key!r}")
 
     def keys(self) -> list[str]:
