@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opslib._time import utc_timestamp
 from opslib.errors import ConfigError
 
 __all__ = ["by_action", "by_agent", "by_tags", "failed", "newest", "since", "touching", "until"]
@@ -134,13 +135,7 @@ def touching(
 def _timestamp(when: When) -> pd.Timestamp:
     if isinstance(when, dt.timedelta):
         return pd.Timestamp.now(tz="UTC") - when
-    try:
-        stamp = pd.Timestamp(when)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"not a date or time: {when!r}") from exc
-    if pd.isna(stamp):
-        raise ConfigError(f"not a date or time: {when!r}")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return utc_timestamp(when, "since/until")
 
 
 def since(df: pd.DataFrame, when: When) -> pd.DataFrame:

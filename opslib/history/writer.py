@@ -18,6 +18,7 @@ import orjson
 import pandas as pd
 
 from opslib._io import atomic_write_bytes, atomic_write_text, locked
+from opslib._time import utc_timestamp
 from opslib.errors import ConfigError
 from opslib.history.json_loader import document_entries, parse_document
 from opslib.history.load import JSON_NAME, MD_NAME
@@ -43,13 +44,7 @@ def history_paths(folder: str | Path) -> tuple[Path, Path]:
 def _stamp(timestamp: str | dt.datetime | pd.Timestamp | None) -> pd.Timestamp:
     if timestamp is None:
         return pd.Timestamp.now(tz="UTC").floor("s")
-    try:
-        stamp = pd.Timestamp(timestamp)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"not a timestamp: {timestamp!r}") from exc
-    if pd.isna(stamp):
-        raise ConfigError(f"not a timestamp: {timestamp!r}")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return utc_timestamp(timestamp, "timestamp")
 
 
 def _strings(name: str, values: Iterable[str]) -> list[str]:
