@@ -48,11 +48,27 @@ class DriftReport:
         counts = frame.groupby(["exit_code", "environment"]).size().rename("units").reset_index()
         return counts.sort_values(["exit_code", "environment"]).reset_index(drop=True)
 
+    def headline_text(self) -> str:
+        """One line: "drift found: 8 resources in 3 units (exit code 2)", or "no drift (exit code 0)"."""
+        units = int(self.drifted["unit"].nunique())
+        if len(self.drifted):
+            text = f"drift found: {_plural(len(self.drifted), 'resource')} in {_plural(units, 'unit')}"
+        else:
+            text = "no drift"
+        changed = int((self.summary["exit_code"] == 2).sum())
+        errored = int((self.summary["exit_code"] == 1).sum())
+        if changed:
+            text += f"; {_plural(changed, 'unit')} with changes to apply"
+        if errored:
+            text += f"; {_plural(errored, 'plan')} errored"
+        return f"{text} (exit code {self.exit_code})"
+
     def headline(self) -> dict[str, Any]:
         """The figures ``reports/index.html`` shows."""
         drifted_units = int(self.drifted["unit"].nunique())
         oldest = int(self.ages["age_days"].max()) if len(self.ages) else 0
         return {
+            "headline": self.headline_text(),
             "exit_code": self.exit_code,
             "units_planned": len(self.summary),
             "units_with_drift": drifted_units,
@@ -62,6 +78,10 @@ class DriftReport:
             "oldest_drift_days": oldest,
             "blast_radius_units": len(self.blast),
         }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def verdict_text(exit_code: int, summary_frame: pd.DataFrame, drifted_units: int) -> str:
@@ -116,12 +136,14 @@ def build_report(
     units: pd.DataFrame | None = None,
     history: str | Path | pd.DataFrame | None = None,
     environment: str | None = None,
+    account: str | None = None,
 ) -> DriftReport:
     """Shape ``changes`` (from ``load_plans``) into the drift report's frames.
 
     ``tree`` (a ``TerragruntTree``) or ``units`` (its units frame) place units in accounts and
     environments, and ``tree`` gives the blast radius; plans of units the tree does not know are
-    listed in ``outside_tree`` and left out. ``environment`` keeps one environment. ``history`` is a
+    listed in ``outside_tree`` and left out. ``environment`` keeps one environment and ``account`` one
+    account (both None: all; a control row in JupyterLab sets them). ``history`` is a
     drift store folder (or ``drift.history`` frame) for drift age.
 
     Frames: ``summary`` (``plans.summary`` + account, environment), ``drifted`` (drift rows: unit,
@@ -140,8 +162,13 @@ def build_report(
     if meta is not None:
         known = set(meta["unit"])
         outside = sorted((set(rows["unit"]) | {p["unit"] for p in metas}) - known)
+        chosen = meta
         if environment:
-            known = set(meta.loc[meta["environment"] == environment, "unit"])
+            chosen = chosen[(chosen["environment"] == environment).fillna(False).astype(bool)]
+        if account:
+            chosen = chosen[(chosen["account"] == account).fillna(False).astype(bool)]
+        if environment or account:
+            known = set(chosen["unit"])
         rows = rows[rows["unit"].isin(known)]
         metas = [p for p in metas if p["unit"] in known]
     scope = {str(p["unit"]) for p in metas} | set(rows["unit"])

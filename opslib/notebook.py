@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 __all__ = [
+    "ALL",
     "SUMMARY_ENV",
+    "Controls",
     "controls",
     "in_papermill",
     "input_path",
     "is_interactive",
+    "period_choices",
     "setup",
     "show",
     "table",
@@ -93,19 +96,20 @@ def show(fig: Any) -> None:
     """Display a plotly figure: interactive in JupyterLab, inline HTML (offline) in reports."""
     from IPython.display import display
 
+    figure_json = json.loads(fig.to_json())  # plotly's JSON may hold numpy arrays: use its encoder
+    text = f"<Figure: {fig.layout.title.text or 'plot'}>"
+    if is_interactive():
+        # JupyterLab, Notebook 7 and VS Code render plotly's MIME type themselves; the 4 MB plotly.js
+        # bundle an HTML copy needs would travel with every redraw of a control row's output area
+        display({"application/vnd.plotly.v1+json": figure_json, "text/plain": text}, raw=True)
+        return
     html = fig.to_html(
         include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True}
     )
     if not _state["plotlyjs_sent"]:
         html = _plotlyjs_tag() + "\n" + html
         _state["plotlyjs_sent"] = True
-    bundle = {
-        "application/vnd.plotly.v1+json": fig.to_plotly_json(),
-        "text/html": html,
-        "text/plain": f"<Figure: {fig.layout.title.text or 'plot'}>",
-    }
-    # plotly's JSON may hold numpy arrays; round-trip through plotly's encoder
-    bundle["application/vnd.plotly.v1+json"] = json.loads(fig.to_json())
+    bundle = {"application/vnd.plotly.v1+json": figure_json, "text/html": html, "text/plain": text}
     display(bundle, raw=True)
 
 
@@ -143,40 +147,166 @@ def write_summary(summary: Mapping[str, Any], path: str | Path | None = None) ->
     atomic_write_text(Path(target), json.dumps(dict(summary), indent=2, default=str, sort_keys=True))
 
 
-def controls(
-    options: Mapping[str, Sequence[Any]],
-    redraw: Callable[..., None],
-    *,
-    defaults: Mapping[str, Any] | None = None,
-) -> None:
-    """A control row of dropdowns (e.g. account, environment, agent, period) that redraws in place.
+#: the label of the "no filter" choice; the redraw functions receive None for it
+ALL = "all"
 
-    In JupyterLab the row is shown and ``redraw(**values)`` runs on every change into one output area.
-    Headless (papermill) the row is not shown: ``redraw`` runs once with ``defaults`` so the report
-    stays static and carries no widget state (which would pull widget scripts from the network).
+Redraw = Callable[..., Any]
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other non-scalars are values, not gaps
+        return False
+
+
+def period_choices(
+    default: int | None = None, weeks: Iterable[int] = (4, 13, 26, 52)
+) -> dict[str, int | None]:
+    """Choices of a period dropdown, ``{label: weeks}``: the whole history (None) and the last N weeks.
+
+    ``default`` (the notebook's parameter) is among them even when it is not one of ``weeks``.
     """
-    defaults = dict(defaults or {})
-    values = {name: defaults.get(name, "all") for name in options}
-    if in_papermill():
-        redraw(**values)
-        return
-    import ipywidgets as widgets
+    sizes = sorted({int(w) for w in weeks} | ({int(default)} if default else set()))
+    return {"all time": None, **{f"last {w} weeks": w for w in sizes}}
+
+
+def _choices(options: Mapping[str, Any] | Iterable[Any], default: Any) -> list[tuple[str, Any]]:
+    """(label, value) pairs of one dropdown.
+
+    A mapping is taken as given (label -> value), e.g. a period dropdown; any other iterable (list,
+    pandas Series) becomes its distinct values, in order, after an ``all`` choice whose value is None,
+    the same "no filter" a None parameter means. The default is always one of the choices, so a
+    parameter outside the offered values is still shown as chosen.
+    """
+    if isinstance(options, Mapping):
+        pairs = [(str(label), value) for label, value in options.items()]
+    else:
+        pairs = [(ALL, None)]
+        seen: set[Any] = set()
+        for value in options:
+            if _missing(value) or value == ALL or value in seen:
+                continue
+            seen.add(value)
+            pairs.append((str(value), value))
+    if not any(value == default for _, value in pairs):
+        pairs.append((str(default), default))
+    return pairs
+
+
+class Controls:
+    """A control row and the output areas it redraws; made by :func:`controls`.
+
+    ``values`` holds the chosen value per control (None for ``all``). :meth:`draw` adds an output area
+    where the cell calling it stands, so each section of a report keeps its place and all of them
+    redraw on every change. Headless every ``draw`` runs its function once with the parameters.
+    """
+
+    def __init__(
+        self,
+        options: Mapping[str, Mapping[str, Any] | Iterable[Any]],
+        *,
+        defaults: Mapping[str, Any] | None = None,
+        interactive: bool | None = None,
+    ) -> None:
+        given = dict(defaults or {})
+        self.values: dict[str, Any] = {
+            name: None if _missing(given.get(name)) else given[name] for name in options
+        }
+        self.interactive = is_interactive(interactive)
+        self.dropdowns: dict[str, Any] = {}
+        self.widget: Any = None
+        self._areas: list[tuple[Any, Redraw]] = []
+        if not self.interactive:
+            return
+        import ipywidgets as widgets
+
+        for name, opts in options.items():
+            dropdown = widgets.Dropdown(
+                options=_choices(opts, self.values[name]),
+                value=self.values[name],
+                description=name.replace("_", " "),
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="auto"),
+            )
+            dropdown.observe(self._changed, names="value")
+            self.dropdowns[name] = dropdown
+        self.widget = widgets.HBox(list(self.dropdowns.values()))
+        _display(self.widget)
+
+    def draw(self, redraw: Redraw) -> None:
+        """Run ``redraw(**values)`` here now, and again in the same place whenever a control changes."""
+        if not self.interactive:
+            redraw(**self.values)
+            return
+        import ipywidgets as widgets
+
+        area = widgets.Output()
+        _display(area)
+        self._areas.append((area, redraw))
+        self._run(area, redraw)
+
+    def set(self, **values: Any) -> None:
+        """Choose values as a person would (the dropdowns fire the redraws); headless just records them."""
+        for name, value in values.items():
+            if name not in self.values:
+                raise KeyError(f"no control {name!r}; controls: {', '.join(self.values)}")
+            if name in self.dropdowns:
+                self.dropdowns[name].value = value
+            else:
+                self.values[name] = value
+
+    def _changed(self, _change: Any = None) -> None:
+        self.values = {name: dropdown.value for name, dropdown in self.dropdowns.items()}
+        for area, redraw in self._areas:
+            self._run(area, redraw)
+
+    def _run(self, area: Any, redraw: Redraw) -> None:
+        area.clear_output(wait=True)
+        with area:
+            # a new plotly.js bundle per redraw is not needed: JupyterLab renders the plotly MIME type
+            redraw(**self.values)
+
+    def _ipython_display_(self) -> None:
+        # the row and its areas are displayed where they were made; as a cell's last expression the
+        # object itself must add nothing (headless: no widget, no text in the report)
+        return None
+
+    def __repr__(self) -> str:
+        return f"Controls({self.values!r}, interactive={self.interactive})"
+
+
+def _display(obj: Any) -> None:
     from IPython.display import display
 
-    output = widgets.Output()
-    dropdowns = {
-        name: widgets.Dropdown(
-            options=["all", *[o for o in opts if o != "all"]], value=values[name], description=name
-        )
-        for name, opts in options.items()
-    }
+    display(obj)
 
-    def _refresh(_change: Any = None) -> None:
-        output.clear_output(wait=True)
-        with output:
-            redraw(**{name: dd.value for name, dd in dropdowns.items()})
 
-    for dropdown in dropdowns.values():
-        dropdown.observe(_refresh, names="value")
-    display(widgets.HBox(list(dropdowns.values())), output)
-    _refresh()
+def controls(
+    options: Mapping[str, Mapping[str, Any] | Iterable[Any]],
+    redraw: Redraw | None = None,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    interactive: bool | None = None,
+) -> Controls:
+    """A control row of dropdowns (account, environment, agent, period...) that redraws in place.
+
+    ``options`` maps each control to its choices: a list or Series of values (an ``all`` choice, passed
+    to the redraw functions as None, comes first) or a ``{label: value}`` mapping taken as given (a
+    period). ``defaults`` are the notebook's parameters. ``redraw`` (optional) is drawn right under the
+    row; more output areas, each in its own cell, come from :meth:`Controls.draw`. Every redraw function
+    takes the controls as keyword arguments.
+
+    In JupyterLab (:func:`is_interactive`) the row is shown and every change reruns every redraw
+    function into its own output area. Headless (papermill, the opslib runner) no widget is shown and
+    each function runs once with the defaults: the report stays static and carries no widget state
+    (which would pull widget scripts from the network).
+    """
+    panel = Controls(options, defaults=defaults, interactive=interactive)
+    if redraw is not None:
+        panel.draw(redraw)
+    return panel

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["activity_by_agent", "units_by_account", "weekly_activity"]
+__all__ = [
+    "activity_by_agent",
+    "select_history",
+    "select_units",
+    "units_by_account",
+    "weekly_activity",
+]
 
 
 def _window(history: pd.DataFrame, weeks: int, now: pd.Timestamp | None) -> pd.DataFrame:
@@ -83,3 +89,24 @@ def units_by_account(units: pd.DataFrame) -> pd.DataFrame:
         .astype({"units": "int64", "pinned": "int64"})
         .sort_values(keys, ignore_index=True)
     )
+
+
+def _equal(column: pd.Series, value: str) -> pd.Series:
+    return (column.astype(object) == value).fillna(False).astype(bool)
+
+
+def select_history(history: pd.DataFrame, agent: str | None = None) -> pd.DataFrame:
+    """The events of one agent (None: all), for the overview's control row."""
+    return history[_equal(history["agent"], agent)] if agent else history
+
+
+def select_units(
+    units: pd.DataFrame, account: str | None = None, environment: str | None = None
+) -> pd.DataFrame:
+    """The units of one account and/or environment (None: all), for the overview's control row."""
+    keep = pd.Series(True, index=units.index)
+    if account:
+        keep &= _equal(units["account"], account)
+    if environment:
+        keep &= _equal(units["environment"], environment)
+    return units[keep.to_numpy(dtype=bool)]

@@ -359,14 +359,27 @@ def run_all(
 
 
 def headline(summary: Mapping[str, Any]) -> str:
+    """The one line a report's summary gives ``index.html`` and ``opslib report all``.
+
+    A notebook's own ``headline`` string wins (each report words its figures: "failure rate 15.6%...",
+    "drift found: 8 resources in 7 units (exit code 1)"); otherwise its first scalar figures.
+    """
+    text = summary.get("headline")
+    if isinstance(text, str) and text.strip():
+        return text.strip()
     parts = []
     for key, value in summary.items():
-        if isinstance(value, (dict, list)):
+        if isinstance(value, (dict, list)) or key == "headline":
             continue
         if isinstance(value, float):
             value = f"{value:,.2f}"
         parts.append(f"{key.replace('_', ' ')}: {value}")
     return "; ".join(parts[:6])
+
+
+def _figures(summary: Mapping[str, Any]) -> str:
+    """Every scalar figure of a summary (the index shows them on hover under the headline)."""
+    return headline({k: v for k, v in summary.items() if k != "headline"})
 
 
 def write_index(out_dir: str | Path = "reports") -> Path:
@@ -389,7 +402,8 @@ def write_index(out_dir: str | Path = "reports") -> Path:
         params = ", ".join(f"{k}={v!r}" for k, v in (info.get("parameters") or {}).items()) or "defaults"
         rows.append(
             f"<tr class='{html.escape(status)}'><td>{link}</td><td>{html.escape(status)}</td>"
-            f"<td>{html.escape(headline(info.get('summary') or {}))}"
+            f"<td title='{html.escape(_figures(info.get('summary') or {}), quote=True)}'>"
+            f"{html.escape(headline(info.get('summary') or {}))}"
             f"{'<br><i>' + html.escape(error) + '</i>' if error else ''}</td>"
             f"<td>{html.escape(str(info.get('started_at', '')))}</td>"
             f"<td>{float(info.get('seconds') or 0):.1f}s</td><td><code>{html.escape(params)}</code></td></tr>"

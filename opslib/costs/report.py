@@ -61,6 +61,50 @@ class CostReport:
     def total_monthly(self) -> Decimal:
         return dsum(self.costs["monthly_cost_exact"]) or Decimal(0)
 
+    def select(
+        self,
+        *,
+        account: str | None = None,
+        environment: str | None = None,
+        team: str | None = None,
+        top: int | None = None,
+    ) -> CostReport:
+        """The same report for one account, environment and/or team (None: all), e.g. for a control row.
+
+        Costs, totals, top resources, unpriced and untagged resources and the changes are restricted;
+        the threshold verdict stays the whole platform's (the approval step judges the whole change).
+        """
+        chosen = {
+            k: v for k, v in {"account": account, "environment": environment, "team": team}.items() if v
+        }
+        if not chosen:
+            return self
+        out = CostReport(
+            costs=self.costs[_matches(self.costs, chosen).to_numpy(dtype=bool)],
+            source=self.source,
+            currency=self.currency,
+            inputs=dict(self.inputs),
+            verdict=self.verdict,
+        )
+        _fill(out, top if top is not None else max(len(self.top_resources), 1))
+        if self.changes is not None:
+            out.changes = self.changes[_matches(self.changes, chosen).to_numpy(dtype=bool)]
+        return out
+
+    def headline_text(self) -> str:
+        """One line for ``reports/index.html``: monthly cost and its change against the baseline."""
+        cur = self.currency
+        text = f"{self.total_monthly:,.2f} {cur}/month over {len(self.costs)} resources"
+        if self.verdict is not None:
+            v = self.verdict
+            text += (
+                f"; change {v.increase:+,.2f} {cur}/month ({v.status.replace('_', ' ')}, "
+                f"exit code {v.exit_code})"
+            )
+        if len(self.unpriced):
+            text += f"; {len(self.unpriced)} unpriced"
+        return text
+
     def summary(self) -> dict[str, Any]:
         """Headline figures for ``reports/index.html`` (JSON-safe)."""
         out: dict[str, Any] = {
@@ -72,6 +116,7 @@ class CostReport:
             "unpriced_resources": len(self.unpriced),
             "untagged_resources": len(self.untagged),
             "unowned_share": self.unowned.get("share", 0.0),
+            "headline": self.headline_text(),
         }
         if self.verdict is not None:
             out.update(
@@ -150,6 +195,17 @@ def build_cost_report(
         currency=label,
         inputs={k: (str(v) if v is not None else None) for k, v in paths.items() if k != "estimate"},
     )
+    _fill(report, int(top))
+    if base is not None:
+        report.changes = diff(base, head)
+    if verdict_input is not None:
+        report.verdict = check(verdict_input[0], threshold=threshold, baseline=verdict_input[1])
+    return report
+
+
+def _fill(report: CostReport, top: int) -> None:
+    """The tables derived from ``report.costs``: totals, top resources, unpriced, untagged, unowned."""
+    head = report.costs
     for group in GROUPS:
         report.totals[group] = totals(head, group)
     ranked = head.sort_values("monthly_cost", ascending=False, na_position="last", kind="stable")
@@ -162,11 +218,13 @@ def build_cost_report(
         ["unit", "address", "resource_type", "monthly_cost", "team", "cost_center", "allocation_source"]
     ].reset_index(drop=True)
     report.unowned = unowned_share(head)
-    if base is not None:
-        report.changes = diff(base, head)
-    if verdict_input is not None:
-        report.verdict = check(verdict_input[0], threshold=threshold, baseline=verdict_input[1])
-    return report
+
+
+def _matches(frame: pd.DataFrame, chosen: dict[str, Any]) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    for column, value in chosen.items():
+        keep &= (frame[column].astype(object) == value).fillna(False).astype(bool)
+    return keep
 
 
 def _load(

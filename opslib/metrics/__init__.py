@@ -10,7 +10,16 @@ from opslib.metrics._common import failure_mask, wilson_interval
 from opslib.metrics.dora import deployments, dora
 from opslib.metrics.rates import failure_rates
 from opslib.metrics.recovery import recoveries, recovery_stats, repeat_failures, streaks, unresolved
-from opslib.metrics.report import UserQuery, load_run_reports, rate_matrix, user_queries
+from opslib.metrics.report import (
+    UserQuery,
+    area_values,
+    headline_text,
+    load_run_reports,
+    open_incidents,
+    rate_matrix,
+    select_events,
+    user_queries,
+)
 from opslib.metrics.terragrunt_runs import (
     OPSLIB_TRANSIENT_ERRORS,
     TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS,
@@ -24,18 +33,22 @@ __all__ = [
     "OPSLIB_TRANSIENT_ERRORS",
     "TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS",
     "UserQuery",
+    "area_values",
     "classify_error",
     "deployments",
     "dora",
     "failure_mask",
     "failure_rates",
+    "headline_text",
     "load_run_reports",
+    "open_incidents",
     "rate_matrix",
     "recoveries",
     "recovery_stats",
     "repeat_failures",
     "root_causes",
     "run_failures",
+    "select_events",
     "streaks",
     "transient_patterns",
     "unresolved",

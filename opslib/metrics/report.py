@@ -16,7 +16,16 @@ import pandas as pd
 
 from opslib.metrics.rates import failure_rates
 
-__all__ = ["UserQuery", "load_run_reports", "rate_matrix", "user_queries"]
+__all__ = [
+    "UserQuery",
+    "area_values",
+    "headline_text",
+    "load_run_reports",
+    "open_incidents",
+    "rate_matrix",
+    "select_events",
+    "user_queries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -171,3 +180,85 @@ def load_run_reports(value: Any, default: Path | None = None) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RUN_COLUMNS})
     return pd.concat(frames, ignore_index=True)
+
+
+def _areas(history: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``history`` with its row position (``_pos``) and one row per value of grouping ``by`` (``area``)."""
+    from opslib.metrics.rates import _explode, _group_names
+
+    name = _group_names(by)[0]
+    exploded = _explode(history.assign(_pos=range(len(history))), [name])
+    return exploded.rename(columns={name: "area"})[["_pos", "area"]]
+
+
+def area_values(history: pd.DataFrame, by: str = "category") -> list[str]:
+    """The values of grouping ``by`` (a column, ``tag``, ``unit``, ``file``) in ``history``, sorted."""
+    if history.empty:
+        return []
+    return sorted({str(v) for v in _areas(history, by)["area"]})
+
+
+def select_events(
+    history: pd.DataFrame,
+    *,
+    agent: str | None = None,
+    area: str | None = None,
+    by: str = "category",
+    weeks: int | None = None,
+    now: Any = None,
+) -> pd.DataFrame:
+    """The events of one agent, one area of grouping ``by``, and the last ``weeks`` weeks (None: all).
+
+    The weeks end at ``now`` (timestamp or ISO string) or the newest event, so a report on an old log
+    shows the same window whenever it runs. An event belongs to an area when any of its values of ``by``
+    (e.g. any of its tags) is that area.
+    """
+    keep = pd.Series(True, index=history.index)
+    if agent:
+        keep &= (history["agent"].astype(str) == str(agent)).fillna(False).astype(bool)
+    if area and len(history):
+        areas = _areas(history, by)
+        hits = set(areas.loc[areas["area"] == str(area), "_pos"])
+        keep &= pd.Series([i in hits for i in range(len(history))], index=history.index)
+    if weeks and len(history):
+        stamps = pd.to_datetime(history["timestamp"], utc=True)
+        end = stamps.max() if now is None or str(now).strip() == "" else _utc(now)
+        keep &= ((stamps > end - pd.Timedelta(weeks=int(weeks))) & (stamps <= end)).fillna(False).astype(bool)
+    return history[keep.to_numpy(dtype=bool)]
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    from opslib.errors import ParameterError
+
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"{value!r} is not a timestamp") from exc
+    if pd.isna(stamp):
+        raise ParameterError(f"{value!r} is not a timestamp")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def open_incidents(history: pd.DataFrame) -> pd.DataFrame:
+    """Incidents (action type ``incident``) in the history that nothing has resolved yet, oldest first.
+
+    Columns: the ``recoveries`` columns (``id``, ``failed_at`` = when the incident was logged, ``agent``,
+    ``task``...).
+    """
+    from opslib.metrics.recovery import recoveries
+
+    rec = recoveries(history, include_incidents=True)
+    return rec[(rec["kind"] == "incident") & (rec["state"] == "unresolved")].reset_index(drop=True)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def headline_text(events: int, failures: int, unresolved: int, open_incidents: int) -> str:
+    """The failure analysis line in ``reports/index.html``: failure rate, unresolved, open incidents."""
+    rate = failures / events if events else 0.0
+    return (
+        f"failure rate {rate:.1%} ({failures} of {_count(events, 'event')}); "
+        f"{_count(unresolved, 'unresolved failure')}; {_count(open_incidents, 'open incident')}"
+    )
