@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -173,29 +174,67 @@ def test_kernel_runs_a_notebooks_cells(lab: Lab) -> None:
     ]
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="playwright is not installed")
-@pytest.mark.skipif(chromium_path() is None, reason="no Chromium on this machine (apt-get install chromium)")
-def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab) -> None:
-    if not (lab.root / "incident_runbook.ipynb").exists():
-        pytest.fail("notebooks/incident_runbook.ipynb is missing")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "reports" / "screenshots"
+
+
+def needs_browser(test: Any) -> Any:
+    """Mark a test as a browser test that skips, with the reason, where Chromium or playwright is missing."""
+    marks = [
+        pytest.mark.browser,
+        pytest.mark.skipif(
+            importlib.util.find_spec("playwright") is None, reason="playwright is not installed"
+        ),
+        pytest.mark.skipif(
+            chromium_path() is None, reason="no Chromium on this machine (apt-get install chromium)"
+        ),
+    ]
+    for mark in marks:
+        test = mark(test)
+    return test
+
+
+@contextlib.contextmanager
+def _notebook_page(lab: Lab, name: str) -> Iterator[Any]:
+    """A JupyterLab tab on ``name`` with every cell run."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{lab.base}/lab/tree/incident_runbook.ipynb?token={lab.token}")
+        # a workspace of its own: JupyterLab would otherwise restore the tabs of an earlier test
+        workspace = uuid.uuid4().hex[:8]
+        page.goto(f"{lab.base}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab.token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
         # "Run All" before the kernel is up runs nothing: wait for the status bar to say Idle
         page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')", timeout=60_000)
         page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
         page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        try:
+            yield page
+        finally:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{Path(name).stem}.png"))
+            browser.close()
+
+
+@needs_browser
+def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab) -> None:
+    with _notebook_page(lab, "incident_runbook.ipynb") as page:
         # JupyterLab renders off-screen cells lazily: wait for the buttons to exist, not to be on screen
         page.wait_for_selector(".jupyter-widgets button:has-text('Done')", state="attached", timeout=120_000)
         buttons = page.locator(".jupyter-widgets button:has-text('Done')").count()
-        shot = Path(__file__).resolve().parent.parent / "reports" / "screenshots" / "jupyterlab-incident.png"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot))
-        browser.close()
     assert buttons >= 3
+
+
+@needs_browser
+def test_control_row_redraws_in_place_in_jupyterlab(lab: Lab) -> None:
+    with _notebook_page(lab, "overview.ipynb") as page:
+        page.wait_for_selector(".jupyter-widgets select", state="attached", timeout=120_000)
+        page.wait_for_selector("text=Events per week (last 26 weeks)", state="attached", timeout=60_000)
+        before = page.locator(".jp-OutputArea-output").count()
+        page.locator(".jupyter-widgets select").first.select_option("sre-oncall")
+        page.wait_for_selector(
+            "text=Events per week (last 26 weeks, sre-oncall)", state="attached", timeout=60_000
+        )
+        # redrawn in place: the same output areas, not new ones appended below
+        assert page.locator(".jp-OutputArea-output").count() == before
