@@ -27,8 +27,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
-	$(BIN)/ruff check opslib tests benchmarks
-	$(BIN)/ruff format --check opslib tests benchmarks
+	$(BIN)/ruff check opslib tests benchmarks examples data/sample
+	$(BIN)/ruff format --check opslib tests benchmarks examples data/sample
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -42,38 +42,58 @@ ERRORED_UNIT = "non-prod/us-east-1/staging/ecs-worker"
 # reverts it; "update"/"replace": {path: (before, after)}; "delete"/"create": reason.
 SCENARIOS: dict[str, dict[str, dict[str, Any]]] = {
     "prod/us-east-1/prod/eks-node-groups": {
-        "aws_eks_node_group.general": {"drift": {"scaling_config[0].desired_size": (6, 9)}}},
+        "aws_eks_node_group.general": {"drift": {"scaling_config[0].desired_size": (6, 9)}}
+    },
     "prod/us-east-1/prod/ecs-api": {
         "aws_ecs_service.this": {"drift": {"desired_count": (8, 12)}},
-        "aws_cloudwatch_log_group.this": {"drift": {"retention_in_days": (365, 30)}}},
+        "aws_cloudwatch_log_group.this": {"drift": {"retention_in_days": (365, 30)}},
+    },
     "prod/us-east-1/prod/ecs-web": {
-        "aws_cloudwatch_log_group.this": {"drift": {"retention_in_days": (365, 30)}}},
+        "aws_cloudwatch_log_group.this": {"drift": {"retention_in_days": (365, 30)}}
+    },
     "prod/us-east-1/prod/eks": {
-        "aws_cloudwatch_log_group.cluster": {"drift": {"retention_in_days": (365, 30)}}},
+        "aws_cloudwatch_log_group.cluster": {"drift": {"retention_in_days": (365, 30)}}
+    },
     "non-prod/us-east-1/dev/rds": {
-        "aws_rds_cluster.this": {"drift": {"backup_retention_period": (7, 1),
-                                           "tags.Owner": (None, "j.doe"), "tags_all.Owner": (None, "j.doe")}}},
+        "aws_rds_cluster.this": {
+            "drift": {
+                "backup_retention_period": (7, 1),
+                "tags.Owner": (None, "j.doe"),
+                "tags_all.Owner": (None, "j.doe"),
+            }
+        }
+    },
     "prod/us-east-1/prod/s3-uploads": {
-        "aws_s3_bucket_public_access_block.this": {"drift": {"block_public_policy": (True, False)}}},
-    "mgmt/_global/iam-roles": {
-        "aws_iam_role.this[1]": {"drift": {"max_session_duration": (3600, 43200)}}},
+        "aws_s3_bucket_public_access_block.this": {"drift": {"block_public_policy": (True, False)}}
+    },
+    "mgmt/_global/iam-roles": {"aws_iam_role.this[1]": {"drift": {"max_session_duration": (3600, 43200)}}},
     "non-prod/us-east-1/staging/eks-node-groups": {
-        "aws_eks_node_group.general": {"replace": {"instance_types[0]": ("m6i.large", "m7i.large")},
-                                       "order": ["create", "delete"], "replace_paths": [["instance_types"]]}},
+        "aws_eks_node_group.general": {
+            "replace": {"instance_types[0]": ("m6i.large", "m7i.large")},
+            "order": ["create", "delete"],
+            "replace_paths": [["instance_types"]],
+        }
+    },
     "mgmt/us-east-1/mgmt/sandbox": {
-        "aws_instance.this": {"replace": {"ami": ("ami-0a1b2c3d4e5f60718", "ami-0f9e8d7c6b5a40312")},
-                              "order": ["delete", "create"], "replace_paths": [["ami"]]}},
+        "aws_instance.this": {
+            "replace": {"ami": ("ami-0a1b2c3d4e5f60718", "ami-0f9e8d7c6b5a40312")},
+            "order": ["delete", "create"],
+            "replace_paths": [["ami"]],
+        }
+    },
     "non-prod/us-east-1/dev/ecs-api": {
-        "aws_ecs_task_definition.this": {"replace": {"container_definitions": "image:2026.11.5"},
-                                         "order": ["delete", "create"],
-                                         "replace_paths": [["container_definitions"]]},
-        "aws_ecs_service.this": {"update": {"task_definition": "revision"}}},
+        "aws_ecs_task_definition.this": {
+            "replace": {"container_definitions": "image:2026.11.5"},
+            "order": ["delete", "create"],
+            "replace_paths": [["container_definitions"]],
+        },
+        "aws_ecs_service.this": {"update": {"task_definition": "revision"}},
+    },
     "non-prod/us-east-1/dev/sns": {
-        "aws_sns_topic_subscription.pagerduty": {"delete": "delete_because_no_resource_config"}},
-    "prod/us-east-1/prod/sqs": {
-        "aws_sqs_queue.dlq[1]": {"delete": "delete_because_count_index"}},
-    "prod/us-east-1/prod/cloudwatch-alarms": {
-        "aws_cloudwatch_metric_alarm.latency[3]": {"create": "count"}},
+        "aws_sns_topic_subscription.pagerduty": {"delete": "delete_because_no_resource_config"}
+    },
+    "prod/us-east-1/prod/sqs": {"aws_sqs_queue.dlq[1]": {"delete": "delete_because_count_index"}},
+    "prod/us-east-1/prod/cloudwatch-alarms": {"aws_cloudwatch_metric_alarm.latency[3]": {"create": "count"}},
 }
 
 
@@ -82,15 +102,22 @@ def _hex(*parts: Any, n: int = 17) -> str:
 
 
 def _tags(unit: dict[str, Any], name: str) -> dict[str, str]:
-    return {"Name": name, "Environment": unit["environment"], "Team": unit["team"],
-            "CostCenter": unit["cost_center"], "ManagedBy": "terragrunt"}
+    return {
+        "Name": name,
+        "Environment": unit["environment"],
+        "Team": unit["team"],
+        "CostCenter": unit["cost_center"],
+        "ManagedBy": "terragrunt",
+    }
 
 
 def _database_url(unit: dict[str, Any]) -> str:
     env = unit["environment"]
     password = DEV_DB_PASSWORD if env == "dev" else "${DB_PASSWORD}"
-    return f"postgres://acme_admin:{password}@{env}-{unit['region']}-aurora.cluster-c{_hex(env, n=10)}." \
-           f"{unit['region']}.rds.amazonaws.com:5432/app"
+    return (
+        f"postgres://acme_admin:{password}@{env}-{unit['region']}-aurora.cluster-c{_hex(env, n=10)}."
+        f"{unit['region']}.rds.amazonaws.com:5432/app"
+    )
 
 
 def _container_definitions(unit: dict[str, Any], image: str) -> str:
@@ -98,9 +125,18 @@ def _container_definitions(unit: dict[str, Any], image: str) -> str:
     if "rds" in unit["deps"]:
         env.append({"name": "DATABASE_URL", "value": _database_url(unit)})
     service = unit["inputs"].get("service_name", unit["component"])
-    return json.dumps([{"name": service, "image": image, "essential": True, "environment": env,
-                        "portMappings": [{"containerPort": 8080, "protocol": "tcp"}]}],
-                      separators=(",", ":"))
+    return json.dumps(
+        [
+            {
+                "name": service,
+                "image": image,
+                "essential": True,
+                "environment": env,
+                "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+            }
+        ],
+        separators=(",", ":"),
+    )
 
 
 def _attributes(unit: dict[str, Any], res: dict[str, Any], index: int | None) -> dict[str, Any]:
@@ -113,62 +149,126 @@ def _attributes(unit: dict[str, Any], res: dict[str, Any], index: int | None) ->
     arn = f"arn:aws:{rtype.split('_')[1]}:{region}:{acct}:{rtype.removeprefix('aws_')}/{name}"
     attrs: dict[str, Any] = {"id": rid, "arn": arn}
     if rtype == "aws_vpc":
-        attrs.update(id=f"vpc-{rid}", cidr_block=spec.get("cidr_block"), enable_dns_hostnames=True,
-                     enable_dns_support=True, instance_tenancy="default")
+        attrs.update(
+            id=f"vpc-{rid}",
+            cidr_block=spec.get("cidr_block"),
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            instance_tenancy="default",
+        )
     elif rtype == "aws_subnet":
-        attrs.update(id=f"subnet-{rid}", availability_zone=f"{region}{'abc'[(index or 0) % 3]}",
-                     map_public_ip_on_launch=res["name"] == "public")
+        attrs.update(
+            id=f"subnet-{rid}",
+            availability_zone=f"{region}{'abc'[(index or 0) % 3]}",
+            map_public_ip_on_launch=res["name"] == "public",
+        )
     elif rtype == "aws_eks_node_group":
-        attrs.update(node_group_name=res["name"], cluster_name=f"{base}-eks",
-                     instance_types=list(spec.get("instance_types") or []), capacity_type="ON_DEMAND",
-                     scaling_config=[{"desired_size": spec.get("desired_size"), "min_size": spec.get("min_size"),
-                                      "max_size": spec.get("max_size")}])
+        attrs.update(
+            node_group_name=res["name"],
+            cluster_name=f"{base}-eks",
+            instance_types=list(spec.get("instance_types") or []),
+            capacity_type="ON_DEMAND",
+            scaling_config=[
+                {
+                    "desired_size": spec.get("desired_size"),
+                    "min_size": spec.get("min_size"),
+                    "max_size": spec.get("max_size"),
+                }
+            ],
+        )
     elif rtype == "aws_eks_cluster":
-        attrs.update(name=f"{base}-eks", version=spec.get("version"),
-                     vpc_config=[{"endpoint_public_access": False, "endpoint_private_access": True}])
+        attrs.update(
+            name=f"{base}-eks",
+            version=spec.get("version"),
+            vpc_config=[{"endpoint_public_access": False, "endpoint_private_access": True}],
+        )
     elif rtype == "aws_ecs_service":
-        attrs.update(name=unit["inputs"].get("service_name"), desired_count=spec.get("desired_count"),
-                     launch_type="FARGATE", task_definition=f"{name}:41")
+        attrs.update(
+            name=unit["inputs"].get("service_name"),
+            desired_count=spec.get("desired_count"),
+            launch_type="FARGATE",
+            task_definition=f"{name}:41",
+        )
     elif rtype == "aws_ecs_task_definition":
         image = str(unit["inputs"].get("image"))
-        attrs.update(family=name, cpu=str(spec.get("cpu")), memory=str(spec.get("memory")),
-                     network_mode="awsvpc", revision=41, container_definitions=_container_definitions(unit, image))
+        attrs.update(
+            family=name,
+            cpu=str(spec.get("cpu")),
+            memory=str(spec.get("memory")),
+            network_mode="awsvpc",
+            revision=41,
+            container_definitions=_container_definitions(unit, image),
+        )
     elif rtype == "aws_rds_cluster":
-        attrs.update(cluster_identifier=f"{base}-aurora", engine="aurora-postgresql", engine_version="15.6",
-                     master_username="acme_admin",
-                     master_password=DEV_DB_PASSWORD if env == "dev" else f"rds-{_hex(env, region, n=20)}",
-                     backup_retention_period=unit["inputs"].get("backup_retention_period", 7),
-                     storage_encrypted=True, deletion_protection=unit["account"] == "prod")
+        attrs.update(
+            cluster_identifier=f"{base}-aurora",
+            engine="aurora-postgresql",
+            engine_version="15.6",
+            master_username="acme_admin",
+            master_password=DEV_DB_PASSWORD if env == "dev" else f"rds-{_hex(env, region, n=20)}",
+            backup_retention_period=unit["inputs"].get("backup_retention_period", 7),
+            storage_encrypted=True,
+            deletion_protection=unit["account"] == "prod",
+        )
     elif rtype == "aws_rds_cluster_instance":
         attrs.update(identifier=name, instance_class=spec.get("instance_class"), engine="aurora-postgresql")
     elif rtype == "aws_elasticache_replication_group":
-        attrs.update(replication_group_id=f"{base}-redis", node_type=spec.get("node_type"),
-                     num_cache_clusters=spec.get("num_cache_clusters"), transit_encryption_enabled=True,
-                     auth_token=f"redis-{_hex(env, region, 'auth', n=24)}")
+        attrs.update(
+            replication_group_id=f"{base}-redis",
+            node_type=spec.get("node_type"),
+            num_cache_clusters=spec.get("num_cache_clusters"),
+            transit_encryption_enabled=True,
+            auth_token=f"redis-{_hex(env, region, 'auth', n=24)}",
+        )
     elif rtype == "aws_cloudwatch_log_group":
-        attrs.update(name=f"/aws/{unit['component']}/{base}",
-                     retention_in_days=365 if unit["account"] == "prod" else 30)
+        attrs.update(
+            name=f"/aws/{unit['component']}/{base}",
+            retention_in_days=365 if unit["account"] == "prod" else 30,
+        )
     elif rtype == "aws_s3_bucket_public_access_block":
-        attrs.update(bucket=unit["inputs"].get("bucket"), block_public_acls=True, block_public_policy=True,
-                     ignore_public_acls=True, restrict_public_buckets=True)
+        attrs.update(
+            bucket=unit["inputs"].get("bucket"),
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
     elif rtype == "aws_iam_role":
         roles = unit["inputs"].get("roles") or ["lambda"]
         role = roles[index or 0] if index is not None and index < len(roles) else roles[0]
-        attrs.update(name=f"{unit['account']}-{role}", max_session_duration=3600,
-                     assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                         "Effect": "Allow", "Action": "sts:AssumeRole",
-                         "Principal": {"AWS": "arn:aws:iam::345678901234:root"}}]}, separators=(",", ":")))
+        attrs.update(
+            name=f"{unit['account']}-{role}",
+            max_session_duration=3600,
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"AWS": "arn:aws:iam::345678901234:root"},
+                        }
+                    ],
+                },
+                separators=(",", ":"),
+            ),
+        )
     elif rtype == "aws_instance":
-        attrs.update(id=f"i-{rid}", ami="ami-0a1b2c3d4e5f60718", instance_type=spec.get("instance_type"),
-                     user_data=f"#!/bin/bash\nset -euo pipefail\nexport BOOTSTRAP_TOKEN={BOOTSTRAP_TOKEN}\n"
-                               "curl -fsS https://bootstrap.mgmt.acme.example/join | bash\n")
+        attrs.update(
+            id=f"i-{rid}",
+            ami="ami-0a1b2c3d4e5f60718",
+            instance_type=spec.get("instance_type"),
+            user_data=f"#!/bin/bash\nset -euo pipefail\nexport BOOTSTRAP_TOKEN={BOOTSTRAP_TOKEN}\n"
+            "curl -fsS https://bootstrap.mgmt.acme.example/join | bash\n",
+        )
     elif rtype == "aws_sns_topic_subscription":
         attrs.update(protocol="https", endpoint="https://events.pagerduty.com/integration/abc123/enqueue")
     elif rtype == "aws_sqs_queue":
         attrs.update(name=name, visibility_timeout_seconds=120, message_retention_seconds=1209600)
     elif rtype == "aws_cloudwatch_metric_alarm":
-        attrs.update(alarm_name=name, comparison_operator="GreaterThanThreshold", threshold=1000,
-                     evaluation_periods=3)
+        attrs.update(
+            alarm_name=name, comparison_operator="GreaterThanThreshold", threshold=1000, evaluation_periods=3
+        )
     else:
         attrs["name"] = name
     if rtype not in ("aws_subnet", "aws_iam_role_policy_attachment", "aws_kms_alias", "aws_eip"):
@@ -217,18 +317,34 @@ def _address(res: dict[str, Any], index: int | None) -> str:
     return f"{res['type']}.{res['name']}" + (f"[{index}]" if index is not None else "")
 
 
-def _rc(address: str, res: dict[str, Any], index: int | None, actions: list[str], before: Any,
-        after: Any, **extra: Any) -> dict[str, Any]:
+def _rc(
+    address: str,
+    res: dict[str, Any],
+    index: int | None,
+    actions: list[str],
+    before: Any,
+    after: Any,
+    **extra: Any,
+) -> dict[str, Any]:
     unknown: dict[str, Any] = {}
-    if after is not None and (before is None or "create" in actions and "delete" in actions):
+    if after is not None and (before is None or ("create" in actions and "delete" in actions)):
         unknown = {"id": True, "arn": True}  # a new object gets a new id and arn
     entry: dict[str, Any] = {"address": address, "mode": "managed", "type": res["type"], "name": res["name"]}
     if index is not None:
         entry["index"] = index
-    entry.update({"provider_name": AWS, "change": {
-        "actions": actions, "before": before, "after": after, "after_unknown": unknown,
-        "before_sensitive": _marks(res["type"], before), "after_sensitive": _marks(res["type"], after),
-    }})
+    entry.update(
+        {
+            "provider_name": AWS,
+            "change": {
+                "actions": actions,
+                "before": before,
+                "after": after,
+                "after_unknown": unknown,
+                "before_sensitive": _marks(res["type"], before),
+                "after_sensitive": _marks(res["type"], after),
+            },
+        }
+    )
     if extra.get("replace_paths"):
         entry["change"]["replace_paths"] = extra["replace_paths"]
     if extra.get("action_reason"):
@@ -281,13 +397,30 @@ def unit_plan(unit: dict[str, Any]) -> dict[str, Any]:
             attrs = _attributes(unit, res, index)
             what = scen.get(address, {})
             if "create" in what:
-                changes.append(_rc(address, res, index, ["create"], None,
-                                   {k: v for k, v in attrs.items() if k not in ("id", "arn")}))
+                changes.append(
+                    _rc(
+                        address,
+                        res,
+                        index,
+                        ["create"],
+                        None,
+                        {k: v for k, v in attrs.items() if k not in ("id", "arn")},
+                    )
+                )
                 continue
-            prior.append({"address": address, "mode": "managed", "type": res["type"], "name": res["name"],
-                          **({"index": index} if index is not None else {}), "provider_name": AWS,
-                          "schema_version": 0, "values": attrs,
-                          "sensitive_values": _marks(res["type"], attrs)})
+            prior.append(
+                {
+                    "address": address,
+                    "mode": "managed",
+                    "type": res["type"],
+                    "name": res["name"],
+                    **({"index": index} if index is not None else {}),
+                    "provider_name": AWS,
+                    "schema_version": 0,
+                    "values": attrs,
+                    "sensitive_values": _marks(res["type"], attrs),
+                }
+            )
             if "drift" in what:
                 was = copy.deepcopy(attrs)
                 now = copy.deepcopy(attrs)
@@ -297,18 +430,32 @@ def unit_plan(unit: dict[str, Any]) -> dict[str, Any]:
                 prior[-1]["values"] = now
                 drift.append(_rc(address, res, index, ["update"], was, now))
                 changes.append(_rc(address, res, index, ["update"], now, was))
-                relevant += [{"resource": address, "attribute": [p.split(".")[0].split("[")[0]]}
-                             for p in what["drift"]]
+                relevant += [
+                    {"resource": address, "attribute": [p.split(".")[0].split("[")[0]]} for p in what["drift"]
+                ]
             elif "replace" in what:
                 after = _changed(attrs, what["replace"], unit)
                 after = {k: v for k, v in after.items() if k not in ("id", "arn")}
-                changes.append(_rc(address, res, index, what["order"], attrs, after,
-                                   replace_paths=what["replace_paths"],
-                                   action_reason="replace_because_cannot_update"))
+                changes.append(
+                    _rc(
+                        address,
+                        res,
+                        index,
+                        what["order"],
+                        attrs,
+                        after,
+                        replace_paths=what["replace_paths"],
+                        action_reason="replace_because_cannot_update",
+                    )
+                )
             elif "update" in what:
-                changes.append(_rc(address, res, index, ["update"], attrs, _changed(attrs, what["update"], unit)))
+                changes.append(
+                    _rc(address, res, index, ["update"], attrs, _changed(attrs, what["update"], unit))
+                )
             elif "delete" in what:
-                changes.append(_rc(address, res, index, ["delete"], attrs, None, action_reason=what["delete"]))
+                changes.append(
+                    _rc(address, res, index, ["delete"], attrs, None, action_reason=what["delete"])
+                )
             else:
                 changes.append(_rc(address, res, index, ["no-op"], attrs, copy.deepcopy(attrs)))
     values, decls = _variables(unit)
@@ -321,12 +468,25 @@ def unit_plan(unit: dict[str, Any]) -> dict[str, Any]:
         "planned_values": {"root_module": {}},
         "resource_drift": drift,
         "resource_changes": [] if errored else changes,
-        "output_changes": {"id": {"actions": ["no-op"], "before": unit["unit"], "after": unit["unit"],
-                                  "after_unknown": False, "before_sensitive": False, "after_sensitive": False}},
-        "prior_state": {"format_version": "1.0", "terraform_version": TERRAFORM_VERSION,
-                        "values": {"root_module": {"resources": prior}}},
-        "configuration": {"provider_config": {"aws": {"name": "aws", "full_name": AWS}},
-                          "root_module": {"variables": decls}},
+        "output_changes": {
+            "id": {
+                "actions": ["no-op"],
+                "before": unit["unit"],
+                "after": unit["unit"],
+                "after_unknown": False,
+                "before_sensitive": False,
+                "after_sensitive": False,
+            }
+        },
+        "prior_state": {
+            "format_version": "1.0",
+            "terraform_version": TERRAFORM_VERSION,
+            "values": {"root_module": {"resources": prior}},
+        },
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "full_name": AWS}},
+            "root_module": {"variables": decls},
+        },
         "relevant_attributes": relevant,
         "timestamp": PLAN_TIME,
         "applyable": applyable,

@@ -27,16 +27,29 @@ from _gen.tree import UNITS
 
 __all__ = ["DRIFT_SCHEDULE", "NIGHTLY_RUNS", "generate"]
 
-NIGHTLY_RUNS = ["2026-11-06", "2026-11-08", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-14",
-                "2026-11-16", "2026-11-18", "2026-11-20"]
+NIGHTLY_RUNS = [
+    "2026-11-06",
+    "2026-11-08",
+    "2026-11-10",
+    "2026-11-11",
+    "2026-11-12",
+    "2026-11-14",
+    "2026-11-16",
+    "2026-11-18",
+    "2026-11-20",
+]
 # (unit, address) -> the nightly runs that saw it drifted
 DRIFT_SCHEDULE: dict[tuple[str, str], list[str]] = {
     ("prod/us-east-1/prod/ecs-api", "aws_cloudwatch_log_group.this"): NIGHTLY_RUNS,
     ("prod/us-east-1/prod/ecs-web", "aws_cloudwatch_log_group.this"): NIGHTLY_RUNS,
     ("prod/us-east-1/prod/eks", "aws_cloudwatch_log_group.cluster"): NIGHTLY_RUNS,
     ("prod/us-east-1/prod/eks-node-groups", "aws_eks_node_group.general"): NIGHTLY_RUNS[3:],
-    ("mgmt/_global/iam-roles", "aws_iam_role.this[1]"): ["2026-11-12", "2026-11-16", "2026-11-18",
-                                                         "2026-11-20"],
+    ("mgmt/_global/iam-roles", "aws_iam_role.this[1]"): [
+        "2026-11-12",
+        "2026-11-16",
+        "2026-11-18",
+        "2026-11-20",
+    ],
     ("prod/us-east-1/prod/ecs-api", "aws_ecs_service.this"): NIGHTLY_RUNS[6:],
     ("non-prod/us-east-1/dev/rds", "aws_rds_cluster.this"): NIGHTLY_RUNS[7:],
     ("prod/us-east-1/prod/s3-uploads", "aws_s3_bucket_public_access_block.this"): NIGHTLY_RUNS[8:],
@@ -55,10 +68,14 @@ def _plan_report() -> list[dict[str, Any]]:
     for unit in UNITS:
         duration = _seconds(unit["unit"], 8, 95)
         ended = clock + pd.Timedelta(seconds=duration)
-        run: dict[str, Any] = {"Started": clock.isoformat().replace("+00:00", "Z"),
-                               "Ended": ended.isoformat().replace("+00:00", "Z"),
-                               "Name": unit["unit"], "Result": "succeeded", "Cmd": "plan",
-                               "Args": ["-detailed-exitcode", "-lock=false", "-input=false"]}
+        run: dict[str, Any] = {
+            "Started": clock.isoformat().replace("+00:00", "Z"),
+            "Ended": ended.isoformat().replace("+00:00", "Z"),
+            "Name": unit["unit"],
+            "Result": "succeeded",
+            "Cmd": "plan",
+            "Args": ["-detailed-exitcode", "-lock=false", "-input=false"],
+        }
         if unit["unit"] == ERRORED_UNIT:
             run.update(Result="failed", Reason="run error", Cause="exit status 1")
         runs.append(run)
@@ -85,8 +102,19 @@ def _apply_report() -> str:
         elif unit.endswith("/sqs"):
             reason = "retry succeeded"
         ended = clock + pd.Timedelta(seconds=duration)
-        writer.writerow([unit, clock.strftime("%Y-%m-%dT%H:%M:%SZ"), ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         result, reason, cause, "", "apply", "-auto-approve,-input=false"])
+        writer.writerow(
+            [
+                unit,
+                clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                result,
+                reason,
+                cause,
+                "",
+                "apply",
+                "-auto-approve,-input=false",
+            ]
+        )
         clock = clock + pd.Timedelta(seconds=max(duration // 3, 1))
     return out.getvalue()
 
@@ -108,8 +136,10 @@ def _drift_history(out_dir: Path) -> None:
     alb["before"] = [{**row, "idle_timeout": 60} for row in alb["before"]]
     alb["after"] = [{**row, "idle_timeout": 300} for row in alb["after"]]
     for day in NIGHTLY_RUNS:
-        keep = [day in DRIFT_SCHEDULE.get((u, a), []) for u, a in zip(current["unit"], current["address"],
-                                                                     strict=True)]
+        keep = [
+            day in DRIFT_SCHEDULE.get((u, a), [])
+            for u, a in zip(current["unit"], current["address"], strict=True)
+        ]
         frame = pd.concat([current[keep], alb if day in FIXED_ALB[2] else alb.iloc[:0]], ignore_index=True)
         frame.attrs = changes.attrs
         drift.record(frame, store, run_id=f"nightly-{day}", at=f"{day}T06:00:00Z")
@@ -121,8 +151,9 @@ def generate(out_dir: Path) -> None:
     """Write ``run-reports/`` and ``drift-history/`` (needs ``plans/`` generated first)."""
     reports = Path(out_dir) / "run-reports"
     reports.mkdir(parents=True, exist_ok=True)
-    (reports / "2026-11-20-plan-all.json").write_text(json.dumps(_plan_report(), indent=2) + "\n",
-                                                      encoding="utf-8")
+    (reports / "2026-11-20-plan-all.json").write_text(
+        json.dumps(_plan_report(), indent=2) + "\n", encoding="utf-8"
+    )
     (reports / "2026-11-19-apply-prod.csv").write_text(_apply_report(), encoding="utf-8")
     (Path(out_dir) / "drift-history").mkdir(parents=True, exist_ok=True)
     _drift_history(Path(out_dir))
