@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from opslib._time import utc_timestamp
 from opslib.metrics.rates import failure_rates
 
 __all__ = [
@@ -222,21 +223,9 @@ def select_events(
         keep &= pd.Series([i in hits for i in range(len(history))], index=history.index)
     if weeks and len(history):
         stamps = pd.to_datetime(history["timestamp"], utc=True)
-        end = stamps.max() if now is None or str(now).strip() == "" else _utc(now)
+        end = stamps.max() if now is None or str(now).strip() == "" else utc_timestamp(now, "now")
         keep &= ((stamps > end - pd.Timedelta(weeks=int(weeks))) & (stamps <= end)).fillna(False).astype(bool)
     return history[keep.to_numpy(dtype=bool)]
-
-
-def _utc(value: Any) -> pd.Timestamp:
-    from opslib.errors import ParameterError
-
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{value!r} is not a timestamp") from exc
-    if pd.isna(stamp):
-        raise ParameterError(f"{value!r} is not a timestamp")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def open_incidents(history: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from opslib.secrets import Masker
 from opslib.terragrunt import tgfunctions
 from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_value
 from opslib.terragrunt.functions import FUNCTIONS, FunctionError, hcl_str
+from opslib.terragrunt.functions import to_number as _function_number
 from opslib.terragrunt.values import (
     UNKNOWN,
     EvalError,
@@ -747,17 +748,11 @@ def _ev_cond(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
 
 
 def _num(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise EvalError(f"{value!r} is not a number")
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            try:
-                return float(value)
-            except ValueError as exc:
-                raise EvalError(f"{value!r} is not a number") from exc
-    return value
+    # one conversion rule for operators and functions; an operator's failure is an evaluation error
+    try:
+        return _function_number(value)
+    except FunctionError as exc:
+        raise EvalError(str(exc)) from exc
 
 
 def _ev_bin(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:

@@ -46,7 +46,7 @@ def to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _num(value: Any) -> int | float:
+def to_number(value: Any) -> int | float:
     if isinstance(value, bool):
         raise FunctionError("a bool is not a number")
     if isinstance(value, (int, float)):
@@ -120,11 +120,11 @@ def _format(fmt: str, *args: Any) -> str:
         elif verb == "q":
             text = json.dumps(hcl_str(value))
         elif verb == "d":
-            text = str(int(_num(value)))
+            text = str(int(to_number(value)))
         elif verb in ("f", "e", "g"):
-            text = f"{float(_num(value)):.{prec if prec is not None else 6}{verb}}"
+            text = f"{float(to_number(value)):.{prec if prec is not None else 6}{verb}}"
         elif verb in ("x", "X", "o", "b"):
-            text = format(int(_num(value)), verb)
+            text = format(int(to_number(value)), verb)
         elif verb == "t":
             text = hcl_str(bool(value))
         else:
@@ -222,7 +222,7 @@ def _one(value: Any) -> Any:
 
 
 def _range(*args: Any) -> list[Any]:
-    nums = [_num(a) for a in args]
+    nums = [to_number(a) for a in args]
     start: int | float
     stop: int | float
     step: int | float
@@ -259,7 +259,7 @@ def _jsondecode(text: str) -> Any:
 
 
 def _tonumber(value: Any) -> Any:
-    return None if value is None else _num(value)
+    return None if value is None else to_number(value)
 
 
 def _tobool(value: Any) -> Any:
@@ -378,7 +378,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "range": _range,
     "alltrue": lambda value: all(v is True for v in _list(value)),
     "anytrue": lambda value: any(v is True for v in _list(value)),
-    "sum": lambda value: sum(_num(v) for v in _list(value)),
+    "sum": lambda value: sum(to_number(v) for v in _list(value)),
     "setunion": _setop("union"),
     "setintersection": _setop("intersection"),
     "setsubtract": _setop("subtract"),
@@ -408,13 +408,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "regex": _regex,
     "regexall": _regexall,
     # numbers
-    "abs": lambda x: abs(_num(x)),
-    "ceil": lambda x: math.ceil(_num(x)),
-    "floor": lambda x: math.floor(_num(x)),
-    "max": lambda *xs: max(_num(x) for x in xs),
-    "min": lambda *xs: min(_num(x) for x in xs),
-    "pow": lambda a, b: _num(a) ** _num(b),
-    "signum": lambda x: (_num(x) > 0) - (_num(x) < 0),
+    "abs": lambda x: abs(to_number(x)),
+    "ceil": lambda x: math.ceil(to_number(x)),
+    "floor": lambda x: math.floor(to_number(x)),
+    "max": lambda *xs: max(to_number(x) for x in xs),
+    "min": lambda *xs: min(to_number(x) for x in xs),
+    "pow": lambda a, b: to_number(a) ** to_number(b),
+    "signum": lambda x: (to_number(x) > 0) - (to_number(x) < 0),
     "parseint": lambda text, base: int(text, int(base)),
     # conversions and encodings
     "tostring": _tostring,
