@@ -23,8 +23,11 @@ test: $(STAMP)
 report: $(STAMP)
 	$(BIN)/opslib report all --out reports
 
+# jupyter refuses to start as root unless told; containers and CI machines often are root
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check opslib tests benchmarks examples data/sample
