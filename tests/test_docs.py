@@ -59,8 +59,6 @@ def test_estimate_has_the_columns_of_load_costs(frames: dict[str, pd.DataFrame])
 def test_readme_names_every_cli_subcommand() -> None:
     readme = (REPO / "README.md").read_text()
     for name in cli.list_commands(None):  # type: ignore[arg-type]
-        if name == "sample":
-            continue
         assert f"`opslib {name}" in readme, f"README's CLI table does not mention `opslib {name}`"
 
 

@@ -29,7 +29,6 @@ SUBCOMMANDS: dict[str, str] = {
     "cost": "opslib.cli.cost",
     "failures": "opslib.cli.failures",
     "incident": "opslib.cli.incident",
-    "sample": "opslib.cli.sample",
 }
 
 
