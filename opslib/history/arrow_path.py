@@ -191,9 +191,11 @@ def _status(entries: pa.StructArray) -> pa.Array:
 
 def _timestamps(entries: pa.StructArray) -> pd.Series:
     arr = _field(entries, "timestamp")
-    n = len(entries)
-    if arr is None or pa.types.is_null(arr.type):
-        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+    if not len(entries):
+        return pd.Series([], dtype="datetime64[ns, UTC]")
+    if arr is None or arr.null_count:
+        # an entry without a timestamp is a problem the plain path reports with its index
+        raise _Irregular("an entry has no timestamp")
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is None:
             arr = pc.assume_timezone(arr, "UTC")

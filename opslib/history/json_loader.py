@@ -92,7 +92,11 @@ def document_entries(doc: Any, source: Path) -> list[Any]:
     if not isinstance(doc, dict):
         raise SchemaError("top level must be an object with `entries` or an array of entries", path=source)
     if "entries" not in doc:
-        raise SchemaError("the object has no `entries` key", path=source)
+        lists = [k for k, v in doc.items() if isinstance(v, list)]
+        hint = f"; its arrays are {', '.join(f'`{k}`' for k in lists)}" if lists else ""
+        raise SchemaError(
+            f"the object has no `entries` key{hint}: not an activity history in a known shape", path=source
+        )
     entries = doc["entries"]
     if not isinstance(entries, list):
         raise SchemaError(f"`entries` must be a list, not {_json_type(entries)}", path=source)
@@ -124,7 +128,8 @@ def _read_plain_objects(data: bytes, source: Path, *, strict: bool) -> JsonHisto
         if strict:
             raise
         entries = []
-        errors.append({"source_file": str(source), "message": exc.reason})
+        # the whole document is at fault: point at its start so every problem has a position
+        errors.append({"source_file": str(source), "line": 1, "message": exc.reason})
     return JsonHistory(entries_frame(entries, source, errors, strict=strict), errors)
 
 
@@ -164,6 +169,11 @@ def entries_frame(
         else:
             row = normalise_entry(entry, problems)
             row["source_line"] = index
+            if not KNOWN_TOP.intersection(entry):
+                keys = ", ".join(f"`{k}`" for k in list(entry)[:5]) or "none"
+                problems.append(f"entry has none of the history keys (its keys: {keys}); kept with no values")
+            elif entry.get("timestamp") is None:
+                problems.append("entry has no `timestamp`; kept with none")
         for message in problems:
             if strict:
                 raise SchemaError(f"entry {index}: {message}", path=source)
@@ -281,7 +291,9 @@ def _obj(entry: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]
     if isinstance(value, dict):
         return value
     if key == "action" and isinstance(value, str):
-        return {"type": value}
+        # `"action": "deployment"` names a type; free text ("Project phases generated", seen in real
+        # logs) is what was done, and would make a useless action type
+        return {"description": value} if re.search(r"\s", value.strip()) else {"type": value}
     problems.append(f"`{key}` is {_json_type(value)}, expected an object")
     return {}
 

@@ -38,6 +38,11 @@ _DATED = re.compile(
     r"^(?P<ts>\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s*(?:Z|UTC|[+-]\d{2}:?\d{2}))?)"
     r"\s*(?:[—–|:]|\s-\s)\s*(?P<tail>.*)$"
 )
+# A heading that starts with a date but has no separator after it ("## 2026-03-01 (Session 2) — Title",
+# "## 2026-06-27"): still an entry, never a silently skipped one.
+_DATE_LEAD = re.compile(
+    r"^(?P<ts>\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)\b\s*(?P<tail>.*)$"
+)
 _BOLD = re.compile(r"^\s*(?:[-*]\s+)?\*\*(?P<key>[^*]+?)\s*:?\s*\*\*\s*:?\s*(?P<value>.*?)\s*$")
 _SECTION = re.compile(r"^###\s+(?P<name>.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?(?P<item>.*?)\s*$")
@@ -218,6 +223,15 @@ def _parse_markdown(text: str, source: Path, *, strict: bool) -> MarkdownHistory
         {"source_file": str(source), "line": int(frame["source_line"].iloc[pos]), "message": msg}
         for pos, msg in bad
     ]
+    if not entries and _has_content(lines):
+        errors.append(
+            {
+                "source_file": str(source),
+                "line": 1,
+                "message": "no history entries: no `## ` heading starts with a date "
+                "(`## [YYYY-MM-DD HH:MM:SS] agent: title` or `## YYYY-MM-DD — agent — title`)",
+            }
+        )
     errors.sort(key=lambda e: e["line"])
     if strict and errors:
         raise ParseError(errors[0]["message"], path=source, line=errors[0]["line"])
@@ -230,6 +244,14 @@ def _parse_markdown(text: str, source: Path, *, strict: bool) -> MarkdownHistory
         first_entry_line=layout.first_entry_line,
         precision=[("local" if p == "second" and layout.style == 2 else p) for p in precision],
     )
+
+
+def _has_content(lines: list[str]) -> bool:
+    """Whether a file without entries says more than a fresh history's header and preamble."""
+    # a fresh file is "# Project History" plus a line or a "How to Read This Log" list; real
+    # documents that are not activity logs run to pages of sections and tables
+    body = [ln for ln in lines if ln.strip() and not ln.startswith("# ") and not _RULE.match(ln)]
+    return len(body) > 12 and any(_HEADING.match(ln) for ln in lines)
 
 
 def _split(lines: list[str]) -> list[_Entry]:
@@ -252,6 +274,9 @@ def _split(lines: list[str]) -> list[_Entry]:
             current = _Entry(number, bracketed.group("ts").strip(), bracketed.group("tail"), 1, [])
         elif dated:
             current = _Entry(number, dated.group("ts").strip(), dated.group("tail"), 3, [])
+        elif lead := _DATE_LEAD.match(rest):
+            tail = lead.group("tail").lstrip("—–|:- ").strip()
+            current = _Entry(number, lead.group("ts").strip(), tail, 3, [])
         if current is not None:
             entries.append(current)
     return entries
@@ -274,7 +299,9 @@ def _split_agent(entry: _Entry) -> tuple[str | None, str]:
 def _entry_row(entry: _Entry) -> tuple[dict[str, Any], list[str]]:
     problems: list[str] = []
     agent, title = _split_agent(entry)
-    if agent is None:
+    # style 1 and 2 headings always name the agent; engineers' style-3 logs often write only
+    # "date — title", which is complete as written
+    if agent is None and entry.style == 1:
         problems.append(f"entry heading names no agent: {entry.tail!r}")
     fields: dict[str, Any] = {
         "files_created": [],
@@ -363,6 +390,8 @@ def _apply_field(key: str, value: str, fields: dict[str, Any], extra: dict[str, 
         extra[_snake(key)] = value
         return None
     if column in ("files_created", "files_modified", "files_deleted", "follow_up"):
+        # "**Files modified** (additive only):" - a note about the list, not a file
+        value = re.sub(r"^\([^)]*\)\s*:?\s*", "", value).strip()
         if value:
             _add_list(fields, column, _split_files(value) if column.startswith("files") else [value])
         return column
@@ -408,9 +437,18 @@ def _add_list(fields: dict[str, Any], column: str, items: list[str]) -> None:
     placeholders = ("none", "n/a", "-", "—") if column.startswith("files") else ()
     fields[column].extend(
         item
-        for item in (i.strip().strip("`").strip() if column.startswith("files") else i.strip() for i in items)
+        for item in (_file_item(i) if column.startswith("files") else i.strip() for i in items)
         if item and item.lower() not in placeholders
     )
+
+
+def _file_item(item: str) -> str:
+    """A file path from a list item: "`path` — what changed" keeps the backticked path only."""
+    item = item.strip()
+    quoted = re.match(r"^`([^`]+)`", item)
+    if quoted:
+        return quoted.group(1).strip()
+    return re.split(r"\s+[—–]\s+", item, maxsplit=1)[0].strip("`").strip()
 
 
 def _split_files(value: str) -> list[str]:
