@@ -160,3 +160,20 @@ def test_real_pair_reconciles_to_one_event(repo: str, tmp_path: Path) -> None:
     row = frame.iloc[0]
     assert bool(row["in_json"]) and bool(row["in_md"])
     assert len(errors_of(frame)) == 0
+
+
+def test_date_led_heading_without_separator_is_an_entry(tmp_path: Path) -> None:
+    # heading shape seen in a public development log: a note between the date and the dash
+    path = tmp_path / "PROJECT_HISTORY.md"
+    path.write_text(
+        "# Dev Log\n\n## 2026-03-01 (Session 2) — Workspace CRUD\n\n### What Was Done\nCRUD\n\n"
+        "## 2026-03-02\n\nMore\n",
+        encoding="utf-8",
+    )
+    frame = load_history(path, cache=False)
+    assert list(frame["timestamp"]) == [
+        pd.Timestamp("2026-03-01", tz="UTC"),
+        pd.Timestamp("2026-03-02", tz="UTC"),
+    ]
+    assert frame["description"].iloc[0] == "CRUD"
+    assert len(errors_of(frame)) == 0
