@@ -87,8 +87,20 @@ def _json_runs(path: Path, data: bytes) -> list[tuple[dict[str, Any], int | None
     return [(r, i) for i, r in enumerate(doc)]
 
 
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 text (a BOM dropped); a stray byte is reported with its line, not as a traceback."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ParseError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path=path, line=line, column=column
+        ) from exc
+
+
 def _csv_runs(path: Path, data: bytes) -> list[tuple[dict[str, Any], int | None]]:
-    text = data.decode("utf-8-sig")
+    text = _decode(path, data)
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in next(reader)]

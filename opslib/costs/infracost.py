@@ -69,9 +69,14 @@ def read_infracost(path: str | Path) -> InfracostReport:
     """Parse an infracost JSON file; ``ParseError`` (with line) for bad JSON, ``SchemaError`` for shape."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = file.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read infracost file: {exc.strerror or exc}", path=file) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ParseError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", path=file, line=line) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -97,6 +102,23 @@ def read_infracost(path: str | Path) -> InfracostReport:
         projects=projects,
         errors=errors,
     )
+
+
+def _items(value: Any, file: Path | str, where: str, errors: list[dict[str, Any]]) -> list[Any]:
+    """``value`` when it is a JSON array; null is an empty one, anything else an error."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    errors.append(
+        {
+            "path": str(file),
+            "line": None,
+            "column": None,
+            "message": f"{where}: expected a list, not {value!r}",
+        }
+    )
+    return []
 
 
 def _money(value: Any, file: Path, where: str, errors: list[dict[str, Any]]) -> Decimal | None:
@@ -184,7 +206,9 @@ def _project_rows(
     metadata = project.get("metadata") if isinstance(project.get("metadata"), dict) else {}
     raw_path = str((metadata or {}).get("path") or project.get("name") or "")
     # infracost keeps going when a project fails (bad HCL, missing module) and lists why here
-    for problem in (metadata or {}).get("errors") or []:
+    for problem in _items(
+        (metadata or {}).get("errors"), report.path, f"projects[{index}].metadata.errors", errors
+    ):
         message = problem.get("message") if isinstance(problem, dict) else problem
         errors.append(
             {
@@ -204,7 +228,9 @@ def _project_rows(
     breakdown = project.get(_SECTION_KEYS[section])
     if not isinstance(breakdown, dict):
         return
-    resources = breakdown.get("resources") or []
+    resources = _items(
+        breakdown.get("resources"), report.path, f"projects[{index}].{_SECTION_KEYS[section]}", errors
+    )
     for r_index, resource in enumerate(resources):
         if not isinstance(resource, dict):
             continue
@@ -228,22 +254,34 @@ def _resource_type(resource: Mapping[str, Any]) -> str:
 
 
 def _walk_components(
-    resource: Mapping[str, Any], prefix: str = ""
+    resource: Mapping[str, Any],
+    report: InfracostReport,
+    where: str,
+    errors: list[dict[str, Any]],
+    prefix: str = "",
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    for component in resource.get("costComponents") or []:
+    for component in _items(resource.get("costComponents"), report.path, f"{where}.costComponents", errors):
         if isinstance(component, Mapping):
             yield prefix, component
-    for sub in resource.get("subresources") or []:
+    for s_index, sub in enumerate(
+        _items(resource.get("subresources"), report.path, f"{where}.subresources", errors)
+    ):
         if isinstance(sub, Mapping):
             name = str(sub.get("name", ""))
-            yield from _walk_components(sub, f"{prefix}.{name}" if prefix else name)
+            yield from _walk_components(
+                sub,
+                report,
+                f"{where}.subresources[{s_index}]",
+                errors,
+                f"{prefix}.{name}" if prefix else name,
+            )
 
 
 def _resource_row(
     resource: Mapping[str, Any], report: InfracostReport, where: str, errors: list[dict[str, Any]]
 ) -> dict[str, Any]:
     file = Path(report.path)
-    components = list(_walk_components(resource))
+    components = list(_walk_components(resource, report, where, errors))
     monthly = _money(resource.get("monthlyCost"), file, f"{where}.monthlyCost", errors)
     hourly = _money(resource.get("hourlyCost"), file, f"{where}.hourlyCost", errors)
     if monthly is None:
@@ -280,7 +318,7 @@ def _component_rows(
         "resource_type": _resource_type(resource),
         "tags": _tags(resource),
     }
-    for sub, comp in _walk_components(resource):
+    for sub, comp in _walk_components(resource, report, where, errors):
         cwhere = f"{where}{'.' + sub if sub else ''}:{comp.get('name')}"
         monthly = _money(comp.get("monthlyCost"), file, f"{cwhere}.monthlyCost", errors)
         hourly = _money(comp.get("hourlyCost"), file, f"{cwhere}.hourlyCost", errors)

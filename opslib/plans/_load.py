@@ -248,7 +248,8 @@ def _from_log(messages: list[tuple[int, Any]], plan: PlanFile, errors: _Errors) 
         mtype = msg.get("type")
         if mtype == "version":
             _check_version(msg.get("ui"), path, "UI")
-            plan.terraform_version = msg.get("terraform")
+            # OpenTofu writes its version under "tofu"
+            plan.terraform_version = msg.get("terraform") or msg.get("tofu")
             plan.format_version = str(msg.get("ui"))
         elif mtype == "diagnostic" and (msg.get("diagnostic") or {}).get("severity") == "error":
             plan.errored = True
@@ -372,6 +373,12 @@ def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_fol
     except OSError as exc:
         errors.add(ParseError(f"cannot read: {exc.strerror}", path=file))
         plan.errored = True
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+        # a section of an unexpected type (a list where Terraform writes an object...): the file is
+        # reported, not a traceback from deep inside the reader
+        errors.add(SchemaError(f"unexpected plan structure: {exc}", path=file))
+        plan.errored = True
+        plan.rows.clear()
     except OpslibError as exc:
         errors.add(exc)
         plan.errored = True
@@ -420,7 +427,9 @@ def load_plans(
     kept = [p for p in plans if p is not None]
     rows = [masker.scrub(r) for p in kept for r in p.rows]
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-    frame = frame.astype({"index": object})
+    # set apart: a column of count indexes and missing ones would become float (0 -> 0.0), and for_each
+    # keys must stay strings; Terraform's own values are kept as they are
+    frame["index"] = pd.Series([r["index"] for r in rows], index=frame.index, dtype=object)
     frame.attrs["plans"] = [{k: v for k, v in asdict(p).items() if k != "rows"} for p in kept]
     frame.attrs["errors"] = errors.items
     return frame

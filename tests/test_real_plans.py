@@ -1,0 +1,477 @@
+"""Real inputs: plans written by Terraform itself, terragrunt run reports and infracost output.
+
+The fixtures (``tests/fixtures/real_*``, sources in their README) are what real binaries emit; the
+``terraform``-marked tests run the installed binary on builtin ``terraform_data`` resources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from opslib import load_costs, load_plans, load_run_report
+from opslib.errors import OpslibError
+from opslib.secrets import MASK
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PLANS = FIXTURES / "real_plans"
+
+# what each real plan must load as: row counts per (kind, action), indexes, moves, flags, secrets
+EXPECTED: dict[str, dict[str, Any]] = {
+    "tf-show-moved.json": {
+        "actions": {("planned", "update"): 1},
+        "previous": {"test_instance.baz": "test_instance.foo"},
+        "changed": {"test_instance.baz": ["ami"]},
+    },
+    "tf-show-moved-drift.json": {
+        "actions": {("planned", "update"): 2, ("drift", "update"): 1},
+        "previous": {"test_instance.should_refresh_with_move": "test_instance.should_refresh"},
+        "changed": {"test_instance.no_refresh": ["ami"]},
+    },
+    "tf-show-sensitive-values.json": {
+        "actions": {("planned", "create"): 1},
+        "secrets": ["boop"],
+        "output_changes": 1,
+        "masked": {"test_instance.test": ("after", "ami")},
+        "changed": {"test_instance.test": ["ami", "id"]},
+    },
+    "tf-show-requires-replace-0.2.json": {
+        "actions": {("planned", "replace"): 1},
+        "format_version": "0.2",
+        "actions_lists": {"test_instance.test": ["delete", "create"]},
+        "replace_paths": {"test_instance.test": ["ami"]},
+        "reason": {"test_instance.test": "replace_because_cannot_update"},
+    },
+    "tf-show-plan-error.json": {"actions": {}, "errored": True},
+    "tf-show-modules.json": {
+        "actions": {("planned", "create"): 4},
+        "indexes": {
+            "module.module_test_bar.test_instance.test": None,
+            "module.module_test_foo.test_instance.test[0]": 0,
+            "module.module_test_foo.test_instance.test[2]": 2,
+        },
+        "modules": {"module.module_test_foo": 3, "module.module_test_bar": 1},
+        "output_changes": 1,
+    },
+    "tf-show-multi-resource-update-0.1.json": {
+        "actions": {("planned", "no-op"): 1, ("planned", "create"): 1},
+        "format_version": "0.1",
+        "indexes": {"test_instance.test[0]": 0, "test_instance.test[1]": 1},
+        "output_changes": 0,
+    },
+    "tf-show-unknown-output.json": {"actions": {}, "output_changes": 3},
+    "excerpt-data-reads.json": {
+        "actions": {("planned", "read"): 2},
+        "mode": "data",
+        "indexes": {
+            "data.azurerm_resource_group.mc_rg[0]": 0,
+            'module.apphub.data.google_apphub_discovered_service.services["db-pqsql-'
+            'c29d0cf17634c2dae33ca86144969093"]': "db-pqsql-c29d0cf17634c2dae33ca86144969093",
+        },
+        "reason": {"data.azurerm_resource_group.mc_rg[0]": "read_because_config_unknown"},
+    },
+    "tf-plan-json-azurerm-for-each.log": {
+        "actions": {("planned", "create"): 2},
+        "form": "plan-log",
+        "indexes": {
+            "azurerm_network_security_group.main": None,
+            'azurerm_network_security_rule.main["homeport22"]': "homeport22",
+        },
+    },
+    "tf1.11-show-generated.json": {
+        "actions": {
+            ("planned", "no-op"): 4,
+            ("planned", "delete"): 1,
+            ("planned", "replace"): 2,
+            ("planned", "update"): 1,
+            ("planned", "create"): 1,
+        },
+        "format_version": "1.2",
+        "terraform_version": "1.11.4",
+        "secrets": ["hunter2-s3cr3t-value", "n3w-hunter2-value"],
+        "masked": {"terraform_data.secret": ("after", "input")},
+        "previous": {"terraform_data.moved_to": "terraform_data.renamed"},
+        "actions_lists": {
+            "terraform_data.rotated": ["delete", "create"],
+            "terraform_data.rotated_cbd": ["create", "delete"],
+        },
+        "indexes": {
+            "terraform_data.counted[1]": 1,
+            'module.app.terraform_data.item["gamma"]': "gamma",
+            "terraform_data.secret": None,
+        },
+        "reason": {"terraform_data.counted[1]": "delete_because_count_index"},
+        "changed": {"terraform_data.rotated": ["id", "output", "triggers_replace[0]"]},
+        "output_changes": 2,
+    },
+    "tf1.11-plan-generated.log": {
+        "actions": {
+            ("planned", "no-op"): 1,
+            ("planned", "delete"): 1,
+            ("planned", "replace"): 2,
+            ("planned", "update"): 1,
+            ("planned", "create"): 1,
+        },
+        "form": "plan-log",
+        "terraform_version": "1.11.4",
+        "secrets": ["hunter2-s3cr3t-value", "n3w-hunter2-value"],
+        "previous": {"terraform_data.moved_to": "terraform_data.renamed"},
+        "indexes": {"terraform_data.counted[1]": 1, 'module.app.terraform_data.item["gamma"]': "gamma"},
+        "output_changes": 2,
+    },
+    "tf1.11-show-refresh-only.json": {
+        "actions": {("drift", "no-op"): 1},
+        "applyable": False,
+        "secrets": ["hunter2-s3cr3t-value"],
+        "previous": {"terraform_data.moved_to": "terraform_data.renamed"},
+    },
+    "tf1.11-plan-refresh-only.log": {
+        "actions": {("drift", "no-op"): 1},
+        "form": "plan-log",
+        "previous": {"terraform_data.moved_to": "terraform_data.renamed"},
+    },
+}
+
+
+def _by_address(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The planned row of each address (the drift row when there is none)."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in frame.sort_values("kind", ascending=False).to_dict("records"):
+        out[str(row["address"])] = row
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def test_every_fixture_has_expectations() -> None:
+    files = sorted(p.name for p in PLANS.iterdir() if p.name != "README.md")
+    assert files == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_plan(name: str) -> None:
+    exp = EXPECTED[name]
+    frame = load_plans(PLANS / name, strict=True)
+    plan = frame.attrs["plans"][0]
+    assert frame.attrs["errors"] == []
+    assert Counter(zip(frame["kind"], frame["action"], strict=True)) == Counter(exp["actions"])
+    assert plan["form"] == exp.get("form", "show-json")
+    assert plan["errored"] is exp.get("errored", False)
+    for key in ("format_version", "terraform_version", "output_changes", "applyable"):
+        if key in exp:
+            assert plan[key] == exp[key], key
+    rows = _by_address(frame)
+    for address, index in exp.get("indexes", {}).items():
+        got = rows[address]["index"]
+        if index is None:
+            assert _missing(got), (address, got)
+        else:
+            # a count index stays an int and a for_each key a string (no 0 -> 0.0)
+            assert type(got) is type(index) and got == index, (address, got)
+    for address, previous in exp.get("previous", {}).items():
+        assert rows[address]["previous_address"] == previous
+    moved = set(exp.get("previous", {}))
+    assert all(_missing(r["previous_address"]) for a, r in rows.items() if a not in moved)
+    for address, actions in exp.get("actions_lists", {}).items():
+        assert list(rows[address]["actions"]) == actions
+    for address, paths in exp.get("replace_paths", {}).items():
+        assert list(rows[address]["replace_paths"]) == paths
+    for address, paths in exp.get("changed", {}).items():
+        assert list(rows[address]["changed_paths"]) == paths
+    for address, reason in exp.get("reason", {}).items():
+        assert rows[address]["action_reason"] == reason
+    for address, (side, attr) in exp.get("masked", {}).items():
+        assert rows[address][side][attr] == MASK
+    if "modules" in exp:
+        assert frame["module_address"].value_counts().to_dict() == exp["modules"]
+    if "mode" in exp:
+        assert set(frame["mode"]) == {exp["mode"]}
+    text = frame.to_string() + json.dumps(frame.to_dict("records"), default=str) + str(frame.attrs)
+    for secret in exp.get("secrets", []):
+        assert secret not in text
+
+
+def test_real_plans_folder() -> None:
+    """The whole folder at once: one plan entry a file, no errors, every row has a unit."""
+    frame = load_plans(PLANS, strict=True)
+    assert len(frame.attrs["plans"]) == len(EXPECTED)
+    assert frame.attrs["errors"] == []
+    assert len(frame) == sum(sum(e["actions"].values()) for e in EXPECTED.values())
+    assert frame["unit"].notna().all()
+
+
+def test_broken_real_plan_names_file_and_position(tmp_path: Path) -> None:
+    doc = json.loads((PLANS / "tf-show-modules.json").read_text())
+    doc["resource_changes"][2]["change"]["actions"] = ["explode"]
+    doc["output_changes"] = ["not", "an", "object"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    frame = load_plans(bad)
+    assert len(frame) == 0 and frame.attrs["plans"][0]["errored"] is True
+    (error,) = frame.attrs["errors"]
+    assert error["path"] == str(bad) and "unexpected plan structure" in error["message"]
+    with pytest.raises(OpslibError, match=r"bad\.json"):
+        load_plans(bad, strict=True)
+    doc["output_changes"] = {}
+    bad.write_text(json.dumps(doc))
+    frame = load_plans(bad)
+    assert len(frame) == 3
+    assert "resource_changes[2]" in frame.attrs["errors"][0]["message"]
+
+
+def test_truncated_plan_log_names_line(tmp_path: Path) -> None:
+    lines = (PLANS / "tf1.11-plan-generated.log").read_text().splitlines()
+    bad = tmp_path / "plan.log"
+    bad.write_text("\n".join([*lines[:5], lines[5][:40], *lines[6:]]) + "\n")
+    with pytest.raises(OpslibError) as info:
+        load_plans(bad, strict=True)
+    assert info.value.line == 6 and "plan.log" in str(info.value)
+
+
+# --------------------------------------------------------------------------- run reports
+
+
+def test_real_run_report_csv_first_release() -> None:
+    runs = load_run_report(FIXTURES / "real_runs" / "terragrunt-0.81.2-report.csv", strict=True)
+    assert Counter(runs["result"]) == {"excluded": 2, "failed": 2, "succeeded": 2, "early exit": 2}
+    failed = runs[runs["result"] == "failed"]
+    assert set(failed["reason"]) == {"run error"} and set(failed["duration_s"]) == {1.0}
+    assert runs["started"].dt.tz is not None
+    assert str(runs["started"].iloc[0]) == "2025-06-05 20:28:41+00:00"  # -04:00 read as UTC
+    assert runs["source_line"].tolist() == list(range(2, 10))
+
+
+def test_real_run_report_json_lower_case_keys() -> None:
+    runs = load_run_report(FIXTURES / "real_runs" / "terragrunt-0.81.3-report.json", strict=True)
+    assert runs["unit"].tolist() == ["second-exclude", "first-exclude", "error-ignore"]
+    assert runs["duration_s"].iloc[2] == pytest.approx(0.145636)
+    assert runs["duration_s"].iloc[0] == pytest.approx(0.000001)  # 5-digit fractions kept exact
+    assert runs["result"].tolist() == ["excluded", "excluded", "succeeded"]
+
+
+def test_run_report_bad_bytes_name_line(tmp_path: Path) -> None:
+    data = (FIXTURES / "real_runs" / "terragrunt-0.81.2-report.csv").read_bytes()
+    bad = tmp_path / "r.csv"
+    bad.write_bytes(data.replace(b"first-failure", b"first-\xf7ailure"))
+    with pytest.raises(OpslibError) as info:
+        load_run_report(bad, strict=True)
+    assert info.value.line == 4
+    assert load_run_report(bad).attrs["errors"][0]["line"] == 4
+
+
+# --------------------------------------------------------------------------- infracost
+
+
+COSTS = FIXTURES / "real_costs" / "infracost-diff-with-compare-to-prior.json"
+
+
+def test_real_infracost_sections() -> None:
+    now = load_costs(COSTS, strict=True)
+    assert now["address"].tolist() == ["aws_instance.web_app", "aws_instance.web_app2"]
+    assert now["monthly_cost"].sum() == pytest.approx(2045.92)
+    assert set(now["resource_type"]) == {"aws_instance"}
+    assert now["components"].tolist() == [4, 4]
+    parts = load_costs(COSTS, level="component", section="diff", strict=True)
+    assert len(parts) == 8
+    assert set(parts["subresource"].dropna()) == {"root_block_device", "ebs_block_device[0]"}
+    assert len(load_costs(COSTS, section="past", strict=True)) == 0
+
+
+def test_infracost_malformed_lists_are_errors(tmp_path: Path) -> None:
+    doc = json.loads(COSTS.read_text())
+    doc["projects"][0]["breakdown"]["resources"][0]["subresources"] = 7
+    doc["projects"][0]["diff"]["resources"] = "oops"
+    bad = tmp_path / "ic.json"
+    bad.write_text(json.dumps(doc))
+    costs = load_costs(bad)
+    assert costs["monthly_cost"].sum() == pytest.approx(2045.92)  # the resource totals still count
+    assert any("subresources: expected a list" in e["message"] for e in costs.attrs["errors"])
+    assert len(load_costs(bad, section="diff")) == 0
+    with pytest.raises(OpslibError, match="expected a list"):
+        load_costs(bad, strict=True)
+    bad.write_bytes(COSTS.read_bytes().replace(b"web_app2", b"web_\xff"))
+    with pytest.raises(OpslibError, match="UTF-8"):
+        load_costs(bad)
+
+
+# --------------------------------------------------------------------------- the real binary
+
+_MODULE = """
+variable "names" { type = set(string) }
+resource "terraform_data" "item" {
+  for_each = var.names
+  input    = each.key
+}
+"""
+
+_CONFIG = """
+variable "db_password" {
+  type      = string
+  sensitive = true
+  default   = "hunter2-s3cr3t-value"
+}
+variable "gen" {
+  type    = number
+  default = 1
+}
+resource "terraform_data" "counted" {
+  count = COUNT
+  input = "n-${count.index}"
+}
+resource "terraform_data" "secret" {
+  input = var.db_password
+}
+resource "terraform_data" "RENAMED" {
+  input = "same"
+}
+resource "terraform_data" "rotated" {
+  input            = "fixed"
+  triggers_replace = [var.gen]
+}
+resource "terraform_data" "rotated_cbd" {
+  input            = "fixed"
+  triggers_replace = [var.gen]
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+module "app" {
+  source = "./modules/app"
+  names  = NAMES
+}
+output "password" {
+  value     = var.db_password
+  sensitive = true
+}
+"""
+
+_MOVED = """
+moved {
+  from = terraform_data.renamed
+  to   = terraform_data.moved_to
+}
+"""
+
+needs_terraform = pytest.mark.skipif(shutil.which("terraform") is None, reason="no terraform binary on PATH")
+
+
+def _tf(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": "/dev/null",
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+    }
+    done = subprocess.run(
+        ["terraform", *args, "-input=false", "-no-color"] if args[0] != "show" else ["terraform", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def tf_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config applied once, then changed: every kind of change the binary can plan offline."""
+    if shutil.which("terraform") is None:
+        pytest.skip("no terraform binary on PATH")
+    work = tmp_path_factory.mktemp("tf")
+    (work / "modules" / "app").mkdir(parents=True)
+    (work / "modules" / "app" / "main.tf").write_text(_MODULE)
+    config = _CONFIG.replace("COUNT", "2").replace("NAMES", '["alpha", "beta"]')
+    (work / "main.tf").write_text(config.replace("RENAMED", "renamed"))
+    _tf(work, "init")
+    _tf(work, "apply", "-auto-approve")
+    config = _CONFIG.replace("COUNT", "1").replace("NAMES", '["alpha", "beta", "gamma"]')
+    (work / "main.tf").write_text(config.replace("RENAMED", "moved_to") + _MOVED)
+    return work
+
+
+_VARS = ("-var", "gen=2", "-var", "db_password=n3w-hunter2-value")
+
+
+def _check_generated(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    planned = frame[frame["kind"] == "planned"]
+    rows = _by_address(planned)
+    assert rows["terraform_data.counted[1]"]["action"] == "delete"
+    assert rows["terraform_data.counted[1]"]["index"] == 1
+    assert rows['module.app.terraform_data.item["gamma"]']["action"] == "create"
+    assert rows['module.app.terraform_data.item["gamma"]']["index"] == "gamma"
+    assert rows['module.app.terraform_data.item["gamma"]']["module_address"] == "module.app"
+    assert rows["terraform_data.rotated"]["action"] == "replace"
+    assert rows["terraform_data.rotated_cbd"]["action"] == "replace"
+    assert rows["terraform_data.secret"]["action"] == "update"
+    assert rows["terraform_data.moved_to"]["previous_address"] == "terraform_data.renamed"
+    text = frame.to_string() + json.dumps(frame.to_dict("records"), default=str) + str(frame.attrs)
+    assert "hunter2" not in text
+    return rows
+
+
+@pytest.mark.terraform
+@needs_terraform
+def test_terraform_show_json(tf_workdir: Path) -> None:
+    _tf(tf_workdir, "plan", "-out=tfplan", *_VARS)
+    (tf_workdir / "plan.json").write_text(_tf(tf_workdir, "show", "-json", "tfplan"))
+    frame = load_plans(tf_workdir / "plan.json", strict=True)
+    rows = _check_generated(frame)
+    assert list(rows["terraform_data.rotated"]["actions"]) == ["delete", "create"]
+    assert list(rows["terraform_data.rotated_cbd"]["actions"]) == ["create", "delete"]
+    assert rows["terraform_data.secret"]["after"]["input"] == MASK
+    assert rows["terraform_data.secret"]["before"]["input"] == MASK
+    assert "triggers_replace[0]" in rows["terraform_data.rotated"]["changed_paths"]
+    assert frame.attrs["plans"][0]["output_changes"] == 1  # the password output
+    assert frame.attrs["plans"][0]["applyable"] is True
+
+
+@pytest.mark.terraform
+@needs_terraform
+def test_terraform_plan_json_log(tf_workdir: Path) -> None:
+    (tf_workdir / "plan.log").write_text(_tf(tf_workdir, "plan", "-json", *_VARS))
+    frame = load_plans(tf_workdir / "plan.log", strict=True)
+    rows = _check_generated(frame)
+    assert rows["terraform_data.moved_to"]["actions"] == ["move"]
+    assert frame.attrs["plans"][0]["form"] == "plan-log"
+
+
+@pytest.mark.terraform
+@needs_terraform
+def test_terraform_refresh_only_and_deposed(tf_workdir: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"  # a copy: the state is edited below
+    shutil.copytree(tf_workdir, work, symlinks=True)
+    tf_workdir = work
+    _tf(tf_workdir, "plan", "-refresh-only", "-out=ro.tfplan")
+    (tmp_path / "ro.json").write_text(_tf(tf_workdir, "show", "-json", "ro.tfplan"))
+    ro = load_plans(tmp_path / "ro.json", strict=True)
+    assert set(ro["kind"]) == {"drift"} and set(ro["action"]) == {"no-op"}
+    assert ro.attrs["plans"][0]["applyable"] is False
+    assert "hunter2" not in ro.to_string() + str(ro.to_dict("records"))
+    # a deposed object (a create_before_destroy whose destroy failed), written into the state by hand
+    state_file = tf_workdir / "terraform.tfstate"
+    state = json.loads(state_file.read_text())
+    for res in state["resources"]:
+        if res.get("name") == "rotated_cbd":
+            res["instances"].append({**res["instances"][0], "deposed": "00000001"})
+    state["serial"] += 1
+    state_file.write_text(json.dumps(state))
+    _tf(tf_workdir, "plan", "-out=dep.tfplan", *_VARS)
+    (tmp_path / "dep.json").write_text(_tf(tf_workdir, "show", "-json", "dep.tfplan"))
+    dep = load_plans(tmp_path / "dep.json", strict=True)
+    deposed = dep[dep["deposed"].notna()]
+    assert deposed[["address", "action", "deposed"]].values.tolist() == [
+        ["terraform_data.rotated_cbd", "delete", "00000001"]
+    ]
