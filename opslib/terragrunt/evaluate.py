@@ -323,20 +323,24 @@ class _DependenciesView(_Lazy):
         body = self.config.unit_root.merged_blocks("dependency").get(key)
         if body is None:
             raise EvalError(f"no dependency block named {key!r}")
-        owner, block = body
-        mocks = owner.eval_attr(block, "mock_outputs") if "mock_outputs" in block else None
-        if self.config.ev.mock_outputs and isinstance(mocks, dict):
-            outputs: Any = mocks
-        else:
-            outputs = Unknown(f"dependency.{key}.outputs")
-        return {
-            "outputs": outputs,
-            "inputs": Unknown(f"dependency.{key}.inputs"),
-            "config_path": owner.eval_attr(block, "config_path") if "config_path" in block else None,
-        }
+        return dependency_value(self.config, key, *body)
 
     def keys(self) -> list[str]:
         return list(self.config.unit_root.merged_blocks("dependency"))
+
+
+def dependency_value(config: Config, key: str, owner: Config, block: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``dependency.<key>`` gives: ``outputs`` (mocks or unknown), ``inputs``, ``config_path``."""
+    mocks = owner.eval_attr(block, "mock_outputs") if "mock_outputs" in block else None
+    if config.ev.mock_outputs and isinstance(mocks, dict):
+        outputs: Any = mocks
+    else:
+        outputs = Unknown(f"dependency.{key}.outputs")
+    return {
+        "outputs": outputs,
+        "inputs": Unknown(f"dependency.{key}.inputs"),
+        "config_path": owner.eval_attr(block, "config_path") if "config_path" in block else None,
+    }
 
 
 class Config:
@@ -481,9 +485,12 @@ class Config:
         if key == "locals":
             value: Any = _LocalsView(self)
         elif key == "dependency":
+            # this file's own dependency blocks (with its includes when it is the unit), each with its
+            # attributes as written: an exposed include's ``dependency.vpc.config_path`` must not
+            # resolve through the including unit, whose own block may read exactly that (a cycle)
             value = {
-                name: materialize(_DependenciesView(self).get(name))
-                for name in self.merged_blocks("dependency")
+                name: {**owner.render_body(block), **materialize(dependency_value(self, name, owner, block))}
+                for name, (owner, block) in self.merged_blocks("dependency").items()
             }
         elif key == "include":
             value = {

@@ -38,7 +38,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: bump when the document shape changes, so stale caches are ignored
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: terragrunt.hcl.json templates keep ${...} raw
 #: below this many files to parse, a process pool costs more than it saves
 PARALLEL_THRESHOLD = 48
 #: show a progress bar only for loads at least this big (and only in a terminal)
@@ -271,9 +271,57 @@ _JSON_BLOCKS_LABELLED = {"include", "dependency", "generate", "feature", "unit",
 _JSON_BLOCKS = {"locals", "terraform", "remote_state", "dependencies", "exclude", "errors"}
 
 
+def _json_template(text: str) -> str:
+    """A JSON string as python-hcl2 quotes a template: literal parts escaped, ``${...}`` kept raw.
+
+    ``json.dumps`` alone would also escape the quotes inside an interpolation
+    (``${find_in_parent_folders(\\"x.hcl\\")}``), which no longer reads as an expression.
+    """
+    out: list[str] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith(("${", "%{"), i) and not (i > 0 and text[i - 1] == text[i]):
+            end = _interpolation_end(text, i + 2)
+            if end is not None:
+                out.append(json.dumps("".join(literal), ensure_ascii=False)[1:-1])
+                literal = []
+                out.append(text[i : end + 1])
+                i = end + 1
+                continue
+        literal.append(text[i])
+        i += 1
+    out.append(json.dumps("".join(literal), ensure_ascii=False)[1:-1])
+    return '"' + "".join(out) + '"'
+
+
+def _interpolation_end(text: str, start: int) -> int | None:
+    """Index of the ``}`` closing an interpolation opened before ``start`` (skips strings, braces)."""
+    depth = 0
+    quote = False
+    i = start
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                quote = False
+        elif char == '"':
+            quote = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return None
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, str):
-        return json.dumps(value)  # a quoted template; ${...} inside stays an interpolation
+        return _json_template(value)  # a quoted template; ${...} inside stays an interpolation
     if isinstance(value, list):
         return [_json_value(v) for v in value]
     if isinstance(value, dict):

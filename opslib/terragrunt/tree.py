@@ -421,7 +421,7 @@ def _stack_units(
     unit_configs: dict[str, Config],
 ) -> None:
     """``unit`` blocks of a stack file as stack-unit rows; local nested ``stack`` blocks followed."""
-    if depth > _MAX_STACK_DEPTH or ev.document(stack_file) is None:
+    if ev.document(stack_file) is None:
         return
     # relative sources resolve from where the stack file lives (a generated folder may not exist yet)
     stack = Config(ev, stack_file, stack_file.parent, stack_file.parent)
@@ -440,8 +440,15 @@ def _stack_units(
             source_dir = (
                 stack.resolve_path(source) if isinstance(source, str) and classify_local(source) else None
             )
+            line = body.get("__start_line__") or 1
+            if source_dir is not None and not _local_source_found(ev, source_dir, kind):
+                where = ev.rel(source_dir) if ev.inside(source_dir) else f"{source} (outside the tree root)"
+                ev.error(stack_file, line, f"{kind} {label!r}: source not found: {where}")
             if kind == "stack":
-                if source_dir is not None:
+                if source_dir is not None and depth >= _MAX_STACK_DEPTH:
+                    # a stack that (indirectly) generates itself would recurse for ever
+                    ev.error(stack_file, line, f"stack {label!r}: stacks nest deeper than {_MAX_STACK_DEPTH}")
+                elif source_dir is not None:
                     _stack_units(
                         ev,
                         source_dir / "terragrunt.stack.hcl",
@@ -454,7 +461,6 @@ def _stack_units(
                 continue
             unit = ev.rel(target_dir)
             values = materialize(fields.get("values"))
-            line = body.get("__start_line__") or 1
             if source_dir is not None and ev.document(source_dir / "terragrunt.hcl") is not None:
                 config = Config(ev, source_dir / "terragrunt.hcl", target_dir, target_dir, values=values)
                 result = build_unit(
@@ -476,6 +482,13 @@ def _stack_units(
             result.files.add(row_file)
             results[unit] = result
             unit_configs[unit] = config
+
+
+def _local_source_found(ev: Evaluator, source_dir: Path, kind: str) -> bool:
+    """A local unit source is a folder; a local stack source a folder holding a stack file."""
+    if kind == "stack":
+        return ev.exists(source_dir / "terragrunt.stack.hcl")
+    return ev.is_dir(source_dir)
 
 
 def classify_local(source: str) -> bool:

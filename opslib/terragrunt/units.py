@@ -287,6 +287,11 @@ def build_unit(
     if source_kind == "local" and isinstance(source, str) and owner is not None:
         source_dir = cfg.resolve_path(source.split("//")[0] if not source.startswith("//") else source)
     locals_ = _safe(lambda: materialize(cfg.top("locals")) if cfg.local_sources else {})
+    for _, parent in cfg.parent_configs():
+        # terragrunt evaluates every local of an included file (root.hcl reading a missing
+        # account.hcl fails the unit); evaluating them here turns such failures into error rows
+        if parent.local_sources:
+            _safe(lambda parent=parent: materialize(parent.top("locals")))
     inputs = _safe(merged_inputs, cfg)
     deps = _dependencies(ev, unit, cfg)
     scope = _scope(ev, cfg, unit_dir)
@@ -331,6 +336,9 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
             continue  # `enabled = false`: terragrunt leaves the dependency out of the graph
         raw = body.get("config_path")
         value = owner.eval_attr(body, "config_path") if raw is not None else None
+        if raw is None:
+            # terragrunt refuses the block; the row stays (the block is there) with no target
+            ev.error(owner.path, body.get("__start_line__"), f"dependency {name!r} has no config_path")
         resolved, path = _target(ev, owner, value)
         rows.append(
             _dep_row(
@@ -390,9 +398,10 @@ def _dep_row(
     line: int | None,
 ) -> dict[str, Any]:
     external = path is not None and not ev.inside(path)
-    target = ev.rel(path) if path is not None and not external else (resolved or _raw_text(raw))
+    target: str | None = ev.rel(path) if path is not None and not external else (resolved or _raw_text(raw))
     if target == "":
-        target = "."
+        # the tree root itself as a path; with no path at all (no config_path) there is no target
+        target = "." if path is not None else None
     return {
         "unit": unit,
         "target": target,
