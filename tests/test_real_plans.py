@@ -141,6 +141,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
 }
 
 
+EXPECTED_ROWS = {name: sum(exp["actions"].values()) for name, exp in EXPECTED.items()}
+
+
 def _by_address(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """The planned row of each address (the drift row when there is none)."""
     out: dict[str, dict[str, Any]] = {}
@@ -232,10 +235,37 @@ def test_broken_real_plan_names_file_and_position(tmp_path: Path) -> None:
 def test_truncated_plan_log_names_line(tmp_path: Path) -> None:
     lines = (PLANS / "tf1.11-plan-generated.log").read_text().splitlines()
     bad = tmp_path / "plan.log"
-    bad.write_text("\n".join([*lines[:5], lines[5][:40], *lines[6:]]) + "\n")
+    assert '"planned_change"' in lines[17]  # line 18: terraform_data.secret: Plan to update
+    bad.write_text("\n".join([*lines[:17], lines[17][:40], *lines[18:]]) + "\n")
     with pytest.raises(OpslibError) as info:
         load_plans(bad, strict=True)
-    assert info.value.line == 6 and "plan.log" in str(info.value)
+    assert info.value.line == 18 and "plan.log" in str(info.value)
+    frame = load_plans(bad)  # lenient: the other messages still count
+    assert len(frame) == EXPECTED_ROWS["tf1.11-plan-generated.log"] - 1
+    assert "terraform_data.secret" not in set(frame["address"])
+    assert [e["line"] for e in frame.attrs["errors"]] == [18]
+    assert frame.attrs["plans"][0]["complete"] is False
+
+
+# what Terraform 1.11 writes to stderr without a CLI config file; `plan -json > log 2>&1` keeps it
+_STDERR_BOX = """There are some problems with the CLI configuration:
+╷
+│ Warning: Unable to open CLI configuration file
+│
+│ The CLI configuration file at "/root/.terraformrc" does not exist.
+╵
+
+"""
+
+
+def test_plan_log_with_stderr_mixed_in(tmp_path: Path) -> None:
+    log = tmp_path / "plan.log"
+    log.write_text(_STDERR_BOX + (PLANS / "tf1.11-plan-generated.log").read_text(), encoding="utf-8")
+    frame = load_plans(log)
+    assert len(frame) == EXPECTED_ROWS["tf1.11-plan-generated.log"]
+    assert [e["line"] for e in frame.attrs["errors"]] == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(OpslibError, match=r"plan\.log:1:"):
+        load_plans(log, strict=True)
 
 
 # --------------------------------------------------------------------------- run reports

@@ -108,12 +108,15 @@ def normalize_actions(actions: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- reading files
 
 
-def _read_json(path: Path) -> tuple[str, Any]:
-    """("show-json", dict) or ("plan-log", [(line, message), ...])."""
+def _read_json(path: Path) -> tuple[str, Any, list[ParseError]]:
+    """("show-json", dict, []) or ("plan-log", [(line, message), ...], [bad line, ...])."""
     data = path.read_bytes()
     # Windows PowerShell's `>` writes UTF-16 with a BOM, other tools a UTF-8 BOM
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        data = data.decode("utf-16").encode("utf-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError("not UTF-16 text after a UTF-16 byte order mark", path=path) from exc
     data = data.removeprefix(b"\xef\xbb\xbf")
     if data[:2] == b"PK":
         raise ParseError(
@@ -125,30 +128,31 @@ def _read_json(path: Path) -> tuple[str, Any]:
         first_error: orjson.JSONDecodeError = exc
     else:
         if isinstance(doc, dict) and "type" in doc and ("@message" in doc or "@level" in doc):
-            return "plan-log", [(1, doc)]
-        return "show-json", doc
+            return "plan-log", [(1, doc)], []
+        return "show-json", doc, []
     messages: list[tuple[int, Any]] = []
+    # a log captured with `2>&1` holds Terraform's warning boxes, one killed mid-write a cut last line:
+    # the good messages are kept and each bad line reported
+    bad: list[ParseError] = []
     for lineno, raw in enumerate(data.splitlines(), start=1):
         if not raw.strip():
             continue
         try:
-            messages.append((lineno, orjson.loads(raw)))
+            msg = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            if not messages:  # not a log at all: report the whole-document error
-                raise ParseError(
-                    f"invalid JSON: {first_error.msg}",
-                    path=path,
-                    line=first_error.lineno,
-                    column=first_error.colno,
-                ) from first_error
-            raise ParseError(
-                f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno, column=exc.colno
-            ) from exc
-    if not messages or not all(isinstance(m, dict) and "type" in m for _, m in messages):
+            bad.append(
+                ParseError(f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno, column=exc.colno)
+            )
+            continue
+        if isinstance(msg, dict) and "type" in msg:
+            messages.append((lineno, msg))
+        else:
+            bad.append(ParseError("not a `terraform plan -json` message", path=path, line=lineno))
+    if not messages:  # not a log at all: report the whole-document error
         raise ParseError(
             f"invalid JSON: {first_error.msg}", path=path, line=first_error.lineno, column=first_error.colno
         ) from first_error
-    return "plan-log", messages
+    return "plan-log", messages, bad
 
 
 def _is_show_plan(doc: Any) -> bool:
@@ -356,9 +360,12 @@ def _plan_files(folder: Path) -> list[Path]:
 def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_folder: bool) -> PlanFile | None:
     plan = PlanFile(unit=unit, source_file=str(file), form="show-json")
     try:
-        form, doc = _read_json(file)
+        form, doc, bad_lines = _read_json(file)
         if form == "plan-log":
             plan.form = "plan-log"
+            for err in bad_lines:
+                errors.add(err)
+                plan.complete = False  # a message may be missing
             _from_log(doc, plan, errors)
         elif _is_show_plan(doc):
             _from_show(doc, plan, masker, errors)
