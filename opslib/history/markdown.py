@@ -247,11 +247,22 @@ def _parse_markdown(text: str, source: Path, *, strict: bool) -> MarkdownHistory
 
 
 def _has_content(lines: list[str]) -> bool:
-    """Whether a file without entries says more than a fresh history's header and preamble."""
-    # a fresh file is "# Project History" plus a line or a "How to Read This Log" list; real
-    # documents that are not activity logs run to pages of sections and tables
+    """Whether a file without entries is more than a fresh history's header and preamble."""
+    # A fresh log is "# Project History" plus a line, or the /log-activity template (a "How to Read
+    # This Log" section, tables, "New entries should be added below this line"); it says what it is.
+    # A document that is not an activity log runs to sections and tables without such a line.
+    text = "\n".join(lines)
+    if _FRESH_LOG.search(text):
+        return False
     body = [ln for ln in lines if ln.strip() and not ln.startswith("# ") and not _RULE.match(ln)]
     return len(body) > 12 and any(_HEADING.match(ln) for ln in lines)
+
+
+_FRESH_LOG = re.compile(
+    r"new entries (?:should be |are )?(?:added|appended|prepended)|newest entries|"
+    r"how to read this log|auto-generated activity log|reverse chronological",
+    re.IGNORECASE,
+)
 
 
 def _split(lines: list[str]) -> list[_Entry]:
@@ -380,6 +391,10 @@ def _read_body(entry: _Entry, fields: dict[str, Any], extra: dict[str, Any]) -> 
             continue
         if section is not None:
             buffer.setdefault(section, []).append(line)
+        elif line.strip():
+            # text straight under the heading (engineers' logs: "## date — title" then bullets) is
+            # kept rather than dropped
+            buffer.setdefault("extra:body", []).append(line)
     for name, body in buffer.items():
         _apply_section(name, body, fields, extra)
 
