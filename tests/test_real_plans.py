@@ -40,7 +40,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "actions": {("planned", "create"): 1},
         "secrets": ["boop"],
         "output_changes": 1,
-        "masked": {"test_instance.test": ("after", "ami")},
+        "masked": [("test_instance.test", ("after", "ami"))],
         "changed": {"test_instance.test": ["ami", "id"]},
     },
     "tf-show-requires-replace-0.2.json": {
@@ -97,7 +97,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "format_version": "1.2",
         "terraform_version": "1.11.4",
         "secrets": ["hunter2-s3cr3t-value", "n3w-hunter2-value"],
-        "masked": {"terraform_data.secret": ("after", "input")},
+        "masked": [("terraform_data.secret", ("after", "input"))],
         "previous": {"terraform_data.moved_to": "terraform_data.renamed"},
         "actions_lists": {
             "terraform_data.rotated": ["delete", "create"],
@@ -111,6 +111,18 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "reason": {"terraform_data.counted[1]": "delete_because_count_index"},
         "changed": {"terraform_data.rotated": ["id", "output", "triggers_replace[0]"]},
         "output_changes": 2,
+    },
+    "tf1.11-show-nested-sensitive.json": {
+        "actions": {("planned", "create"): 2},
+        # sensitive inside a map and a list, a whole sensitive object, and a copy in a plain output
+        "secrets": ["Nested-p4ss-xyz", "Listed-s3cret-q", "Whole-t0ken-abc"],
+        "masked": [
+            ("terraform_data.whole", ("after", "input")),
+            ("terraform_data.nested", ("after", "input", "pass")),
+            ("terraform_data.nested", ("after", "input", "list", 1)),
+        ],
+        "plain": [("terraform_data.nested", ("after", "input", "user"), "admin")],
+        "output_changes": 1,
     },
     "tf1.11-plan-generated.log": {
         "actions": {
@@ -150,6 +162,12 @@ def _by_address(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     for row in frame.sort_values("kind", ascending=False).to_dict("records"):
         out[str(row["address"])] = row
     return out
+
+
+def _dig(value: Any, steps: tuple[str | int, ...]) -> Any:
+    for step in steps:
+        value = value[step]
+    return value
 
 
 def _missing(value: Any) -> bool:
@@ -193,8 +211,10 @@ def test_real_plan(name: str) -> None:
         assert list(rows[address]["changed_paths"]) == paths
     for address, reason in exp.get("reason", {}).items():
         assert rows[address]["action_reason"] == reason
-    for address, (side, attr) in exp.get("masked", {}).items():
-        assert rows[address][side][attr] == MASK
+    for address, steps in exp.get("masked", []):
+        assert _dig(rows[address], steps) == MASK, (address, steps)
+    for address, steps, plain in exp.get("plain", []):
+        assert _dig(rows[address], steps) == plain
     if "modules" in exp:
         assert frame["module_address"].value_counts().to_dict() == exp["modules"]
     if "mode" in exp:
