@@ -179,3 +179,42 @@ def test_unparseable_real_files() -> None:
     assert parse["line"].tolist() == [2, 2]
     with pytest.raises(OpslibError, match=r"terragrunt.hcl:2"):
         _load("hclfmt-errors", strict=True)
+
+
+def test_empty_config_path_is_not_a_self_dependency() -> None:
+    tree = _load("regression-dependency-empty-config-path")
+    assert "live/.terragrunt-stack/consumer" in set(tree.units["unit"])
+    deps = tree.dependencies
+    stack_dep = deps[deps["unit"] == "live/.terragrunt-stack/consumer"]
+    assert len(stack_dep) == 1
+    # no resolved path: the target is the expression as written, never the unit itself
+    assert stack_dep["resolved"].isna().all() and not stack_dep["exists"].any()
+    assert stack_dep["target"].tolist() == ['try(values.dependency_path.ecr-cache, "")']
+    assert not any(tree.graph.has_edge(n, n) for n in tree.graph.nodes)
+    assert "dependency 'ecr_cache' has an empty config_path" in set(tree.errors["message"])
+    # `enabled = false` with an empty path: no row, no error
+    disabled = _load("regression-disabled-dependency-empty-config-path")
+    assert disabled.dependencies.empty and disabled.errors.empty
+
+
+def test_blocks_terragrunt_refuses_twice() -> None:
+    same = _load("codegen-same-name-error")
+    assert same.errors[["path", "line", "message"]].values.tolist() == [
+        ["terragrunt.hcl", 7, "generate 'backend' appears more than once in this file"]
+    ]
+    bare = _load("regression-include-error")
+    assert bare.errors["message"].tolist() == ["include without a label appears more than once in this file"]
+    unit = bare.units.iloc[0]
+    assert unit["inputs"]["team_name"] == "Test Team" and unit["inputs"]["common_config"] == "Common Config"
+
+
+def test_exposed_include_chains() -> None:
+    tree = _load("regression-chained-deps-exposed-include")
+    assert tree.errors.empty
+    edges = set(tree.graph.edges)
+    assert edges == {
+        ("dependency", "ancestor-dependency"),
+        ("dependent", "ancestor-dependency"),
+        ("dependent", "dependency"),
+    }
+    assert tree.run_order() == [["ancestor-dependency"], ["dependency"], ["dependent"]]

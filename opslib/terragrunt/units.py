@@ -287,6 +287,8 @@ def build_unit(
     if source_kind == "local" and isinstance(source, str) and owner is not None:
         source_dir = cfg.resolve_path(source.split("//")[0] if not source.startswith("//") else source)
     locals_ = _safe(lambda: materialize(cfg.top("locals")) if cfg.local_sources else {})
+    for checked in (cfg, *(parent for _, parent in cfg.parent_configs())):
+        _duplicate_blocks(ev, checked)
     for _, parent in cfg.parent_configs():
         # terragrunt evaluates every local of an included file (root.hcl reading a missing
         # account.hcl fails the unit); evaluating them here turns such failures into error rows
@@ -320,6 +322,22 @@ def build_unit(
     return UnitResult(row=row, dependencies=deps, files=files, source_dir=source_dir)
 
 
+_UNIQUE_BLOCKS = ("dependency", "generate", "feature", "include")
+
+
+def _duplicate_blocks(ev: Evaluator, cfg: Config) -> None:
+    """Blocks terragrunt refuses to see twice in one file: same-labelled ones, two bare includes."""
+    for kind in _UNIQUE_BLOCKS:
+        seen: set[str | None] = set()
+        for label, body in iter_blocks(cfg.doc, kind):
+            if label is None and kind != "include":
+                continue
+            if label in seen:
+                what = f"{kind} {label!r}" if label is not None else "include without a label"
+                ev.error(cfg.path, body.get("__start_line__"), f"{what} appears more than once in this file")
+            seen.add(label)
+
+
 def _target(ev: Evaluator, cfg: Config, value: Any) -> tuple[str | None, Path | None]:
     if not isinstance(value, str):
         return None, None
@@ -336,9 +354,12 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
             continue  # `enabled = false`: terragrunt leaves the dependency out of the graph
         raw = body.get("config_path")
         value = owner.eval_attr(body, "config_path") if raw is not None else None
-        if raw is None:
-            # terragrunt refuses the block; the row stays (the block is there) with no target
-            ev.error(owner.path, body.get("__start_line__"), f"dependency {name!r} has no config_path")
+        if raw is None or value == "":
+            # terragrunt refuses the block; the row stays (the block is there) with no target (an
+            # empty path would otherwise resolve to the unit itself: a self-dependency)
+            problem = "no config_path" if raw is None else "an empty config_path"
+            ev.error(owner.path, body.get("__start_line__"), f"dependency {name!r} has {problem}")
+            value = None
         resolved, path = _target(ev, owner, value)
         rows.append(
             _dep_row(
