@@ -200,3 +200,24 @@ def test_fresh_template_pair_is_an_empty_history(tmp_path: Path) -> None:
     frame = load_history(tmp_path, cache=False)
     assert len(frame) == 0
     assert len(errors_of(frame)) == 0
+
+
+def test_engineers_log_with_nested_lists() -> None:
+    frame = _load("AdarBahar__portfolio-tracker__PROJECT_HISTORY.md")
+    assert list(frame["timestamp"]) == [
+        pd.Timestamp("2025-11-26", tz="UTC"),
+        pd.Timestamp("2025-11-25", tz="UTC"),
+    ]
+    first = frame.iloc[0]
+    assert first["description"].startswith("Phase 3: Admin Panel Enhancements")
+    assert first["summary"].startswith("Enhanced admin panel")
+    assert list(first["files_created"]) == [
+        "backend/scripts/load-fake-data.sql",
+        "docs/ADMIN_PANEL_ENHANCEMENTS.md",
+        "backend/scripts/README.md",
+    ]
+    assert len(first["follow_up"]) == 8  # "Open questions / next steps"
+    # indented bold sub-headings stay in the text of their list, they are not fields
+    assert "schema_fixes" not in first["extra"]
+    assert "Schema Fixes" in first["extra"]["body"]
+    assert len(frame.iloc[1]["files_modified"]) == 3

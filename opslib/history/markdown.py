@@ -374,7 +374,9 @@ def _read_body(entry: _Entry, fields: dict[str, Any], extra: dict[str, Any]) -> 
                 fields["follow_up_section"] = name
             target = None
             continue
-        bold = _BOLD.match(line)
+        # an indented bold line is a sub-heading inside a bullet list ("  - **Schema Fixes**:"), part of
+        # the list above it, not a field of the entry
+        bold = None if line[:1] in (" ", "\t") else _BOLD.match(line)
         if bold and (
             section is None
             or section.startswith("extra:")
@@ -401,6 +403,8 @@ def _read_body(entry: _Entry, fields: dict[str, Any], extra: dict[str, Any]) -> 
 
 def _apply_field(key: str, value: str, fields: dict[str, Any], extra: dict[str, Any]) -> str | None:
     column = _FIELD_KEYS.get(key)
+    if column is None and re.search(r"\bnext steps?\b|\bfollow[- ]?ups?\b", key):
+        column = "follow_up"  # "Open questions / next steps", "Follow-ups"
     if column is None:
         extra[_snake(key)] = value
         return None
