@@ -87,7 +87,8 @@ def test_plan_json_log_form() -> None:
     rows = by_address(frame)
     assert rows["module.app.aws_lb.this"]["action"] == "replace"
     assert rows["module.app.aws_lb.this"]["module_address"] == "module.app"
-    assert rows["module.app.aws_lb.this"]["action_reason"] == "cannot_update"
+    # the UI reason "cannot_update", read as show -json names it
+    assert rows["module.app.aws_lb.this"]["action_reason"] == "replace_because_cannot_update"
     assert rows["aws_sqs_queue.old"]["action"] == "forget"
     assert rows["aws_eks_node_group.general"]["before"] is None
     assert frame.attrs["plans"][0]["form"] == "plan-log"

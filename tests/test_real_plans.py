@@ -108,7 +108,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
             'module.app.terraform_data.item["gamma"]': "gamma",
             "terraform_data.secret": None,
         },
-        "reason": {"terraform_data.counted[1]": "delete_because_count_index"},
+        "reason": {
+            "terraform_data.counted[1]": "delete_because_count_index",
+            "terraform_data.rotated": "replace_because_cannot_update",
+        },
         "changed": {"terraform_data.rotated": ["id", "output", "triggers_replace[0]"]},
         "output_changes": 2,
     },
@@ -137,7 +140,33 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "secrets": ["hunter2-s3cr3t-value", "n3w-hunter2-value"],
         "previous": {"terraform_data.moved_to": "terraform_data.renamed"},
         "indexes": {"terraform_data.counted[1]": 1, 'module.app.terraform_data.item["gamma"]': "gamma"},
+        "reason": {
+            "terraform_data.counted[1]": "delete_because_count_index",
+            "terraform_data.rotated": "replace_because_cannot_update",
+        },
         "output_changes": 2,
+    },
+    "tofu1.6-plan-errored.log": {
+        "actions": {},
+        "form": "plan-log",
+        "errored": True,
+        "applyable": False,
+        "terraform_version": "1.6.0",
+    },
+    "tofu1.6-plan-replace.log": {
+        "actions": {("planned", "replace"): 2},
+        "form": "plan-log",
+        "terraform_version": "1.6.0",
+        # the UI's own reason names, read as show -json writes them
+        "reason": {
+            "aws_instance.web": "replace_because_cannot_update",
+            "aws_db_instance.main": "replace_by_request",
+        },
+    },
+    "tofu1.6-plan-drift.log": {
+        "actions": {("drift", "update"): 1, ("drift", "delete"): 1, ("planned", "update"): 1},
+        "form": "plan-log",
+        "applyable": True,
     },
     "tf1.11-show-refresh-only.json": {
         "actions": {("drift", "no-op"): 1},

@@ -61,6 +61,12 @@ ACTIONS = ("create", "update", "delete", "replace", "read", "no-op", "forget")
 _REPLACE = {("delete", "create"), ("create", "delete"), ("create", "forget")}
 # ``plan -json`` UI actions -> our actions (a move or an import alone changes nothing real)
 _UI_ACTIONS = {"noop": "no-op", "no-op": "no-op", "move": "no-op", "import": "no-op", "remove": "forget"}
+# ``plan -json`` spells three replace reasons its own way; use the ``show -json`` names for every form
+_UI_REASONS = {
+    "tainted": "replace_because_tainted",
+    "requested": "replace_by_request",
+    "cannot_update": "replace_because_cannot_update",
+}
 _SKIP_DIRS = {".terraform", ".terragrunt-cache", ".git", "__pycache__"}
 _PLAN_SUFFIXES = {".json", ".jsonl", ".ndjson", ".log"}
 
@@ -294,7 +300,7 @@ def _log_row(msg: dict[str, Any], kind: str, plan: PlanFile) -> dict[str, Any]:
         "kind": kind,
         "action": action,
         "actions": [raw],
-        "action_reason": change.get("reason"),
+        "action_reason": _UI_REASONS.get(str(change.get("reason")), change.get("reason")),
         "changed_paths": [],
         "replace_paths": [],
         "before": None,
