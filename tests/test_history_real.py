@@ -21,10 +21,11 @@ from opslib.history import errors_of, load_history
 REAL = Path(__file__).parent / "fixtures" / "history" / "real"
 FILES = sorted(p for p in REAL.iterdir() if p.suffix in (".json", ".md") and p.name != "README.md")
 STATUSES = {"completed", "partial", "failed", "unknown"}
-# Files that are not an activity history in any known shape (read by eye): a handoff document, a tree of
-# folders, two logs with their own schema. They must load as no rows *and* say so.
+# Files that are not an activity history in any known shape (read by eye): a handoff document, an agents'
+# log of "key: value" paragraphs, two JSON logs with their own schema. They must load as no rows *and* say so.
 NOT_HISTORY = {
     "ayushpatravali__pcardb__PROJECT_HISTORY.md",
+    "AI-Nikitka93__infraagent-replayops__PROJECT_HISTORY.md",
     "splashdown1__coil-system__project_history.json",
     "jeansung1998__coco-ai__project_history.json",
 }
