@@ -271,7 +271,7 @@ def test_broken_real_plan_names_file_and_position(tmp_path: Path) -> None:
     frame = load_plans(bad)
     assert len(frame) == 0 and frame.attrs["plans"][0]["errored"] is True
     (error,) = frame.attrs["errors"]
-    assert error["path"] == str(bad) and "unexpected plan structure" in error["message"]
+    assert error["path"] == str(bad) and error["message"] == "output_changes: expected an object, not list"
     with pytest.raises(OpslibError, match=r"bad\.json"):
         load_plans(bad, strict=True)
     doc["output_changes"] = {}

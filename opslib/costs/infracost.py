@@ -115,7 +115,7 @@ def _items(value: Any, file: Path | str, where: str, errors: list[dict[str, Any]
             "path": str(file),
             "line": None,
             "column": None,
-            "message": f"{where}: expected a list, not {value!r}",
+            "message": f"{where}: expected a list, not {type(value).__name__} {str(value)[:40]!r}",
         }
     )
     return []

@@ -224,9 +224,30 @@ def _path_text(steps: Any) -> str:
     return text
 
 
+# the sections read, and the JSON type Terraform writes each as
+_SECTIONS: dict[str, type] = {
+    "resource_changes": list,
+    "resource_drift": list,
+    "output_changes": dict,
+    "variables": dict,
+    "configuration": dict,
+    "planned_values": dict,
+    "prior_state": dict,
+}
+
+
+def _check_sections(doc: dict[str, Any], path: Path) -> None:
+    for key, kind in _SECTIONS.items():
+        value = doc.get(key)
+        if value is not None and not isinstance(value, kind):
+            expected = "an array" if kind is list else "an object"
+            raise SchemaError(f"{key}: expected {expected}, not {type(value).__name__}", path=path)
+
+
 def _from_show(doc: dict[str, Any], plan: PlanFile, masker: Masker, errors: _Errors) -> None:
     path = Path(plan.source_file)
     _check_version(doc.get("format_version"), path, "plan format")
+    _check_sections(doc, path)
     plan.format_version = str(doc.get("format_version"))
     plan.terraform_version = doc.get("terraform_version")
     plan.applyable = doc.get("applyable")
