@@ -22,7 +22,7 @@ REAL = Path(__file__).resolve().parent / "fixtures" / "real_trees"
 FOLDERS = sorted(p.name for p in REAL.iterdir() if p.is_dir())
 
 # folders without a unit: every config there is a stack whose sources cannot be found
-NO_UNITS = {"stacks-errors-cycles"}
+NO_UNITS = {"stacks-errors-cycles", "stacks-errors-overlapping-paths", "stacks-errors-relative-path-outside"}
 
 
 def _load(name: str, **kwargs: object) -> TerragruntTree:
@@ -218,3 +218,51 @@ def test_exposed_include_chains() -> None:
         ("dependent", "dependency"),
     }
     assert tree.run_order() == [["ancestor-dependency"], ["dependency"], ["dependent"]]
+
+
+def test_stack_paths_terragrunt_refuses() -> None:
+    outside = _load("stacks-errors-relative-path-outside")
+    assert outside.units.empty
+    assert outside.errors["message"].tolist() == ["unit 'app1': path leaves the stack folder"]
+    empty = _load("stacks-errors-unit-empty-path")
+    assert empty.units["unit"].tolist() == ["live/.terragrunt-stack/app3"]
+    messages = set(empty.errors["message"])
+    for name in ("app1_empty_path", "app2_empty_path"):
+        assert f"unit '{name}' has no usable path" in messages
+
+
+# -- shapes no fixture above has: values of the wrong type, written as a tree here ----------------
+
+
+def test_wrong_types_are_error_rows(tmp_path: Path) -> None:
+    files = {
+        "a/terragrunt.hcl": 'terraform { source = 123 }\ninputs = "str"\n',
+        "b/terragrunt.hcl": 'locals = 5\ndependency "d" {\n  config_path = ["../a"]\n}\n',
+        "c/terragrunt.hcl": 'dependencies {\n  paths = [1, null, "../a"]\n}\n',
+        "s/terragrunt.stack.hcl": 'unit {\n  path = "x"\n}\nunit "u" {\n  source = "../a"\n  path = "u"\n}\n'
+        'unit "v" {\n  source = "../a"\n  path = "u"\n}\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    tree = load_tree(tmp_path, cache=False)
+    rows = {(r.path, r.line, r.message) for r in tree.errors.itertuples()}
+    assert rows == {
+        ("a/terragrunt.hcl", 1, "terraform.source must be a string, not a number"),
+        ("a/terragrunt.hcl", 2, "inputs must be an object, not a string"),
+        ("b/terragrunt.hcl", 3, "dependency 'd' config_path must be a string, not a list"),
+        ("c/terragrunt.hcl", 2, "each of dependencies.paths must be a string, not a number"),
+        ("c/terragrunt.hcl", 2, "each of dependencies.paths must be a string, not null"),
+        ("s/terragrunt.stack.hcl", 1, "unit block without a name"),
+        (
+            "s/terragrunt.stack.hcl",
+            8,
+            "unit 'v': another unit is generated into s/.terragrunt-stack/u already",
+        ),
+    }
+    assert set(tree.units["unit"]) == {"a", "b", "c", "s/.terragrunt-stack/u"}
+    deps = tree.dependencies
+    assert deps["unit"].tolist() == ["b", "c"]
+    assert deps["target"].isna().tolist() == [True, False]
+    assert deps["target"].iloc[1] == "a" and deps["exists"].tolist() == [False, True]
+    assert lint(tree) is not None

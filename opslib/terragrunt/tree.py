@@ -428,14 +428,21 @@ def _stack_units(
     for kind in ("unit", "stack"):
         for label, body in iter_blocks(stack.doc, kind):
             if label is None:
+                ev.error(stack_file, body.get("__start_line__"), f"{kind} block without a name")
                 continue
             fields = {name: stack.eval_attr(body, name) for name in attributes(body)}
             rel_path = fields.get("path")
-            if not isinstance(rel_path, str):
+            if not isinstance(rel_path, str) or not rel_path.strip():
                 ev.error(stack_file, body.get("__start_line__"), f"{kind} {label!r} has no usable path")
                 continue
             generated = ".terragrunt-stack" if fields.get("no_dot_terragrunt_stack") is not True else ""
             target_dir = Path(os.path.normpath(gen_dir / generated / rel_path))
+            if not target_dir.is_relative_to(Path(os.path.normpath(gen_dir / generated))):
+                # terragrunt refuses to generate outside the stack folder (it could overwrite anything)
+                ev.error(
+                    stack_file, body.get("__start_line__"), f"{kind} {label!r}: path leaves the stack folder"
+                )
+                continue
             source = fields.get("source")
             source_dir = (
                 stack.resolve_path(source) if isinstance(source, str) and classify_local(source) else None
@@ -460,6 +467,10 @@ def _stack_units(
                     )
                 continue
             unit = ev.rel(target_dir)
+            if unit in results:
+                message = f"unit {label!r}: another unit is generated into {unit} already"
+                ev.error(stack_file, body.get("__start_line__"), message)
+                continue
             values = materialize(fields.get("values"))
             if source_dir is not None and ev.document(source_dir / "terragrunt.hcl") is not None:
                 config = Config(ev, source_dir / "terragrunt.hcl", target_dir, target_dir, values=values)

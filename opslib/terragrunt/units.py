@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,6 +210,26 @@ def mask_values(values: Any, masker: Masker) -> Any:
     return values
 
 
+_TYPE_NAMES: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
+
+
+def _expect(owner: Config, body: Mapping[str, Any], name: str, value: Any, kind: type, what: str) -> bool:
+    """True when ``value`` has the type terragrunt needs; else an error row (null/unknown pass quietly)."""
+    if value is None or isinstance(value, (Unknown, kind)):
+        return True
+    message = f"{what} must be {_TYPE_NAMES.get(kind, kind.__name__)}, not {_type_name(value)}"
+    owner.ev.error(owner.path, attr_line(body, name), message)
+    return False
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return next((n for t, n in _TYPE_NAMES.items() if isinstance(value, t)), type(value).__name__)
+
+
 def merged_inputs(config: Config) -> Any:
     """Included inputs, then the unit's own over them: shallow, or deep for ``merge_strategy = "deep"``."""
     merged: dict[str, Any] = {}
@@ -218,10 +238,11 @@ def merged_inputs(config: Config) -> Any:
         deep = deep or inc.merge_strategy == "deep"
         if "inputs" in parent.doc:
             value = materialize(parent.eval_attr(parent.doc, "inputs"))
-            if isinstance(value, dict):
+            if _expect(parent, parent.doc, "inputs", value, dict, "inputs") and isinstance(value, dict):
                 merged = _deep_merge(merged, value) if inc.merge_strategy == "deep" else {**merged, **value}
     if "inputs" in config.doc:
         own = materialize(config.eval_attr(config.doc, "inputs"))
+        _expect(config, config.doc, "inputs", own, dict, "inputs")
         if isinstance(own, Unknown) and not merged:
             return own
         if isinstance(own, dict):
@@ -248,7 +269,10 @@ def _terraform_source(config: Config) -> tuple[Any, str | None, Config | None]:
         for _, body in iter_blocks(owner.doc, "terraform"):
             if "source" in body:
                 raw = body["source"]
-                found = (owner.eval_attr(body, "source"), raw if isinstance(raw, str) else None, owner)
+                value = owner.eval_attr(body, "source")
+                if not _expect(owner, body, "source", value, str, "terraform.source"):
+                    value = Unknown("terraform.source is not a string")
+                found = (value, raw if isinstance(raw, str) else None, owner)
     return found
 
 
@@ -354,7 +378,9 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
             continue  # `enabled = false`: terragrunt leaves the dependency out of the graph
         raw = body.get("config_path")
         value = owner.eval_attr(body, "config_path") if raw is not None else None
-        if raw is None or value == "":
+        if not _expect(owner, body, "config_path", value, str, f"dependency {name!r} config_path"):
+            value = None
+        elif raw is None or value == "":
             # terragrunt refuses the block; the row stays (the block is there) with no target (an
             # empty path would otherwise resolve to the unit itself: a self-dependency)
             problem = "no config_path" if raw is None else "an empty config_path"
@@ -381,12 +407,20 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
         raw_paths = body.get("paths")
         value = owner.eval_attr(body, "paths") if raw_paths is not None else None
         line = attr_line(body, "paths")
+        if not _expect(owner, body, "paths", value, list, "dependencies.paths"):
+            continue
         if isinstance(value, list):
             raws: list[Any] = [None] * len(value)
             if isinstance(raw_paths, list) and len(raw_paths) == len(value):
                 raws = raw_paths
             for item, raw in zip(value, raws, strict=True):
-                resolved, path = _target(ev, owner, materialize(item))
+                item = materialize(item)
+                if item is None:
+                    ev.error(owner.path, line, "each of dependencies.paths must be a string, not null")
+                    continue
+                if not _expect(owner, body, "paths", item, str, "each of dependencies.paths"):
+                    continue
+                resolved, path = _target(ev, owner, item)
                 rows.append(
                     _dep_row(
                         ev,
@@ -419,7 +453,8 @@ def _dep_row(
     line: int | None,
 ) -> dict[str, Any]:
     external = path is not None and not ev.inside(path)
-    target: str | None = ev.rel(path) if path is not None and not external else (resolved or _raw_text(raw))
+    written = _raw_text(raw) if isinstance(raw, str) else None  # a list/number is no path at all
+    target: str | None = ev.rel(path) if path is not None and not external else (resolved or written)
     if target == "":
         # the tree root itself as a path; with no path at all (no config_path) there is no target
         target = "." if path is not None else None

@@ -117,7 +117,10 @@ def _label(key: str) -> str:
 
 def iter_blocks(doc: Mapping[str, Any], kind: str) -> Iterator[tuple[str | None, dict[str, Any]]]:
     """``(label, body)`` for every block of one type in a parsed document (label None when bare)."""
-    for item in doc.get(kind) or ():
+    items = doc.get(kind)
+    if not isinstance(items, list):
+        return  # absent, or an attribute of that name (``locals = 5``): no blocks
+    for item in items:
         if not isinstance(item, dict):
             continue
         if item.get("__is_block__"):
