@@ -8,6 +8,7 @@ Every folder must load leniently (problems are error rows with path and message)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -266,3 +267,44 @@ def test_wrong_types_are_error_rows(tmp_path: Path) -> None:
     assert deps["target"].isna().tolist() == [True, False]
     assert deps["target"].iloc[1] == "a" and deps["exists"].tolist() == [False, True]
     assert lint(tree) is not None
+
+
+def test_lint_survives_a_failing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule that breaks on an unforeseen shape reports itself; the other rules still run."""
+    import dataclasses
+
+    from opslib.rules._base import REGISTRY
+    from opslib.rules.registry import all_rules
+
+    all_rules()
+    rule = REGISTRY["TG011"]
+
+    def broken(ctx: object) -> Iterator[object]:
+        yield from rule.check(ctx)  # type: ignore[arg-type]
+        raise TypeError("unexpected value AKIAABCDEFGHIJKLMNOP")
+
+    monkeypatch.setitem(REGISTRY, "TG011", dataclasses.replace(rule, check=broken))
+    findings = lint(_load("live-example"))
+    tg011 = findings[findings["rule_id"] == "TG011"]
+    assert len(tg011) == 3  # two units without a lock file, then the failure
+    failure = tg011[tg011["path"] == "."]["message"].item()
+    assert failure.startswith("TG011 could not finish (TypeError: unexpected value AKIA")
+    assert "AKIAABCDEFGHIJKLMNOP" not in failure
+    assert set(findings["rule_id"]) > {"TG011"}
+
+
+def test_rules_skip_non_string_list_items(tmp_path: Path) -> None:
+    (tmp_path / "dep").mkdir()
+    (tmp_path / "dep" / "terragrunt.hcl").write_text("", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "terragrunt.hcl").write_text(
+        'dependency "d" {\n  config_path = "../dep"\n  mock_outputs = { a = 1 }\n'
+        '  mock_outputs_allowed_terraform_commands = [1, null, "apply"]\n}\n'
+        'terraform {\n  source = "tfr:///terraform-aws-modules/vpc/aws?version=latest"\n}\n',
+        encoding="utf-8",
+    )
+    findings = lint(load_tree(tmp_path, cache=False))
+    messages = findings.set_index("rule_id")["message"]
+    assert 'dependency "d" allows mock outputs for apply' in messages["TG004"]
+    assert "version=latest is not a version" in messages["TG002"]
+    assert not (findings["path"] == ".").any()

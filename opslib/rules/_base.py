@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ __all__ = [
     "register",
     "severity_rank",
 ]
+
+log = logging.getLogger(__name__)
 
 #: most severe first; ``severity_rank`` gives 0 for critical
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
@@ -91,7 +94,16 @@ class Rule:
     severity_note: str = ""
 
     def run(self, ctx: LintContext) -> list[Finding]:
-        return list(self.check(ctx))
+        """The rule's findings; a rule that fails on a shape it did not foresee reports that as a
+        finding of its own (keeping what it found so far) instead of taking the whole lint down."""
+        findings: list[Finding] = []
+        try:
+            findings.extend(self.check(ctx))
+        except Exception as exc:
+            log.warning("lint rule %s failed", self.id, exc_info=True)
+            text = f"{self.id} could not finish ({type(exc).__name__}: {exc}); its findings may be incomplete"
+            findings.append(Finding(self.id, ".", 1, text))
+        return findings
 
 
 #: rule id -> Rule, filled when the rule modules are imported (see ``opslib.rules.registry``)

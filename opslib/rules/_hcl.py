@@ -41,6 +41,8 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 def unquote(value: str) -> str:
     """``'"abc"'`` -> ``'abc'`` (simple escapes resolved); anything else unchanged."""
+    if not isinstance(value, str):  # a number or null inside a list a rule walks: nothing to unquote
+        return value
     if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
         inner = value[1:-1]
         return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), inner)

@@ -73,6 +73,8 @@ def ref_problem(source: str, kind: str) -> str | None:
         match = _VERSION.search(source)
         if not match or not match.group(1):
             return "registry source without ?version="
+        if match.group(1).lower() in _BRANCHES:
+            return f"version={match.group(1)} is not a version"
         return None
     match = _REF.search(source)
     if not match or not match.group(1):

@@ -68,7 +68,9 @@ def check_mock_commands(ctx: LintContext) -> Iterator[Finding]:
             line = start or 1
             text = f'dependency "{name}" has mock_outputs but no mock_outputs_allowed_terraform_commands'
         else:
-            commands = [unquote(c) for c in allowed] if isinstance(allowed, list) else []
+            commands = (
+                [unquote(c) for c in allowed if isinstance(c, str)] if isinstance(allowed, list) else []
+            )
             unsafe = [c for c in commands if c in _UNSAFE_COMMANDS]
             if not unsafe:
                 continue

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from opslib.secrets import MASK, Masker, is_secret_name
 from opslib.terragrunt.evaluate import (
@@ -99,7 +99,8 @@ def classify_source(source: Any) -> tuple[str, str | None, bool]:
         kind = "local"
     if kind == "local":
         return kind, None, True
-    query = parse_qs(urlsplit(text.replace("git::", "", 1)).query)
+    # the query alone: urlsplit refuses some hosts terragrunt accepts (``[`` without ``]``)
+    query = parse_qs(text.split("?", 1)[1].split("#", 1)[0] if "?" in text else "")
     refs = query.get("ref") or query.get("version")
     ref = refs[0] if refs else None
     if ref is None:
