@@ -308,3 +308,25 @@ def test_rules_skip_non_string_list_items(tmp_path: Path) -> None:
     assert 'dependency "d" allows mock outputs for apply' in messages["TG004"]
     assert "version=latest is not a version" in messages["TG002"]
     assert not (findings["path"] == ".").any()
+
+
+def test_unforeseen_failure_in_one_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An internal error while building one unit: an error row (lenient), a ConfigError (strict)."""
+    import opslib.terragrunt.tree as tree_module
+
+    real = tree_module.build_unit
+
+    def flaky(ev: object, unit: str, *args: object, **kwargs: object) -> object:
+        if unit == "non-prod/us-west-2/qa/mysql":
+            raise TypeError("surprise")
+        return real(ev, unit, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tree_module, "build_unit", flaky)
+    tree = _load("live-example")
+    assert tree.units["unit"].tolist() == ["non-prod/us-west-2/qa/webserver-cluster"]
+    rows = tree.errors[tree.errors["message"].str.startswith("cannot evaluate this file")]
+    assert rows[["path", "message"]].values.tolist() == [
+        ["non-prod/us-west-2/qa/mysql/terragrunt.hcl", "cannot evaluate this file (TypeError: surprise)"]
+    ]
+    with pytest.raises(OpslibError, match=r"mysql/terragrunt.hcl: cannot evaluate this file"):
+        _load("live-example", strict=True)

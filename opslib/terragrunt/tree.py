@@ -405,9 +405,17 @@ def _assemble(
         except RecursionError:
             ev.error(root / rel, None, "configuration nests too deeply to evaluate")
             continue
+        except Exception as exc:  # a shape nobody foresaw: one unit lost, not the whole tree
+            _unexpected(ev, root / rel, exc, options.strict)
+            continue
         unit_configs[unit] = config
     for rel in found.stack_files:
-        _stack_units(ev, root / rel, root / rel, (root / rel).parent, 0, results, unit_configs)
+        try:
+            _stack_units(ev, root / rel, root / rel, (root / rel).parent, 0, results, unit_configs)
+        except RecursionError:
+            ev.error(root / rel, None, "configuration nests too deeply to evaluate")
+        except Exception as exc:
+            _unexpected(ev, root / rel, exc, options.strict)
     return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started)
 
 
@@ -493,6 +501,15 @@ def _stack_units(
             result.files.add(row_file)
             results[unit] = result
             unit_configs[unit] = config
+
+
+def _unexpected(ev: Evaluator, path: Path, exc: Exception, strict: bool) -> None:
+    """An internal failure on one file: an error row (lenient) or a ConfigError naming it (strict)."""
+    log.debug("cannot evaluate %s", path, exc_info=True)  # the row says what; debug keeps the stack
+    message = f"cannot evaluate this file ({type(exc).__name__}: {exc})"
+    if strict:
+        raise ConfigError(message, path=path) from exc
+    ev.error(path, None, message)
 
 
 def _local_source_found(ev: Evaluator, source_dir: Path, kind: str) -> bool:
