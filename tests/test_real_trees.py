@@ -17,7 +17,7 @@ import pytest
 from opslib.errors import OpslibError
 from opslib.rules import lint
 from opslib.secrets import scrub_text
-from opslib.terragrunt import TerragruntTree, load_tree
+from opslib.terragrunt import TerragruntTree, is_unknown, load_tree
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real_trees"
 FOLDERS = sorted(p.name for p in REAL.iterdir() if p.is_dir())
@@ -330,3 +330,16 @@ def test_unforeseen_failure_in_one_unit(monkeypatch: pytest.MonkeyPatch) -> None
     ]
     with pytest.raises(OpslibError, match=r"mysql/terragrunt.hcl: cannot evaluate this file"):
         _load("live-example", strict=True)
+
+
+def test_nothing_is_run_or_read_from_the_environment() -> None:
+    """run_cmd, sops_decrypt_file and get_env stay unknown / fallback: loading never executes anything."""
+    tree = _load("locals-run-multiple")
+    unit = tree.units.iloc[0]
+    assert len(unit["locals"]) == 9 and len(unit["inputs"]) == 4
+    for value in [*unit["locals"].values(), *unit["inputs"].values()]:
+        assert is_unknown(value) and "run_cmd() is never run" in repr(value)
+    sops = _load("sops-decrypt").units.iloc[0]
+    assert is_unknown(sops["locals"]["data"])
+    hooks = _load("hooks-interpolations").unit_config(".")
+    assert hooks["terraform"]["before_hook"]["before_hook_1"]["execute"] == ["echo", "HelloWorld"]
