@@ -343,3 +343,11 @@ def test_nothing_is_run_or_read_from_the_environment() -> None:
     assert is_unknown(sops["locals"]["data"])
     hooks = _load("hooks-interpolations").unit_config(".")
     assert hooks["terraform"]["before_hook"]["before_hook_1"]["execute"] == ["echo", "HelloWorld"]
+
+
+def test_catalog_ref_from_values_is_not_judged() -> None:
+    """``?ref=${values.version}`` in a catalog unit: the version comes from the stack, TG002 stays quiet."""
+    findings = lint(_load("catalog-example"))
+    assert "TG002" not in set(findings["rule_id"])
+    tg004 = findings[findings["rule_id"] == "TG004"]
+    assert tg004[["unit", "line"]].values.tolist() == [["units/ec2-asg-stateful-service", 17]]

@@ -73,6 +73,8 @@ def ref_problem(source: str, kind: str) -> str | None:
         match = _VERSION.search(source)
         if not match or not match.group(1):
             return "registry source without ?version="
+        if "${" in match.group(1):
+            return None
         if match.group(1).lower() in _BRANCHES:
             return f"version={match.group(1)} is not a version"
         return None
@@ -82,6 +84,8 @@ def ref_problem(source: str, kind: str) -> str | None:
             return None  # an archive URL named after its release
         return "no ?ref= version tag"
     ref = match.group(1)
+    if "${" in ref:
+        return None  # the ref is an expression (a catalog unit's ``values.version``): cannot judge
     if ref.lower() in _BRANCHES:
         return f"ref={ref} is a branch, not a version tag"
     if _SHA.match(ref) or _VERSION_TAG.search(ref):
