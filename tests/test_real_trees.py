@@ -351,3 +351,25 @@ def test_catalog_ref_from_values_is_not_judged() -> None:
     assert "TG002" not in set(findings["rule_id"])
     tg004 = findings[findings["rule_id"] == "TG004"]
     assert tg004[["unit", "line"]].values.tolist() == [["units/ec2-asg-stateful-service", 17]]
+
+
+def test_stack_values_features_and_generated_dependencies() -> None:
+    found = _load("stacks-find-in-parent-folders").units.set_index("unit")
+    # the stack's locals read mock.hcl via find_in_parent_folders; values reach the unit's inputs
+    assert found.loc["live/stack/.terragrunt-stack/foo", "inputs"] == {"mock": "mock"}
+    assert is_unknown(found.loc["units/foo", "inputs"]["mock"])  # no stack: values unknown
+    flags = _load("feature-flags-run-all").units.iloc[0]["inputs"]
+    assert flags == {"string_feature_flag": "test", "int_feature_flag": 666, "bool_feature_flag": False}
+    stack = _load("stacks-dependencies")
+    deps = stack.dependencies.set_index("unit")
+    generated = deps.loc["live/.terragrunt-stack/app-with-dependency"]
+    assert generated["target"] == "live/.terragrunt-stack/app1" and bool(generated["exists"])
+    assert stack.run_order() == [
+        [
+            "live/.terragrunt-stack/app1",
+            "live/.terragrunt-stack/app2",
+            "live/.terragrunt-stack/app3",
+            "units/app-with-dependency",
+        ],
+        ["live/.terragrunt-stack/app-with-dependency"],
+    ]
