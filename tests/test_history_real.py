@@ -1,8 +1,9 @@
-"""``load_history`` on real history files from public repositories (tests/fixtures/history/real).
+"""``load_history`` on the format variants seen in public activity logs (tests/fixtures/history/realworld).
 
-Entries are counted here independently of the loader (JSON: the entries array; Markdown: ``## ``
-headings that start with a date, outside code fences); every entry must come back as a row, or be
-named in the errors with its file and position.
+The fixtures are hand-written reproductions: every file is our own invented content laid out the way a
+class of public logs is laid out (see the folder's README). Entries are counted here independently of the
+loader (JSON: the entries array; Markdown: ``## `` headings that start with a date, outside code
+fences); every entry must come back as a row, or be named in the errors with its file and position.
 """
 
 from __future__ import annotations
@@ -18,16 +19,17 @@ import pytest
 from opslib.errors import OpslibError
 from opslib.history import errors_of, load_history
 
-REAL = Path(__file__).parent / "fixtures" / "history" / "real"
-FILES = sorted(p for p in REAL.iterdir() if p.suffix in (".json", ".md") and p.name != "README.md")
+REALWORLD = Path(__file__).parent / "fixtures" / "history" / "realworld"
+FILES = sorted(p for p in REALWORLD.rglob("*") if p.suffix in (".json", ".md") and p.name != "README.md")
+IDS = [p.relative_to(REALWORLD).as_posix() for p in FILES]
 STATUSES = {"completed", "partial", "failed", "unknown"}
-# Files that are not an activity history in any known shape (read by eye): a handoff document, an agents'
-# log of "key: value" paragraphs, two JSON logs with their own schema. They must load as no rows *and* say so.
+# Files that are not an activity history in any known shape: a handoff document, an agents' log of
+# "key: value" paragraphs, two JSON logs with their own schema. They must load as no rows *and* say so.
 NOT_HISTORY = {
-    "ayushpatravali__pcardb__PROJECT_HISTORY.md",
-    "AI-Nikitka93__infraagent-replayops__PROJECT_HISTORY.md",
-    "splashdown1__coil-system__project_history.json",
-    "jeansung1998__coco-ai__project_history.json",
+    "handoff_document.md",
+    "key_value_paragraphs_de.md",
+    "own_schema_milestones.json",
+    "own_schema_history.json",
 }
 _ENTRY_HEADING = re.compile(r"^##\s+\[?\d{4}-\d{2}-\d{2}")
 
@@ -49,16 +51,17 @@ def _count_entries(path: Path) -> int | None:
     return count
 
 
-def test_fixture_set_is_real_and_documented() -> None:
-    readme = (REAL / "README.md").read_text(encoding="utf-8")
-    assert len(FILES) >= 10
-    for path in FILES:
-        assert f"`{path.name}`" in readme, path.name
-    assert sum(p.stat().st_size for p in REAL.iterdir()) < 800_000
+def test_fixture_set_is_documented() -> None:
+    readme = (REALWORLD / "README.md").read_text(encoding="utf-8")
+    assert len(FILES) >= 15
+    for rel in IDS:
+        assert f"`{rel}`" in readme, rel
+    assert set(IDS) >= NOT_HISTORY
+    assert sum(p.stat().st_size for p in REALWORLD.rglob("*") if p.is_file()) < 200_000
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
-def test_real_file_loads_every_entry(path: Path) -> None:
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_variant_loads_every_entry(path: Path) -> None:
     expected = _count_entries(path)
     frame = load_history(path, cache=False)
     errors = errors_of(frame)
@@ -86,8 +89,8 @@ def test_real_file_loads_every_entry(path: Path) -> None:
     assert set(no_stamp) <= explained
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
-def test_real_file_strict_raises_only_opslib_errors(path: Path) -> None:
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_variant_strict_raises_only_opslib_errors(path: Path) -> None:
     lenient = errors_of(load_history(path, cache=False))
     if len(lenient):
         with pytest.raises(OpslibError):
@@ -97,78 +100,102 @@ def test_real_file_strict_raises_only_opslib_errors(path: Path) -> None:
 
 
 def _load(name: str) -> pd.DataFrame:
-    return load_history(REAL / name, cache=False)
+    return load_history(REALWORLD / name, cache=False)
 
 
 def test_shutdown_protocol_pair_reads_the_same_event() -> None:
-    js = _load("100rd__platform-design__project_history.json").iloc[0]
-    md = _load("100rd__platform-design__PROJECT_HISTORY.md").iloc[0]
-    assert js["timestamp"] == pd.Timestamp("2026-06-15T19:42:44Z")
-    assert md["timestamp"] == pd.Timestamp("2026-06-15T19:42:33Z")
+    js = _load("shutdown_pair/project_history.json").iloc[0]
+    md = _load("shutdown_pair/PROJECT_HISTORY.md").iloc[0]
+    # the Markdown side is written first, a few seconds before the JSON side
+    assert js["timestamp"] == pd.Timestamp("2026-08-03T14:07:52Z")
+    assert md["timestamp"] == pd.Timestamp("2026-08-03T14:07:43Z")
     for row in (js, md):
-        assert row["agent"] == "terraform-engineer"
+        assert row["agent"] == "infra-engineer"
         assert row["action_type"] == "implementation"
         assert row["status"] == "completed"
-        assert "catalog/units/aws-ml-abac-iam/terragrunt.hcl" in list(row["files_modified"])
-        assert len(row["files_modified"]) == 7
-        assert "apply-gated" in list(row["tags"])
+        assert "modules/ledger-queue/alarms.tf" in list(row["files_modified"])
+        assert len(row["files_modified"]) == 6
+        assert "plan-only" in list(row["tags"])
     assert md["category"] == "infrastructure" and js["category"] == "infrastructure"
-    assert list(md["follow_up"]) == ["Reviewer merge after CI (tflint runs in CI; not installed locally)"]
+    assert list(md["follow_up"]) == ["Apply after the change window (needs the on-call lead's sign-off)"]
+    assert list(js["follow_up"]) == ["Apply after the change window"]
 
 
 def test_loose_json_variant_keeps_extra_keys() -> None:
-    row = _load("100rd__Omniscience__project_history.json").iloc[0]
+    row = _load("loose_pair/project_history.json").iloc[0]
     assert row["action_type"] == "feature_implementation"
-    assert row["description"] == "Datadog (monitors + events) connector for Omniscience"
-    assert len(row["files_created"]) == 14  # files.added
+    assert row["description"] == "Consumer-lag exporter for the ingest cluster"  # action.summary
+    assert len(row["files_created"]) == 11  # files.added
+    assert list(row["files_modified"]) == ["services/registry.py"]
     assert row["status"] == "unknown"  # no outcome at all
-    assert row["extra"]["issue"] == 240
-    assert row["extra"]["tests"]["passing"] == 44
+    assert row["extra"]["ticket"] == 87
+    assert row["extra"]["branch"] == "feat/87-lag-exporter"
+    assert row["extra"]["tests"]["passing"] == 31
     assert row["extra"]["quality_gates"]["mypy_strict"] == "clean"
 
 
 def test_style3_file_lists_are_paths_only() -> None:
-    row = _load("100rd__Omniscience__PROJECT_HISTORY.md").iloc[0]
-    assert row["agent"] == "senior-backend-engineer"
-    assert list(row["files_modified"]) == ["packages/connectors/src/omniscience_connectors/__init__.py"]
-    assert len(row["files_created"]) == 5
-    assert "wave-3" in list(row["tags"])
+    row = _load("loose_pair/PROJECT_HISTORY.md").iloc[0]
+    assert row["agent"] == "data-pipeline-engineer"
+    # "`path` — note": the path only; "(registration only)" is a note about the list, not a file
+    assert list(row["files_modified"]) == ["services/registry.py"]
+    assert len(row["files_created"]) == 6  # a brace-expanded item stays one item
+    assert "tests/fixtures/lag/{offsets_empty,offsets_two_groups,offsets_rebalancing,topics}.json" in list(
+        row["files_created"]
+    )
+    assert row["description"].startswith("Added an exporter")
+    assert "sprint-12" in list(row["tags"])
 
 
 def test_agentless_style3_log_is_not_an_error() -> None:
-    frame = _load("Ladnav__ProjetoMidgard__PROJECT_HISTORY.md")
-    assert len(frame) == 33
+    frame = _load("style3_no_agent.md")
+    assert len(frame) == 10
     assert len(errors_of(frame)) == 0
     assert frame["agent"].isna().all()
-    assert frame["description"].iloc[0] == "Sprint 0 validation"
-    assert frame["extra"].iloc[0]["body"].startswith("- Established the assistant's role")
-    assert frame["timestamp"].iloc[-1] == pd.Timestamp("2026-06-29T00:00:00Z")
+    assert frame["description"].iloc[0] == "Kick-off review"
+    assert frame["extra"].iloc[0]["body"].startswith("- Agreed on the goal")
+    # a bullet wrapped onto an indented second line stays in its entry
+    assert "keyed on `go.sum`" in frame["extra"].iloc[2]["body"]
+    assert frame["timestamp"].iloc[-1] == pd.Timestamp("2026-04-15T00:00:00Z")
 
 
 def test_free_text_action_is_a_description() -> None:
-    frame = _load("Erdemhan__uav-iot-dc-env__project_history.json")
+    frame = _load("bare_array_free_text_action.json")
     assert frame["action_type"].isna().all()
-    assert frame["description"].iloc[0] == "Config Sınıfı Tanımlandı"
-    assert frame["extra"].iloc[0]["module"] == "config.py"
+    assert frame["description"].iloc[1] == "Sensormodell geladen"
+    assert frame["extra"].iloc[1]["module"] == "sensors.py"
     # naive timestamps are read as UTC
-    assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-02-01T20:03:01.403322Z")
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-03-17T08:41:12.250001Z")
+    nested = _load("bare_array_nested_payload.json").iloc[0]
+    assert pd.isna(nested["action_type"])
+    assert nested["description"] == "Roadmap drafted"
+    assert nested["timestamp"] == pd.Timestamp("2025-03-11T08:22:40.118Z")
+    assert len(nested["extra"]["plan"]["steps"]) == 4
 
 
 def test_foreign_json_schemas_say_what_they_hold() -> None:
-    errors = errors_of(_load("splashdown1__coil-system__project_history.json"))
+    errors = errors_of(_load("own_schema_milestones.json"))
     assert "no `entries`" in errors["message"].iloc[0]
     assert "`milestones`" in errors["message"].iloc[0]
-    trees = errors_of(_load("Pakheria__ProximaForge__project_history.json"))
-    assert sorted(trees["index"].astype(int)) == [0, 1, 2, 3, 4]
+    errors = errors_of(_load("own_schema_history.json"))
+    assert "`history`" in errors["message"].iloc[0]
+    trees = errors_of(_load("bare_array_folder_trees.json"))
+    assert sorted(trees["index"].astype(int)) == [0, 1, 2, 3]
     assert all("none of the history keys" in m for m in trees["message"])
 
 
-@pytest.mark.parametrize("repo", ["100rd__platform-design", "100rd__Omniscience"])
-def test_real_pair_reconciles_to_one_event(repo: str, tmp_path: Path) -> None:
+def test_documents_that_are_not_logs_say_so() -> None:
+    for name in ("handoff_document.md", "key_value_paragraphs_de.md"):
+        errors = errors_of(_load(name))
+        assert len(errors) == 1
+        assert "no history entries" in errors["message"].iloc[0]
+        assert errors["line"].iloc[0] == 1
+
+
+@pytest.mark.parametrize("pair", ["shutdown_pair", "loose_pair"])
+def test_pair_reconciles_to_one_event(pair: str, tmp_path: Path) -> None:
     folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(REAL / f"{repo}__project_history.json", folder / "project_history.json")
-    shutil.copy(REAL / f"{repo}__PROJECT_HISTORY.md", folder / "PROJECT_HISTORY.md")
+    shutil.copytree(REALWORLD / pair, folder)
     frame = load_history(tmp_path, cache=False)
     assert len(frame) == 1
     row = frame.iloc[0]
@@ -176,49 +203,59 @@ def test_real_pair_reconciles_to_one_event(repo: str, tmp_path: Path) -> None:
     assert len(errors_of(frame)) == 0
 
 
-def test_date_led_heading_without_separator_is_an_entry(tmp_path: Path) -> None:
-    # heading shape seen in a public development log: a note between the date and the dash
-    path = tmp_path / "PROJECT_HISTORY.md"
-    path.write_text(
-        "# Dev Log\n\n## 2026-03-01 (Session 2) — Workspace CRUD\n\n### What Was Done\nCRUD\n\n"
-        "## 2026-03-02\n\nMore\n",
-        encoding="utf-8",
-    )
-    frame = load_history(path, cache=False)
+def test_date_led_heading_without_separator_is_an_entry() -> None:
+    # a note between the date and the dash, or nothing after the date at all
+    frame = _load("session_note_headings.md")
     assert list(frame["timestamp"]) == [
-        pd.Timestamp("2026-03-01", tz="UTC"),
-        pd.Timestamp("2026-03-02", tz="UTC"),
+        pd.Timestamp("2026-05-11", tz="UTC"),
+        pd.Timestamp("2026-05-12", tz="UTC"),
+        pd.Timestamp("2026-05-13", tz="UTC"),
     ]
-    assert frame["description"].iloc[0] == "CRUD"
+    assert frame["description"].iloc[0] == "Boards can be created, renamed and archived."
+    assert frame["extra"].iloc[0]["notes"] == "Archived boards stay readable."
     assert len(errors_of(frame)) == 0
 
 
+def test_text_directly_under_a_heading_is_kept() -> None:
+    frame = _load("text_under_heading.md")
+    assert len(frame) == 2 and len(errors_of(frame)) == 0
+    first, second = frame.iloc[0], frame.iloc[1]
+    assert first["description"] == "Nightly backups"
+    assert first["extra"]["body"].startswith("Moved the database dump to 02:00")
+    assert first["status"] == "completed"
+    assert second["extra"]["body"] == "Nothing changed in the repository; spent the day on the storage quote."
+
+
 def test_fresh_template_pair_is_an_empty_history(tmp_path: Path) -> None:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name in ("project_history.json", "PROJECT_HISTORY.md"):
-        shutil.copy(REAL / f"100rd__multi-team-agentic__{name}", folder / name)
+    shutil.copytree(REALWORLD / "fresh_templates", tmp_path / "project")
     frame = load_history(tmp_path, cache=False)
     assert len(frame) == 0
     assert len(errors_of(frame)) == 0
 
 
 def test_engineers_log_with_nested_lists() -> None:
-    frame = _load("AdarBahar__portfolio-tracker__PROJECT_HISTORY.md")
+    frame = _load("nested_lists_path_notes.md")
+    # newest first, en-dash headings with a colon and a dash in the title
     assert list(frame["timestamp"]) == [
-        pd.Timestamp("2025-11-26", tz="UTC"),
-        pd.Timestamp("2025-11-25", tz="UTC"),
+        pd.Timestamp("2026-10-09", tz="UTC"),
+        pd.Timestamp("2026-10-07", tz="UTC"),
     ]
+    assert frame["agent"].isna().all()
     first = frame.iloc[0]
-    assert first["description"].startswith("Phase 3: Admin Panel Enhancements")
-    assert first["summary"].startswith("Enhanced admin panel")
+    assert first["description"].startswith("Release 2: Invoice Export")
+    assert first["summary"].startswith("Added a monthly invoice export")
     assert list(first["files_created"]) == [
-        "backend/scripts/load-fake-data.sql",
-        "docs/ADMIN_PANEL_ENHANCEMENTS.md",
-        "backend/scripts/README.md",
+        "api/billing/export.py",
+        "scripts/seed-billing.sql",
+        "docs/RECONCILIATION.md",
     ]
-    assert len(first["follow_up"]) == 8  # "Open questions / next steps"
+    assert list(first["files_modified"]) == ["api/billing/routes.py", "db/migrations/0042_refund_kind.sql"]
+    assert len(first["follow_up"]) == 6  # "Open questions / next steps"
+    assert first["follow_up"][0].startswith("**Scheduling**")
     # indented bold sub-headings stay in the text of their list, they are not fields
-    assert "schema_fixes" not in first["extra"]
-    assert "Schema Fixes" in first["extra"]["body"]
-    assert len(frame.iloc[1]["files_modified"]) == 3
+    assert "ledger_fixes" not in first["extra"]
+    assert "Ledger Fixes" in first["extra"]["body"]
+    assert "Settlements without an invoice" in first["extra"]["body"]
+    second = frame.iloc[1]
+    assert second["description"] == "Docs refresh - Billing Schema & API Reference"
+    assert len(second["files_modified"]) == 3
