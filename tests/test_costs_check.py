@@ -16,7 +16,7 @@ from opslib.errors import ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "costs"
 DIFF = FIXTURES / "diff.json"
-REAL_DIFF = FIXTURES / "real" / "diff-compare-to.json"
+DOWNSIZE = FIXTURES.parent / "infracost_formats" / "diff-downsize.json"
 
 
 def test_diff_from_one_infracost_diff_file() -> None:
@@ -80,20 +80,20 @@ def test_check_infracost_diff_file_over_threshold_exit_2() -> None:
 def test_check_threshold_boundary_and_savings() -> None:
     assert check(DIFF, threshold="250.404").exit_code == 0  # equal is not "passes"
     assert check(DIFF, threshold="250.403").exit_code == 2
-    real = check(REAL_DIFF, threshold=100)
+    real = check(DOWNSIZE, threshold=100)
     assert real.status == "savings" and real.exit_code == 0
-    assert real.savings == Decimal("742.64") and real.annual_impact == Decimal("-8911.68")
-    small = check(REAL_DIFF, threshold=1000)
+    assert real.savings == Decimal("254.88") and real.annual_impact == Decimal("-3058.56")
+    small = check(DOWNSIZE, threshold=1000)
     assert small.status == "within_threshold" and small.exit_code == 0
     data = real.to_dict()
-    assert data["savings_monthly"] == pytest.approx(742.64) and data["exact"]["increase_monthly"] == "-742.64"
+    assert data["savings_monthly"] == pytest.approx(254.88) and data["exact"]["increase_monthly"] == "-254.88"
     json.dumps(data)
 
 
 def test_check_with_baseline_file_and_frames() -> None:
-    # head = the diff file's current breakdown, baseline = the real file's current (1303.28)
-    verdict = check(DIFF, baseline=REAL_DIFF)
-    assert verdict.increase == Decimal("561.23") - Decimal("1303.28")
+    # head = the diff file's current breakdown, baseline = the downsize file's current (184.8)
+    verdict = check(DIFF, baseline=DOWNSIZE)
+    assert verdict.increase == Decimal("561.23") - Decimal("184.8")
     frame_verdict = check(load_costs(DIFF), threshold=100, baseline=load_costs(DIFF, section="past"))
     assert frame_verdict.increase == Decimal("250.404")
     diff_verdict = check(diff(DIFF), threshold=300)
@@ -119,10 +119,12 @@ def test_cli_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "over_threshold" in out and "+250.40" in out
     assert main(["cost", "check", str(DIFF), "--threshold", "300"]) == 0
     capsys.readouterr()
-    assert main(["cost", "check", str(REAL_DIFF), "--format", "json"]) == 0
+    assert main(["cost", "check", str(DOWNSIZE), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["status"] == "savings" and data["annual_impact"] == pytest.approx(-8911.68)
-    assert main(["cost", "check", str(DIFF), "--baseline", str(REAL_DIFF)]) == 0
+    assert data["status"] == "savings" and data["annual_impact"] == pytest.approx(-3058.56)
+    # against the downsized file's 184.80 the diff file's 561.23 is an increase over the default threshold
+    assert main(["cost", "check", str(DIFF), "--baseline", str(DOWNSIZE)]) == 2
+    assert "+376.43" in capsys.readouterr().out
     assert main(["cost", "check", str(DIFF), "--threshold", "x"]) == 1
     assert "threshold" in capsys.readouterr().err
 

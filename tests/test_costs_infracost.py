@@ -1,4 +1,4 @@
-"""load_costs on hand-made and real infracost JSON: rolling up, nulls, priceNotFound, paths, errors."""
+"""load_costs on our infracost JSON: rolling up, nulls, priceNotFound, paths, errors."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from opslib.errors import ParseError, SchemaError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "costs"
 NESTED = FIXTURES / "nested.json"
-REAL = FIXTURES / "real"
+FORMATS = FIXTURES.parent / "infracost_formats"
 
 
 def _row(frame: pd.DataFrame, address: str) -> pd.Series:
@@ -141,30 +141,30 @@ def test_root_totals_are_exact_and_match_rows() -> None:
     assert known == Decimal("151.468") - Decimal("3.65")
 
 
-def test_real_infracost_diff_output() -> None:
-    path = REAL / "diff-compare-to.json"
+def test_infracost_diff_output() -> None:
+    path = FORMATS / "diff-downsize.json"
     report = read_infracost(path)
     assert report.has_past and report.command == "diff"
-    assert report.totals["diffTotalMonthlyCost"] == Decimal("-742.64")
+    assert report.totals["diffTotalMonthlyCost"] == Decimal("-254.88")
     now = load_costs(path)
-    assert now["address"].tolist() == ["aws_instance.web_app"]
-    assert now.iloc[0]["monthly_cost_exact"] == Decimal("1303.28")
+    assert now["address"].tolist() == ["aws_instance.api_server"]
+    assert now.iloc[0]["monthly_cost_exact"] == Decimal("184.8")
     past = load_costs(path, section="past")
-    assert sorted(past["address"]) == ["aws_instance.web_app", "aws_instance.web_app2"]
+    assert sorted(past["address"]) == ["aws_instance.api_server", "aws_instance.batch_worker"]
     # older writers leave resourceType out: it is read from the address
     assert set(past["resource_type"]) == {"aws_instance"}
-    assert sum(past["monthly_cost_exact"]) == Decimal("2045.92")
+    assert sum(past["monthly_cost_exact"]) == Decimal("439.68")
     signed = load_costs(path, section="diff")
-    assert sum(signed["monthly_cost_exact"]) == Decimal("-742.64")
-    assert now.iloc[0]["unit"] == "testdata/diff_with_compare_to_format_json"
+    assert sum(signed["monthly_cost_exact"]) == Decimal("-254.88")
+    assert now.iloc[0]["unit"] == "envs/prod/api"
 
 
-def test_real_usage_based_breakdown_without_cost_keys() -> None:
-    costs = load_costs(REAL / "breakdown-usage-based.json")
+def test_usage_based_breakdown_without_cost_keys() -> None:
+    costs = load_costs(FORMATS / "breakdown-usage-based.json")
     row = costs.iloc[0]
     assert row["resource_type"] == "aws_ecr_repository"
     assert math.isnan(row["monthly_cost"]) and row["usage_based"] and row["status"] == "usage_based"
-    assert row["tags"] == {"Example1": "foo", "Example2": "bar"}
+    assert row["tags"] == {"team": "platform", "env": "staging"}
     assert row["unit"] == "."
 
 

@@ -1,7 +1,10 @@
-"""Real inputs: plans written by Terraform itself, terragrunt run reports and infracost output.
+"""Input formats: plans, terragrunt run reports and infracost output, in every shape we support.
 
-The fixtures (``tests/fixtures/real_*``, sources in their README) are what real binaries emit; the
-``terraform``-marked tests run the installed binary on builtin ``terraform_data`` resources.
+The fixtures are ours: ``tests/fixtures/plan_formats`` (produced by our terraform binary from the
+configurations in its ``regen.sh`` and in this file, or written by hand where the binary cannot
+produce the shape), ``run_report_formats`` and ``infracost_formats`` (written by us in the documented
+formats; see each README). The ``terraform``-marked tests run the installed binary on builtin
+``terraform_data`` resources.
 """
 
 from __future__ import annotations
@@ -22,68 +25,80 @@ from opslib.errors import OpslibError
 from opslib.secrets import MASK
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PLANS = FIXTURES / "real_plans"
+PLANS = FIXTURES / "plan_formats"
+RUNS = FIXTURES / "run_report_formats"
 
 # what each real plan must load as: row counts per (kind, action), indexes, moves, flags, secrets
 EXPECTED: dict[str, dict[str, Any]] = {
-    "tf-show-moved.json": {
+    "tf1.11-show-moved-update.json": {
         "actions": {("planned", "update"): 1},
-        "previous": {"test_instance.baz": "test_instance.foo"},
-        "changed": {"test_instance.baz": ["ami"]},
+        "terraform_version": "1.11.4",
+        "previous": {"terraform_data.queue": "terraform_data.queue_old"},
+        "changed": {"terraform_data.queue": ["input", "output"]},
     },
-    "tf-show-moved-drift.json": {
+    "hand-show-moved-drift.json": {
         "actions": {("planned", "update"): 2, ("drift", "update"): 1},
-        "previous": {"test_instance.should_refresh_with_move": "test_instance.should_refresh"},
-        "changed": {"test_instance.no_refresh": ["ami"]},
+        "format_version": "1.0",
+        "previous": {"terraform_data.ledger": "terraform_data.ledger_old"},
+        "changed": {"terraform_data.archive": ["input", "output"]},
     },
-    "tf-show-sensitive-values.json": {
+    "tf1.11-show-sensitive-create.json": {
         "actions": {("planned", "create"): 1},
-        "secrets": ["boop"],
+        "secrets": ["T0ken-ours-7781"],
         "output_changes": 1,
-        "masked": [("test_instance.test", ("after", "ami"))],
-        "changed": {"test_instance.test": ["ami", "id"]},
+        "masked": [("terraform_data.token", ("after", "input"))],
+        "changed": {"terraform_data.token": ["id", "input", "output"]},
     },
-    "tf-show-requires-replace-0.2.json": {
+    "hand-show-0.2-requires-replace.json": {
         "actions": {("planned", "replace"): 1},
         "format_version": "0.2",
-        "actions_lists": {"test_instance.test": ["delete", "create"]},
-        "replace_paths": {"test_instance.test": ["ami"]},
-        "reason": {"test_instance.test": "replace_because_cannot_update"},
+        "actions_lists": {"null_resource.gateway": ["delete", "create"]},
+        "replace_paths": {"null_resource.gateway": ["triggers"]},
+        "reason": {"null_resource.gateway": "replace_because_cannot_update"},
     },
-    "tf-show-plan-error.json": {"actions": {}, "errored": True},
-    "tf-show-modules.json": {
+    "tf1.11-show-errored.json": {"actions": {}, "errored": True, "applyable": False},
+    "tf1.11-plan-errored.log": {
+        "actions": {},
+        "form": "plan-log",
+        "errored": True,
+        "applyable": False,
+        "terraform_version": "1.11.4",
+    },
+    "tf1.11-show-modules-count.json": {
         "actions": {("planned", "create"): 4},
         "indexes": {
-            "module.module_test_bar.test_instance.test": None,
-            "module.module_test_foo.test_instance.test[0]": 0,
-            "module.module_test_foo.test_instance.test[2]": 2,
+            "module.db.terraform_data.primary": None,
+            "module.web.terraform_data.node[0]": 0,
+            "module.web.terraform_data.node[2]": 2,
         },
-        "modules": {"module.module_test_foo": 3, "module.module_test_bar": 1},
+        "modules": {"module.web": 3, "module.db": 1},
         "output_changes": 1,
     },
-    "tf-show-multi-resource-update-0.1.json": {
+    "hand-show-0.1-count.json": {
         "actions": {("planned", "no-op"): 1, ("planned", "create"): 1},
         "format_version": "0.1",
-        "indexes": {"test_instance.test[0]": 0, "test_instance.test[1]": 1},
-        "output_changes": 0,
+        "indexes": {"null_resource.shard[0]": 0, "null_resource.shard[1]": 1},
+        "output_changes": 0,  # the only output change is a no-op
     },
-    "tf-show-unknown-output.json": {"actions": {}, "output_changes": 3},
-    "excerpt-data-reads.json": {
-        "actions": {("planned", "read"): 2},
-        "mode": "data",
+    "tf1.11-show-unknown-outputs.json": {"actions": {}, "output_changes": 3},
+    "tf1.11-show-data-reads.json": {
+        "actions": {("planned", "read"): 3, ("planned", "create"): 1},
+        "modes": {"data": 3, "managed": 1},
         "indexes": {
-            "data.azurerm_resource_group.mc_rg[0]": 0,
-            'module.apphub.data.google_apphub_discovered_service.services["db-pqsql-'
-            'c29d0cf17634c2dae33ca86144969093"]': "db-pqsql-c29d0cf17634c2dae33ca86144969093",
+            "data.terraform_remote_state.shared[0]": 0,
+            'module.peers.data.terraform_remote_state.peer["net-east"]': "net-east",
         },
-        "reason": {"data.azurerm_resource_group.mc_rg[0]": "read_because_config_unknown"},
+        "reason": {
+            "data.terraform_remote_state.shared[0]": "read_because_config_unknown",
+            'module.peers.data.terraform_remote_state.peer["net-west"]': "read_because_dependency_pending",
+        },
     },
-    "tf-plan-json-azurerm-for-each.log": {
+    "hand-plan-log-for-each.log": {
         "actions": {("planned", "create"): 2},
         "form": "plan-log",
         "indexes": {
-            "azurerm_network_security_group.main": None,
-            'azurerm_network_security_rule.main["homeport22"]': "homeport22",
+            "terraform_data.firewall": None,
+            'terraform_data.rule["ssh-bastion"]': "ssh-bastion",
         },
     },
     "tf1.11-show-generated.json": {
@@ -146,24 +161,24 @@ EXPECTED: dict[str, dict[str, Any]] = {
         },
         "output_changes": 2,
     },
-    "tofu1.6-plan-errored.log": {
+    "hand-tofu-plan-errored.log": {
         "actions": {},
         "form": "plan-log",
         "errored": True,
         "applyable": False,
-        "terraform_version": "1.6.0",
+        "terraform_version": "1.6.2",  # read from the "tofu" version key
     },
-    "tofu1.6-plan-replace.log": {
+    "hand-tofu-plan-replace.log": {
         "actions": {("planned", "replace"): 2},
         "form": "plan-log",
-        "terraform_version": "1.6.0",
+        "terraform_version": "1.6.2",
         # the UI's own reason names, read as show -json writes them
         "reason": {
-            "aws_instance.web": "replace_because_cannot_update",
-            "aws_db_instance.main": "replace_by_request",
+            "terraform_data.scheduler": "replace_because_cannot_update",
+            "terraform_data.cache": "replace_by_request",
         },
     },
-    "tofu1.6-plan-drift.log": {
+    "hand-tofu-plan-drift.log": {
         "actions": {("drift", "update"): 1, ("drift", "delete"): 1, ("planned", "update"): 1},
         "form": "plan-log",
         "applyable": True,
@@ -204,7 +219,7 @@ def _missing(value: Any) -> bool:
 
 
 def test_every_fixture_has_expectations() -> None:
-    files = sorted(p.name for p in PLANS.iterdir() if p.name != "README.md")
+    files = sorted(p.name for p in PLANS.iterdir() if p.name not in {"README.md", "regen.sh"})
     assert files == sorted(EXPECTED)
 
 
@@ -246,8 +261,8 @@ def test_real_plan(name: str) -> None:
         assert _dig(rows[address], steps) == plain
     if "modules" in exp:
         assert frame["module_address"].value_counts().to_dict() == exp["modules"]
-    if "mode" in exp:
-        assert set(frame["mode"]) == {exp["mode"]}
+    if "modes" in exp:
+        assert frame["mode"].value_counts().to_dict() == exp["modes"]
     text = frame.to_string() + json.dumps(frame.to_dict("records"), default=str) + str(frame.attrs)
     for secret in exp.get("secrets", []):
         assert secret not in text
@@ -263,7 +278,7 @@ def test_real_plans_folder() -> None:
 
 
 def test_broken_real_plan_names_file_and_position(tmp_path: Path) -> None:
-    doc = json.loads((PLANS / "tf-show-modules.json").read_text())
+    doc = json.loads((PLANS / "tf1.11-show-modules-count.json").read_text())
     doc["resource_changes"][2]["change"]["actions"] = ["explode"]
     doc["output_changes"] = ["not", "an", "object"]
     bad = tmp_path / "bad.json"
@@ -320,46 +335,54 @@ def test_plan_log_with_stderr_mixed_in(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- run reports
 
 
-def test_real_run_report_csv_first_release() -> None:
-    runs = load_run_report(FIXTURES / "real_runs" / "terragrunt-0.81.2-report.csv", strict=True)
+def test_run_report_csv_first_release_layout() -> None:
+    runs = load_run_report(RUNS / "terragrunt-report.csv", strict=True)
     assert Counter(runs["result"]) == {"excluded": 2, "failed": 2, "succeeded": 2, "early exit": 2}
     failed = runs[runs["result"] == "failed"]
     assert set(failed["reason"]) == {"run error"} and set(failed["duration_s"]) == {1.0}
     assert runs["started"].dt.tz is not None
-    assert str(runs["started"].iloc[0]) == "2025-06-05 20:28:41+00:00"  # -04:00 read as UTC
+    assert str(runs["started"].iloc[0]) == "2026-09-14 12:03:10+00:00"  # -04:00 read as UTC
     assert runs["source_line"].tolist() == list(range(2, 10))
 
 
-def test_real_run_report_json_lower_case_keys() -> None:
-    runs = load_run_report(FIXTURES / "real_runs" / "terragrunt-0.81.3-report.json", strict=True)
-    assert runs["unit"].tolist() == ["second-exclude", "first-exclude", "error-ignore"]
-    assert runs["duration_s"].iloc[2] == pytest.approx(0.145636)
+def test_run_report_json_lower_case_keys() -> None:
+    runs = load_run_report(RUNS / "terragrunt-report.json", strict=True)
+    assert runs["unit"].tolist() == ["dns-skip", "network-skip", "queue-ok"]
+    assert runs["duration_s"].iloc[2] == pytest.approx(0.221247)
     assert runs["duration_s"].iloc[0] == pytest.approx(0.000001)  # 5-digit fractions kept exact
     assert runs["result"].tolist() == ["excluded", "excluded", "succeeded"]
 
 
 def test_run_report_bad_bytes_name_line(tmp_path: Path) -> None:
-    data = (FIXTURES / "real_runs" / "terragrunt-0.81.2-report.csv").read_bytes()
+    data = (RUNS / "terragrunt-report.csv").read_bytes()
     bad = tmp_path / "r.csv"
-    bad.write_bytes(data.replace(b"first-failure", b"first-\xf7ailure"))
+    bad.write_bytes(data.replace(b"queue-broken", b"queue-\xf7roken"))
     with pytest.raises(OpslibError) as info:
         load_run_report(bad, strict=True)
     assert info.value.line == 4
     assert load_run_report(bad).attrs["errors"][0]["line"] == 4
 
 
+def test_run_report_json_bad_bytes_name_line(tmp_path: Path) -> None:
+    data = (RUNS / "terragrunt-report.json").read_bytes()
+    bad = tmp_path / "r.json"
+    bad.write_bytes(data.replace(b"queue-ok", b"queue-\xffk"))
+    with pytest.raises(OpslibError, match=r"r\.json.*UTF-8"):
+        load_run_report(bad, strict=True)
+
+
 # --------------------------------------------------------------------------- infracost
 
 
-COSTS = FIXTURES / "real_costs" / "infracost-diff-with-compare-to-prior.json"
+COSTS = FIXTURES / "infracost_formats" / "breakdown-new-project.json"
 
 
-def test_real_infracost_sections() -> None:
+def test_infracost_sections() -> None:
     now = load_costs(COSTS, strict=True)
-    assert now["address"].tolist() == ["aws_instance.web_app", "aws_instance.web_app2"]
-    assert now["monthly_cost"].sum() == pytest.approx(2045.92)
+    assert now["address"].tolist() == ["aws_instance.queue_a", "aws_instance.queue_b"]
+    assert now["monthly_cost"].sum() == pytest.approx(369.6)
     assert set(now["resource_type"]) == {"aws_instance"}
-    assert now["components"].tolist() == [4, 4]
+    assert now["components"].tolist() == [4, 4]  # nested subresource components counted
     parts = load_costs(COSTS, level="component", section="diff", strict=True)
     assert len(parts) == 8
     assert set(parts["subresource"].dropna()) == {"root_block_device", "ebs_block_device[0]"}
@@ -373,12 +396,12 @@ def test_infracost_malformed_lists_are_errors(tmp_path: Path) -> None:
     bad = tmp_path / "ic.json"
     bad.write_text(json.dumps(doc))
     costs = load_costs(bad)
-    assert costs["monthly_cost"].sum() == pytest.approx(2045.92)  # the resource totals still count
+    assert costs["monthly_cost"].sum() == pytest.approx(369.6)  # the resource totals still count
     assert any("subresources: expected a list" in e["message"] for e in costs.attrs["errors"])
     assert len(load_costs(bad, section="diff")) == 0
     with pytest.raises(OpslibError, match="expected a list"):
         load_costs(bad, strict=True)
-    bad.write_bytes(COSTS.read_bytes().replace(b"web_app2", b"web_\xff"))
+    bad.write_bytes(COSTS.read_bytes().replace(b"queue_b", b"queue_\xff"))
     with pytest.raises(OpslibError, match="UTF-8"):
         load_costs(bad)
 

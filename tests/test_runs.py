@@ -55,8 +55,8 @@ def test_early_release_formats() -> None:
     assert csv_runs["result"].tolist() == ["excluded", "failed", "succeeded"]
     assert csv_runs["cmd"].isna().all()
     json_runs = opslib.load_run_report(RUNS / "report-early.json")
-    assert json_runs["unit"].tolist() == ["second-exclude", "error-ignore"]
-    assert json_runs.loc[1, "duration_s"] == pytest.approx(0.145636)
+    assert json_runs["unit"].tolist() == ["network-skip", "queue-ok"]
+    assert json_runs.loc[1, "duration_s"] == pytest.approx(0.221247)
 
 
 def test_bad_rows_lenient_and_strict() -> None:
