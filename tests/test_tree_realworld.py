@@ -507,7 +507,6 @@ def test_retry_exclude_and_generate_blocks_are_kept() -> None:
     assert generate["versions"]["contents"] == 'terraform {\n  required_version = ">= 1.6"\n}\n'
 
 
-@pytest.mark.xfail(strict=True, reason="load_tree ignores merge_strategy = no_merge (reported to the lead)")
 def test_no_merge_include_is_not_merged() -> None:
     """terragrunt: an include with ``merge_strategy = "no_merge"`` adds nothing to the child's config."""
     unit = _load("include-multiple").units.set_index("unit").loc["no-merge/child"]

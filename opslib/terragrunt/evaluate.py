@@ -475,6 +475,11 @@ class Config:
                 out.append((inc, parent))
         return out
 
+    def merged_parents(self) -> list[tuple[Include, Config]]:
+        """The includes whose configuration merges into this one: all but ``merge_strategy = "no_merge"``
+        (terragrunt still reads such a file, through ``expose``, but takes nothing from it)."""
+        return [(inc, parent) for inc, parent in self.parent_configs() if inc.merge_strategy != "no_merge"]
+
     # -- top-level attributes and blocks ------------------------------------------------------------
     def top_keys(self) -> list[str]:
         return [k for k in self.doc if not k.startswith("__")]
@@ -542,7 +547,7 @@ class Config:
         """Labelled blocks of this config and its includes (the child wins), with their owner."""
         if kind not in self._merged:
             merged: dict[str, tuple[Config, dict[str, Any]]] = {}
-            for _, parent in self.parent_configs():
+            for _, parent in self.merged_parents():
                 for label, body in iter_blocks(parent.doc, kind):
                     merged[label or ""] = (parent, body)
             for label, body in iter_blocks(self.doc, kind):

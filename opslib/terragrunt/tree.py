@@ -221,7 +221,7 @@ class TerragruntTree:
 def _render_unit(config: Config) -> dict[str, Any]:
     """Merged view of a unit: its own attributes and blocks over its includes' (the child wins)."""
     out: dict[str, Any] = {}
-    for _, parent in config.parent_configs():
+    for _, parent in config.merged_parents():
         for key in parent.top_keys():
             if key in ("locals", "include"):
                 continue

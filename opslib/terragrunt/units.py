@@ -232,10 +232,11 @@ def _type_name(value: Any) -> str:
 
 
 def merged_inputs(config: Config) -> Any:
-    """Included inputs, then the unit's own over them: shallow, or deep for ``merge_strategy = "deep"``."""
+    """Included inputs, then the unit's own over them: shallow, deep for ``merge_strategy = "deep"``,
+    and nothing from an include with ``merge_strategy = "no_merge"``."""
     merged: dict[str, Any] = {}
     deep = False
-    for inc, parent in config.parent_configs():
+    for inc, parent in config.merged_parents():
         deep = deep or inc.merge_strategy == "deep"
         if "inputs" in parent.doc:
             value = materialize(parent.eval_attr(parent.doc, "inputs"))
@@ -266,7 +267,7 @@ def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def _terraform_source(config: Config) -> tuple[Any, str | None, Config | None]:
     """Evaluated source, its text as written and the config that set it (the child wins)."""
     found: tuple[Any, str | None, Config | None] = (None, None, None)
-    for owner in [p for _, p in config.parent_configs()] + [config]:
+    for owner in [p for _, p in config.merged_parents()] + [config]:
         for _, body in iter_blocks(owner.doc, "terraform"):
             if "source" in body:
                 raw = body["source"]
@@ -402,7 +403,7 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
                 body.get("__start_line__"),
             )
         )
-    deps_blocks = [(p, b) for _, p in cfg.parent_configs() for _, b in iter_blocks(p.doc, "dependencies")]
+    deps_blocks = [(p, b) for _, p in cfg.merged_parents() for _, b in iter_blocks(p.doc, "dependencies")]
     own = [(cfg, b) for _, b in iter_blocks(cfg.doc, "dependencies")]
     for owner, body in own or deps_blocks:
         raw_paths = body.get("paths")
