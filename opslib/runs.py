@@ -76,6 +76,7 @@ def _record(raw: dict[str, Any], path: Path, line: int | None) -> dict[str, Any]
 
 
 def _json_runs(path: Path, data: bytes) -> list[tuple[dict[str, Any], int | None]]:
+    _decode(path, data)  # a stray byte is reported at its own line, not where orjson gives up
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

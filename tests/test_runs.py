@@ -91,3 +91,11 @@ def test_sample_run_reports(sample: Path) -> None:
     runs = opslib.load_run_report(folder, strict=True)
     assert set(runs["result"]) <= {"succeeded", "failed", "early exit", "excluded"}
     assert (runs["duration_s"] >= 0).all()
+
+
+def test_non_utf8_json_report_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
+    bad = tmp_path / "report.json"
+    bad.write_bytes(b'[\n  {"Name": "a",\n   "Cause": "caf\xe9"}\n]\n')
+    with pytest.raises(ParseError) as info:
+        opslib.load_run_report(bad, strict=True)
+    assert info.value.line == 3 and "UTF-8" in str(info.value)
