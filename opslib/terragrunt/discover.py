@@ -2,16 +2,21 @@
 
 Skips generated and vendored folders, paths holding template markers (``{{``), symlinks that point
 outside the root, and symlink loops (each real folder is walked once).
+
+Also notes pre-0.19 layouts (a ``terragrunt = { ... }`` block in ``terraform.tfvars``) so the loader can
+say why such a folder yields no unit instead of dropping it silently.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-__all__ = ["SKIP_DIRS", "Discovery", "discover", "file_role"]
+__all__ = ["LEGACY_MESSAGE", "SKIP_DIRS", "Discovery", "discover", "file_role", "legacy_line"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,14 @@ UNIT_FILES = ("terragrunt.hcl", "terragrunt.hcl.json")
 STACK_FILE = "terragrunt.stack.hcl"
 LOCK_FILE = ".terraform.lock.hcl"
 _TAG_FILES = ("tags.yml", "tags.yaml")
+LEGACY_FILES = ("terraform.tfvars", "terraform.tfvars.json")
+LEGACY_MESSAGE = (
+    "pre-0.19 Terragrunt configuration in terraform.tfvars is not supported; migrate to terragrunt.hcl"
+)
+# a tfvars bigger than this is data, not a 2018-era terragrunt wrapper; don't read it
+_LEGACY_MAX_BYTES = 1 << 20
+_LEGACY_HCL = re.compile(r"[ \t]*terragrunt[ \t]*(=[ \t]*)?\{")
+_LEGACY_JSON = re.compile(r'"terragrunt"\s*:')
 
 
 @dataclass
@@ -43,6 +56,8 @@ class Discovery:
     stack_files: list[str] = field(default_factory=list)
     lock_dirs: set[str] = field(default_factory=set)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    legacy: list[tuple[str, int]] = field(default_factory=list)  # (tfvars path, line of `terragrunt =`)
+    has_files: bool = False  # any regular file at all was seen (outside skipped folders)
 
 
 def file_role(rel: str) -> str:
@@ -76,6 +91,7 @@ def discover(root: Path) -> Discovery:
     stack: list[tuple[str, str]] = [(root_text, "")]  # (real folder, relative logical path)
     # symlinked folders wait until every real folder is walked, so the real path of a folder wins
     links: list[tuple[str, str]] = []
+    tfvars: list[tuple[str, str]] = []  # (relative path, real path)
     while stack or links:
         real, rel = stack.pop() if stack else links.pop(0)
         if real in visited:
@@ -110,6 +126,10 @@ def discover(root: Path) -> Discovery:
                     continue
                 (links if is_link else stack).append((target, child_rel))
                 continue
+            found.has_files = True
+            if name in LEGACY_FILES:
+                tfvars.append((child_rel, target))
+                continue
             if name == LOCK_FILE:
                 found.lock_dirs.add(rel or ".")
                 continue
@@ -134,6 +154,81 @@ def discover(root: Path) -> Discovery:
         for f in found.unit_files
         if f.endswith(".hcl") or (f.rsplit("/", 1)[0] if "/" in f else ".") not in dirs
     ]
+    found.legacy = _legacy(tfvars, found.unit_files)
     for path, why in found.skipped:
         log.debug("skipped %s: %s", path, why)
     return found
+
+
+def _folder(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else "."
+
+
+def _legacy(tfvars: list[tuple[str, str]], unit_files: list[str]) -> list[tuple[str, int]]:
+    """The tfvars files that hold a pre-0.19 ``terragrunt`` block in a folder without a unit file.
+
+    Only those folders are read: where a ``terragrunt.hcl`` exists, terragrunt reads that and a leftover
+    tfvars block is just a variable.
+    """
+    unit_dirs = {_folder(f) for f in unit_files}
+    hits: list[tuple[str, int]] = []
+    for rel, real in sorted(tfvars):
+        if _folder(rel) in unit_dirs:
+            continue
+        try:
+            if os.stat(real).st_size > _LEGACY_MAX_BYTES:
+                continue
+            with open(real, encoding="utf-8-sig", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        line = legacy_line(text, json_file=rel.endswith(".json"))
+        if line is not None:
+            hits.append((rel, line))
+    return hits
+
+
+def legacy_line(text: str, *, json_file: bool = False) -> int | None:
+    """The 1-based line of a top-level ``terragrunt`` block/object in tfvars text, or None.
+
+    A cheap text check, not a parse: a pre-0.19 tfvars is HCL1, which the HCL2 parser often rejects.
+    """
+    if json_file:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or "terragrunt" not in data:
+            return None
+        match = _LEGACY_JSON.search(text)
+        return text.count("\n", 0, match.start()) + 1 if match else 1
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if depth == 0 and _LEGACY_HCL.match(line):
+            return number
+        depth = max(0, depth + _brace_delta(line))
+    return None
+
+
+def _brace_delta(line: str) -> int:
+    """Net ``{`` minus ``}`` on a line, outside strings and comments (heredocs are not tracked)."""
+    delta = 0
+    quoted = False
+    escaped = False
+    for index, char in enumerate(line):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == "#" or line.startswith("//", index):
+            break
+        elif char == "{":
+            delta += 1
+        elif char == "}":
+            delta -= 1
+    return delta

@@ -18,7 +18,7 @@ import pandas as pd
 from opslib.errors import ConfigError, ParseError
 from opslib.secrets import Masker
 from opslib.terragrunt import graph as _graph
-from opslib.terragrunt.discover import Discovery, discover, file_role
+from opslib.terragrunt.discover import LEGACY_MESSAGE, Discovery, discover, file_role
 from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, attributes, iter_blocks, materialize
 from opslib.terragrunt.parse import ParseCache, ParsedFile, parse_files, parse_text
 from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs
@@ -60,6 +60,7 @@ DEPENDENCY_COLUMNS = [
 ]
 FILE_COLUMNS = ["path", "role", "status", "size", "cached"]
 ERROR_COLUMNS = ["path", "line", "column", "message", "kind"]
+NO_UNITS_MESSAGE = "no terragrunt.hcl, terragrunt.hcl.json or terragrunt.stack.hcl found under the tree root"
 _MAX_STACK_DEPTH = 8
 
 
@@ -107,6 +108,8 @@ class TerragruntTree:
         ``cached`` (bool: came from the disk cache).
     errors : DataFrame
         ``path``, ``line``, ``column``, ``message``, ``kind`` (``parse`` | ``eval`` | ``discover``).
+        ``discover`` rows include a pre-0.19 ``terragrunt`` block in ``terraform.tfvars`` (no unit there)
+        and, at path ``.``, a root that holds files but no unit or stack file at all.
     graph : networkx.DiGraph
         Nodes are unit ids (node attrs: the unit row's account/region/environment/kind); an edge
         ``unit -> dependency`` per resolved dependency inside the tree (edge attrs ``name``, ``kind``).
@@ -279,7 +282,8 @@ def load_tree(
     ``get_env`` gives its fallback or :class:`Unknown`. ``mock_outputs=True`` makes dependency outputs
     their ``mock_outputs``. ``repo_root`` is what ``get_repo_root()`` returns (default: the nearest folder
     holding ``.git`` above each unit). ``cache_dir`` defaults to ``$OPSLIB_CACHE_DIR/tree`` or
-    ``~/.cache/opslib/tree``. ``strict=True`` raises :class:`ParseError` on the first unparseable file.
+    ``~/.cache/opslib/tree``. ``strict=True`` raises :class:`ParseError` on the first unparseable file
+    and :class:`ConfigError` on an unsupported layout (pre-0.19 tfvars config, no unit under the root).
 
     >>> tree = load_tree("data/sample/infrastructure-live")  # doctest: +SKIP
     >>> tree.units[["unit", "account", "region", "environment"]].head()  # doctest: +SKIP
@@ -353,6 +357,7 @@ def _assemble(
     for rel, why in found.skipped:
         if why.startswith("cannot read"):
             error_rows.append({"path": rel, "line": None, "column": None, "message": why, "kind": "discover"})
+    error_rows.extend(_layout_errors(root, found, options.strict))
 
     def load_extra(path: Path) -> dict[str, Any] | None:
         # a file outside the discovered set (e.g. under a skipped folder) but inside the root
@@ -417,6 +422,28 @@ def _assemble(
         except Exception as exc:
             _unexpected(ev, root / rel, exc, options.strict)
     return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started)
+
+
+def _layout_errors(root: Path, found: Discovery, strict: bool) -> list[dict[str, Any]]:
+    """Rows for layouts that would otherwise load as silently nothing (strict: the first one raises).
+
+    A pre-0.19 ``terraform.tfvars`` holding a ``terragrunt`` block, and a root under which no unit or
+    stack file exists at all (an empty folder is just empty, not an error).
+    """
+    rows: list[dict[str, Any]] = []
+    for rel, line in found.legacy:
+        if strict:
+            raise ConfigError(LEGACY_MESSAGE, path=root / rel, line=line)
+        rows.append(
+            {"path": rel, "line": line, "column": None, "message": LEGACY_MESSAGE, "kind": "discover"}
+        )
+    if found.has_files and not found.unit_files and not found.stack_files:
+        if strict:
+            raise ConfigError(NO_UNITS_MESSAGE, path=root)
+        rows.append(
+            {"path": ".", "line": None, "column": None, "message": NO_UNITS_MESSAGE, "kind": "discover"}
+        )
+    return rows
 
 
 def _stack_units(
