@@ -8,12 +8,18 @@ Forms, detected from the content, not the file name:
   ``planned_change`` and ``resource_drift`` messages, without values;
 - a folder holding either, laid out as ``terragrunt run --all plan --json-out-dir DIR`` writes it
   (``DIR/<unit>/tfplan.json``): ``unit`` is the folder relative to ``DIR``, matched to the tree's unit
-  ids when a tree is given.
+  ids when a tree is given;
+- the console output of ``terragrunt run --all plan -json`` (or ``run-all``), where terragrunt prefixes
+  each line of a unit's output (``14:02:37.123 STDOUT [prod/rds] terraform: {...}``, older
+  ``[prod/rds] terraform: {...}`` or ``[/abs/prod/rds] {...}``) and mixes in its own log lines: the
+  prefix is stripped, ``unit`` comes from the bracketed path (relative to the tree root when a tree is
+  given) and terragrunt's own lines are counted in ``frame.attrs["terragrunt_log_lines"]``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -70,6 +76,18 @@ _UI_REASONS = {
 _SKIP_DIRS = {".terraform", ".terragrunt-cache", ".git", "__pycache__"}
 _PLAN_SUFFIXES = {".json", ".jsonl", ".ndjson", ".log"}
 
+# terragrunt's console prefix, every part optional: time (pretty format), level (STDOUT for the tool's
+# own output, INFO/WARN... for terragrunt's), the old ``[terragrunt]`` tag, then ``[unit path]``
+_TG_PREFIX = re.compile(
+    rb"^(?:(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)\s+)?"
+    rb"(?:(?P<level>STDOUT|STDERR|ERROR|WARN|WARNING|INFO|DEBUG|TRACE)\b\s*)?"
+    rb"(?:(?P<tag>\[terragrunt\])\s*)?"
+    rb"(?:\[(?P<unit>[^\]\r\n]+)\]\s*)?"
+)
+# the tool name terragrunt puts before the message (``terraform:``, ``tofu:``)
+_TOOL_PREFIX = re.compile(rb"^[\w.\-]+:\s*(?=\{)")
+_ANSI = re.compile(rb"\x1b\[[0-9;]*[A-Za-z]")
+
 
 @dataclass
 class PlanFile:
@@ -114,8 +132,70 @@ def normalize_actions(actions: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- reading files
 
 
-def _read_json(path: Path) -> tuple[str, Any, list[ParseError]]:
-    """("show-json", dict, []) or ("plan-log", [(line, message), ...], [bad line, ...])."""
+@dataclass
+class _LogRead:
+    """A plan log's lines: messages and bad lines carry the unit path terragrunt prefixed them with."""
+
+    messages: list[tuple[int, Any, str | None]] = field(default_factory=list)
+    bad: list[tuple[ParseError, str | None]] = field(default_factory=list)
+    terragrunt_lines: int = 0
+
+
+def _strip_terragrunt(raw: bytes) -> tuple[bytes, str | None, bool]:
+    """(the line without terragrunt's prefix, the unit path or None, whether a prefix was found)."""
+    if raw.lstrip().startswith(b"{"):  # the common case, a plain `terraform plan -json` line
+        return raw, None, False
+    line = _ANSI.sub(b"", raw).strip()
+    m = _TG_PREFIX.match(line)
+    if m is None or m.end() == 0:
+        return raw, None, False
+    # a bare time or unit-less level alone is not enough: "WARN" may start a stderr line of anything
+    if not (m.group("unit") or m.group("tag") or (m.group("time") and m.group("level"))):
+        return raw, None, False
+    rest = line[m.end() :]
+    tool = _TOOL_PREFIX.match(rest)
+    if tool is not None:
+        rest = rest[tool.end() :]
+    unit = m.group("unit").decode("utf-8", "replace").strip() if m.group("unit") else None
+    return rest, unit, True
+
+
+def _read_log_lines(data: bytes, path: Path) -> _LogRead:
+    """Every line of a plan log; a log captured with `2>&1` holds Terraform's warning boxes, one killed
+    mid-write a cut last line, a terragrunt console log terragrunt's own lines: the good messages are
+    kept and each bad line reported."""
+    out = _LogRead()
+    # lines neither JSON-like nor prefixed: in a terragrunt console log the continuation lines of its
+    # own multi-line messages (the run order, an error's detail), elsewhere reported as bad lines
+    stray: list[tuple[ParseError, str | None]] = []
+    seen_prefix = False
+    for lineno, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        text, unit, prefixed = _strip_terragrunt(raw)
+        seen_prefix = seen_prefix or prefixed
+        if prefixed and not text.startswith(b"{"):
+            out.terragrunt_lines += 1  # terragrunt's own log line or the tool's non-JSON stderr
+            continue
+        try:
+            msg = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            err = ParseError(f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno, column=exc.colno)
+            (out.bad if prefixed or text.lstrip().startswith(b"{") else stray).append((err, unit))
+            continue
+        if isinstance(msg, dict) and "type" in msg:
+            out.messages.append((lineno, msg, unit))
+        else:
+            out.bad.append((ParseError("not a `terraform plan -json` message", path=path, line=lineno), unit))
+    if seen_prefix:
+        out.terragrunt_lines += len(stray)
+    else:
+        out.bad = sorted(out.bad + stray, key=lambda b: b[0].line or 0)
+    return out
+
+
+def _read_json(path: Path) -> tuple[str, Any]:
+    """("show-json", dict) or ("plan-log", _LogRead)."""
     data = path.read_bytes()
     # Windows PowerShell's `>` writes UTF-16 with a BOM, other tools a UTF-8 BOM
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -134,31 +214,14 @@ def _read_json(path: Path) -> tuple[str, Any, list[ParseError]]:
         first_error: orjson.JSONDecodeError = exc
     else:
         if isinstance(doc, dict) and "type" in doc and ("@message" in doc or "@level" in doc):
-            return "plan-log", [(1, doc)], []
-        return "show-json", doc, []
-    messages: list[tuple[int, Any]] = []
-    # a log captured with `2>&1` holds Terraform's warning boxes, one killed mid-write a cut last line:
-    # the good messages are kept and each bad line reported
-    bad: list[ParseError] = []
-    for lineno, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            msg = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            bad.append(
-                ParseError(f"invalid JSON in plan log: {exc.msg}", path=path, line=lineno, column=exc.colno)
-            )
-            continue
-        if isinstance(msg, dict) and "type" in msg:
-            messages.append((lineno, msg))
-        else:
-            bad.append(ParseError("not a `terraform plan -json` message", path=path, line=lineno))
-    if not messages:  # not a log at all: report the whole-document error
+            return "plan-log", _LogRead(messages=[(1, doc, None)])
+        return "show-json", doc
+    read = _read_log_lines(data, path)
+    if not read.messages:  # not a log at all: report the whole-document error
         raise ParseError(
             f"invalid JSON: {first_error.msg}", path=path, line=first_error.lineno, column=first_error.colno
         ) from first_error
-    return "plan-log", messages, bad
+    return "plan-log", read
 
 
 def _is_show_plan(doc: Any) -> bool:
@@ -272,7 +335,7 @@ def _from_show(doc: dict[str, Any], plan: PlanFile, masker: Masker, errors: _Err
 # --------------------------------------------------------------------------- plan -json log
 
 
-def _from_log(messages: list[tuple[int, Any]], plan: PlanFile, errors: _Errors) -> None:
+def _from_log(messages: Iterable[tuple[int, Any]], plan: PlanFile, errors: _Errors) -> None:
     path = Path(plan.source_file)
     plan.applyable = False
     for lineno, msg in messages:
@@ -373,6 +436,25 @@ def _unit_for(file: Path, base: Path | None, ids: list[str] | None) -> str:
     return guess
 
 
+def _unit_of_prefix(raw: str, root: Path | None, ids: list[str] | None) -> str:
+    """The unit id of the path terragrunt prefixed a line with (relative to the run dir or absolute)."""
+    text = raw.replace("\\", "/").rstrip("/")
+    while text.startswith("./"):
+        text = text[2:]
+    # a path outside the tree is matched by its ending below
+    if root is not None and Path(text).is_absolute() and Path(text).is_relative_to(root):
+        text = Path(text).relative_to(root).as_posix()
+    if ids:
+        if text in ids:
+            return text
+        parts = tuple(p for p in text.split("/") if p)
+        # the longest unit id the path ends with (terragrunt may run from above or below the tree root)
+        matches = [u for u in ids if tuple(u.split("/")) == parts[-len(u.split("/")) :]]
+        if matches:
+            return max(matches, key=len)
+    return text or "."
+
+
 def _plan_files(folder: Path) -> list[Path]:
     found = []
     for p in sorted(folder.rglob("*")):
@@ -384,21 +466,49 @@ def _plan_files(folder: Path) -> list[Path]:
 # --------------------------------------------------------------------------- public
 
 
-def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_folder: bool) -> PlanFile | None:
+@dataclass
+class _Context:
+    """What every file of one ``load_plans`` call shares."""
+
+    masker: Masker
+    errors: _Errors
+    ids: list[str] | None
+    root: Path | None  # the tree root, to make absolute unit paths relative
+    terragrunt_lines: int = 0
+
+
+def _from_log_units(read: _LogRead, plan: PlanFile, ctx: _Context) -> list[PlanFile]:
+    """One plan per unit of a (terragrunt console) log; a plain log is one plan of ``plan.unit``."""
+    ctx.terragrunt_lines += read.terragrunt_lines
+    units: dict[str, list[tuple[int, Any]]] = {}
+    for lineno, msg, prefix in read.messages:
+        unit = plan.unit if prefix is None else _unit_of_prefix(prefix, ctx.root, ctx.ids)
+        units.setdefault(unit, []).append((lineno, msg))
+    plans = {u: PlanFile(unit=u, source_file=plan.source_file, form="plan-log") for u in units}
+    for err, prefix in read.bad:
+        ctx.errors.add(err)
+        bad_unit = None if prefix is None else _unit_of_prefix(prefix, ctx.root, ctx.ids)
+        # a message may be missing: of that unit, or of any when the line names none
+        for u, p in plans.items():
+            if bad_unit is None or u == bad_unit:
+                p.complete = False
+    for u, p in plans.items():
+        _from_log(units[u], p, ctx.errors)
+    return list(plans.values())
+
+
+def _load_file(file: Path, unit: str, ctx: _Context, *, in_folder: bool) -> list[PlanFile]:
+    masker, errors = ctx.masker, ctx.errors
     plan = PlanFile(unit=unit, source_file=str(file), form="show-json")
     try:
-        form, doc, bad_lines = _read_json(file)
+        form, doc = _read_json(file)
         if form == "plan-log":
-            plan.form = "plan-log"
-            for err in bad_lines:
-                errors.add(err)
-                plan.complete = False  # a message may be missing
-            _from_log(doc, plan, errors)
-        elif _is_show_plan(doc):
+            return _from_log_units(doc, plan, ctx)
+        if _is_show_plan(doc):
             _from_show(doc, plan, masker, errors)
         elif in_folder:
             log.debug("%s: not a plan, skipped", file)
-            return None
+            return []
         else:
             raise SchemaError(
                 "not a Terraform plan (expected `terraform show -json` or `terraform plan -json` output)",
@@ -416,7 +526,7 @@ def _load_file(file: Path, unit: str, masker: Masker, errors: _Errors, *, in_fol
     except OpslibError as exc:
         errors.add(exc)
         plan.errored = True
-    return plan
+    return [plan]
 
 
 def load_plans(
@@ -436,7 +546,9 @@ def load_plans(
     ``source_file``.
 
     ``frame.attrs["plans"]`` lists each plan file (unit, form, versions, applyable, errored,
-    output_changes); ``frame.attrs["errors"]`` lists problems (path, line, message). Lenient by
+    output_changes); ``frame.attrs["errors"]`` lists problems (path, line, message);
+    ``frame.attrs["terragrunt_log_lines"]`` counts terragrunt's own (non-JSON) console lines skipped in
+    ``terragrunt run --all plan -json`` output, whose units come from each line's prefix. Lenient by
     default: a bad file becomes an error and an errored unit; ``strict=True`` raises instead.
 
     >>> changes = load_plans("data/sample/plans")  # doctest: +SKIP
@@ -450,15 +562,16 @@ def load_plans(
     if isinstance(tree_masker, Masker):  # the tree's secrets (inputs, locals) are masked in plans too
         masker.update(tree_masker)
     ids = _unit_ids(tree)
+    tree_root = getattr(tree, "root", None)
+    ctx = _Context(masker, errors, ids, Path(tree_root) if isinstance(tree_root, (str, Path)) else None)
     if root.is_dir():
-        plans = [
-            _load_file(f, _unit_for(f, root, ids), masker, errors, in_folder=True) for f in _plan_files(root)
+        kept = [
+            p for f in _plan_files(root) for p in _load_file(f, _unit_for(f, root, ids), ctx, in_folder=True)
         ]
     elif root.exists():
-        plans = [_load_file(root, unit or _unit_for(root, None, ids), masker, errors, in_folder=False)]
+        kept = _load_file(root, unit or _unit_for(root, None, ids), ctx, in_folder=False)
     else:
         raise ParseError("no such file or folder", path=root)
-    kept = [p for p in plans if p is not None]
     rows = [masker.scrub(r) for p in kept for r in p.rows]
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     # set apart: a column of count indexes and missing ones would become float (0 -> 0.0), and for_each
@@ -466,6 +579,7 @@ def load_plans(
     frame["index"] = pd.Series([r["index"] for r in rows], index=frame.index, dtype=object)
     frame.attrs["plans"] = [{k: v for k, v in asdict(p).items() if k != "rows"} for p in kept]
     frame.attrs["errors"] = errors.items
+    frame.attrs["terragrunt_log_lines"] = ctx.terragrunt_lines
     return frame
 
 
