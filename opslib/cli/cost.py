@@ -9,20 +9,11 @@ import click
 import pandas as pd
 
 from opslib.cli._output import FORMAT_OPTION, emit
+from opslib.costs.report import TOP_COLUMNS
 
 __all__ = ["command"]
 
-_SHOW_COLUMNS = [
-    "unit",
-    "address",
-    "resource_type",
-    "monthly_cost",
-    "status",
-    "account",
-    "environment",
-    "team",
-    "cost_center",
-]
+_SHOW_COLUMNS = TOP_COLUMNS
 _DIFF_COLUMNS = ["unit", "address", "change", "base_monthly_cost", "head_monthly_cost", "delta_monthly_cost"]
 _GROUPS = click.Choice(["unit", "account", "environment", "team", "cost_center", "resource_type", "project"])
 

@@ -117,17 +117,7 @@ def show_command(plans: str | None, store: str | None, by_cause: bool, tree: str
         emit(
             _joined(hist, fmt),
             fmt,
-            columns=[
-                "unit",
-                "address",
-                "first_seen",
-                "last_seen",
-                "runs",
-                "age_days",
-                "open",
-                "risk",
-                "changed_paths",
-            ],
+            columns=[c for c in drift.HISTORY_COLUMNS if c != "type"],
         )
         return 2 if bool(hist["open"].any()) else 0
     changes = load(str(plans), tree)

@@ -23,12 +23,12 @@ from opslib.costs.estimate import estimate_costs
 from opslib.costs.infracost import load_costs, read_infracost
 from opslib.errors import ParameterError
 
-__all__ = ["GROUPS", "CostReport", "build_cost_report"]
+__all__ = ["GROUPS", "TOP_COLUMNS", "CostReport", "build_cost_report"]
 
 log = logging.getLogger(__name__)
 
 GROUPS = ("account", "environment", "team", "cost_center")
-_TOP_COLUMNS = [
+TOP_COLUMNS = [
     "unit",
     "address",
     "resource_type",
@@ -209,7 +209,7 @@ def _fill(report: CostReport, top: int) -> None:
     for group in GROUPS:
         report.totals[group] = totals(head, group)
     ranked = head.sort_values("monthly_cost", ascending=False, na_position="last", kind="stable")
-    report.top_resources = ranked.head(top)[_TOP_COLUMNS].reset_index(drop=True)
+    report.top_resources = ranked.head(top)[TOP_COLUMNS].reset_index(drop=True)
     report.unpriced = unpriced(head)[
         ["unit", "address", "resource_type", "status", "usage_based", "price_not_found"]
     ].reset_index(drop=True)

@@ -30,7 +30,15 @@ import pandas as pd
 
 from opslib.errors import ParseError, SchemaError
 from opslib.history import arrow_path
-from opslib.history.schema import build_frame, iso_to_utc, no_gc, normalise_status, normalise_tag, stable_id
+from opslib.history.schema import (
+    COLUMNS,
+    build_frame,
+    iso_to_utc,
+    no_gc,
+    normalise_status,
+    normalise_tag,
+    stable_id,
+)
 
 __all__ = ["JsonHistory", "parse_document", "read_json_history"]
 
@@ -189,6 +197,10 @@ def entries_frame(
     return frame
 
 
+# the normalised fields a row carries; the rest (timestamp, provenance) are filled while building
+_ROW_KEYS = tuple(c for c in COLUMNS if c not in ("timestamp", "in_json", "in_md", "source_file"))
+
+
 def rows_to_frame(
     rows: list[dict[str, Any]], source: str, *, in_json: bool
 ) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
@@ -197,27 +209,7 @@ def rows_to_frame(
     Also returns ``(row position, message)`` for each timestamp that could not be read.
     """
     n = len(rows)
-    columns: dict[str, Any] = {
-        key: [row.get(key) for row in rows]
-        for key in (
-            "id",
-            "agent",
-            "agent_type",
-            "action_type",
-            "description",
-            "category",
-            "task",
-            "status",
-            "summary",
-            "files_created",
-            "files_modified",
-            "files_deleted",
-            "follow_up",
-            "tags",
-            "source_line",
-            "extra",
-        )
-    }
+    columns: dict[str, Any] = {key: [row.get(key) for row in rows] for key in _ROW_KEYS}
     stamps = parse_timestamps([row.get("timestamp") for row in rows])
     bad = [
         (i, f"unparseable timestamp {row['timestamp']!r}")
