@@ -969,7 +969,38 @@ def build_events() -> list[Event]:
     rng = random.Random(SEED)
     events = [e for e in _scripted(rng) + _routine(rng) if _keep(e)]
     _finalise(events, rng)
+    # added after the random draws, so every other entry keeps the id and shape it always had
+    events += _release_candidates()
+    events.sort(key=lambda e: (e.ts, e.agent, e.title))
     return events
+
+
+def _release_candidates() -> list[Event]:
+    """The v1.9.0-rc1 pre-release tried in dev on vpc and eks (the promotion report's first stage)."""
+    units = [f"{tree.PRERELEASE_ENV}/{c}" for c in sorted(tree.PRERELEASE_COMPONENTS)]
+    ts = _at(106, 10, 12, 31)
+    return [
+        Event(
+            ts=ts,
+            agent="devops-engineer",
+            action="deployment",
+            category="infrastructure",
+            title=f"Promote terraform-aws-modules {tree.PRERELEASE_REF} to {tree.PRERELEASE_ENV} (vpc, eks)",
+            description=(
+                f"Bumped ?ref=v1.8.0 to ?ref={tree.PRERELEASE_REF} in {len(units)} units under "
+                f"{tree.PRERELEASE_ENV}, ran `terragrunt run --all plan` then `apply` after approval."
+            ),
+            summary=f"{len(units)} units on the release candidate; IPv6 and EKS 1.31 support under test.",
+            modified=[_unit_file(u) for u in units],
+            tags=["deployment", "promotion", "infrastructure", "terragrunt", "dev"],
+            reasoning="Release candidates soak in dev before the release is cut for staging.",
+            triggered_by="release train",
+            scripted=True,
+            key="promote-v1.9.0-rc1-dev",
+            shape="A",
+            id=f"{ts:%Y%m%d-%H%M%S}-devops_engineer",
+        )
+    ]
 
 
 def _iso(ts: datetime) -> str:

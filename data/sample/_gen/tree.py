@@ -88,6 +88,11 @@ ENVS: dict[str, dict[str, Any]] = {
     "mgmt/us-east-1/mgmt": {"environment": "mgmt", "vpc_cidr": "10.0.0.0/16", "tier": "small"},
 }
 
+# Environment promotion: dev soaks a release candidate of the modules on a few components first.
+PRERELEASE_ENV = "non-prod/us-east-1/dev"
+PRERELEASE_COMPONENTS = frozenset({"vpc", "eks"})
+PRERELEASE_REF = "v1.9.0-rc1"
+
 SIZES: dict[str, dict[str, Any]] = {
     "small": {
         "db_class": "db.t4g.medium",
@@ -173,6 +178,8 @@ def _component_spec(env_dir: str, component: str) -> dict[str, Any]:
     size = SIZES[env["tier"]]
     name = f"{env['environment']}-{region}" if region != "_global" else account
     ref = ACCOUNTS[account]["module_ref"]
+    if env_dir == PRERELEASE_ENV and component in PRERELEASE_COMPONENTS:
+        ref = PRERELEASE_REF
     prod = account == "prod"
     deps: dict[str, str] = {}
     inputs: dict[str, Any] = {}

@@ -16,7 +16,7 @@ locals {
 }
 
 terraform {
-  source = "git::https://github.com/acme-corp/terraform-aws-modules.git//modules/eks?ref=v1.8.0"
+  source = "git::https://github.com/acme-corp/terraform-aws-modules.git//modules/eks?ref=v1.9.0-rc1"
 }
 
 dependency "vpc" {
