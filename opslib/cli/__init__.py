@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cost": "opslib.cli.cost",
     "failures": "opslib.cli.failures",
     "incident": "opslib.cli.incident",
+    "promote": "opslib.cli.promote",
 }
 
 
