@@ -78,7 +78,7 @@ def test_parse_source_splits_repository_component_ref():
     )
     tfr = "tfr:///terraform-aws-modules/vpc/aws?version=5.8.1"
     assert promotion.parse_source(tfr) == (
-        "tfr://registry.terraform.io",
+        "tfr://registry.terraform.io/terraform-aws-modules/vpc/aws",
         "terraform-aws-modules/vpc/aws",
         "5.8.1",
     )
@@ -386,3 +386,7 @@ def test_report_headline_and_next_promotions():
     to_prod = nxt[nxt["to"] == "prod"]
     assert int(to_prod["units"].sum()) == 15
     assert report.unpinned["unit"].tolist() == ["non-prod/us-east-1/dev/lambda-thumbnailer"]
+    cells = {(r.component, r.environment): r.versions_behind_newest for r in report.matrix.itertuples()}
+    assert cells[("modules/vpc", "prod")] == 1 and cells[("modules/vpc", "dev")] == 0
+    # a registry module is versioned on its own: s3-bucket 4.1.2 is not behind the vpc module's 5.8.1
+    assert cells[("terraform-aws-modules/s3-bucket/aws", "prod")] == 0

@@ -6,7 +6,8 @@
 |---|---|
 | ``component`` | the module path inside its source (``modules/rds``, ``terraform-aws-modules/vpc/aws``), |
 |  | or the catalog unit (``units/sqs``) for stack units |
-| ``repository`` | the source without sub-path and query: refs are compared within one repository |
+| ``repository`` | the source without sub-path and query (a registry module is its own repository): |
+|  | refs are compared within one repository |
 | ``environment``, ``account``, ``region``, ``unit`` | as in ``tree.units`` |
 | ``ref`` | the ``?ref=`` / ``?version=`` value as written (``None`` without one) |
 | ``ref_kind`` | ``release`` · ``pre-release`` · ``branch`` · ``commit`` · ``none`` · ``unresolved`` |
@@ -133,7 +134,8 @@ def parse_source(source: Any) -> tuple[str | None, str | None, str | None]:
         if len(parts) == 4:
             host, parts = parts[0], parts[1:]
         component = "/".join(parts) or None
-        return f"tfr://{host}", component, ref
+        # each registry module is versioned on its own: it is its own repository
+        return f"tfr://{host}/{component}", component, ref
     # go-getter: the repository before '//', the module path after it
     scheme_split = base.split("://", 1)
     head, rest = (scheme_split[0] + "://", scheme_split[1]) if len(scheme_split) == 2 else ("", base)
