@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import opslib
+from opslib import promotion
 from opslib.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ def _documented() -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pd.DataFrame]:
     tree = opslib.load_tree(SAMPLE / "infrastructure-live")
+    timeline = promotion.timeline(opslib.load_history(SAMPLE / "project"), tree)
     return {
         "load_history": opslib.load_history(SAMPLE / "project"),
         "TerragruntTree.units": tree.units,
@@ -41,6 +43,10 @@ def frames() -> dict[str, pd.DataFrame]:
         "load_run_report": opslib.load_run_report(SAMPLE / "run-reports"),
         "load_costs": opslib.load_costs(SAMPLE / "costs" / "infracost-breakdown.json", tree=tree),
         "load_runbook": opslib.load_runbook(SAMPLE / "runbooks" / "service-outage.md"),
+        "promotion.refs": promotion.refs(tree),
+        "promotion.lag": promotion.lag(tree, "staging", "prod"),
+        "promotion.timeline": timeline,
+        "promotion.lead_times": promotion.lead_times(timeline),
     }
 
 
