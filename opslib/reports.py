@@ -83,6 +83,8 @@ ALIASES = {
     "failures": "failure_analysis",
     "incident": "incident_runbook",
     "runbook": "incident_runbook",
+    "promotion": "promotion_report",
+    "promote": "promotion_report",
 }
 
 
