@@ -17,6 +17,7 @@ from opslib.rules import all_rules, lint
 from opslib.rules.docs import default_path, render_rules_doc
 from opslib.rules.output import render
 from opslib.rules.sarif import to_sarif
+from opslib.secrets import mask
 from opslib.terragrunt import load_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
@@ -104,10 +105,11 @@ def test_no_output_contains_a_planted_secret(secret_trees: list[tuple[Path, pd.D
         assert "TG008" in text or "TG009" in text
 
 
-def test_secret_messages_keep_a_short_prefix_only() -> None:
+def test_secret_messages_show_none_of_the_value() -> None:
     findings = lint(load_tree(FIXTURES / "TG008" / "fires", cache=False), rules=["TG008"], config={})
     messages = " ".join(findings["message"])
-    assert "(Pla****)" in messages and "AKI****" in messages
+    assert f"({mask('Planted-Local-Pa55word')})" in messages and mask("AKIAPLANTEDTAGS12345") in messages
+    assert "Pla*" not in messages and "AKI" not in messages
 
 
 def test_json_output_rows(secret_trees: list[tuple[Path, pd.DataFrame]]) -> None:

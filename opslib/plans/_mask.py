@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from opslib.secrets import MASK, Masker, is_secret_name
+from opslib.secrets import Masker, is_secret_name, mask, mask_named
 
 __all__ = ["collect_plan_secrets", "mask_marked"]
 
@@ -21,21 +21,19 @@ __all__ = ["collect_plan_secrets", "mask_marked"]
 def mask_marked(value: Any, marks: Any, masker: Masker) -> Any:
     """``value`` with the parts ``marks`` flags sensitive replaced by ``MASK`` (and remembered).
 
-    Attributes whose name says they hold a secret (``password``, ``secret_string``) are masked too:
-    providers forget to mark some of them.
+    Values under a name that says it holds a secret (``password``, ``passwords = [...]``,
+    ``secret_string``) are masked too, as :func:`opslib.secrets.is_secret` judges them: providers forget
+    to mark some of them.
     """
     if marks is True:
         masker.add(value)
-        return None if value is None else MASK
+        return None if value is None else mask(value)
     if isinstance(value, dict):
         sub = marks if isinstance(marks, dict) else {}
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if isinstance(item, (str, int, float)) and not isinstance(item, bool) and is_secret_name(key):
-                masker.add(item)
-                out[key] = MASK if item != "" else item
-            else:
-                out[key] = mask_marked(item, sub.get(key), masker)
+            marked = mask_marked(item, sub.get(key), masker)
+            out[key] = mask_named({key: marked}, masker)[key] if is_secret_name(key) else marked
         return out
     if isinstance(value, list):
         subl = marks if isinstance(marks, list) else []

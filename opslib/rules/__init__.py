@@ -125,7 +125,7 @@ def _frame(ctx: LintContext, findings: list[Finding]) -> pd.DataFrame:
                 "path": finding.path,
                 "line": int(finding.line),
                 # scrub last: a secret found by any rule is masked in every message
-                "message": ctx.masker.scrub_str(finding.message),
+                "message": ctx.masker.scrub_str(finding.message, keep=(finding.path, finding.unit)),
                 "suppressed": suppression is not None,
                 "suppression_reason": ctx.masker.scrub_str(suppression.reason) if suppression else "",
             }

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from opslib.errors import OpslibError
 from opslib.rules import _hcl
-from opslib.secrets import Masker, mask_value
+from opslib.secrets import Masker, mask
 
 if TYPE_CHECKING:
     from opslib.rules.config import LintConfig
@@ -58,8 +58,8 @@ def is_production(name: Any) -> bool:
 
 
 def mask_secret(value: Any) -> str:
-    """How a finding shows a secret: a short prefix at most, never the value (``Sup****``)."""
-    return mask_value(value, keep=3)
+    """How a finding shows a secret: ``****#a1b2c3``, none of its characters (copies share the tag)."""
+    return mask(value)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""TG008 (hardcoded secrets in inputs/locals, AWS keys anywhere) and TG009 (get_env secret fallbacks)."""
+"""TG008 (hardcoded secrets in inputs, locals and stack values; known formats anywhere) and TG009 (get_env
+secret fallbacks)."""
 
 from __future__ import annotations
 
@@ -17,40 +18,55 @@ from opslib.rules._base import (
     strip_comment,
 )
 from opslib.rules._hcl import NOT_LITERAL
-from opslib.secrets import AWS_KEY_PATTERN, is_secret_name
+from opslib.secrets import find_known, is_secret, is_secret_name, non_secret_shape
 
 __all__: list[str] = []
 
-# values that name where a secret lives rather than being one
-_REFERENCE_VALUE = re.compile(r"^(arn:|\{\{resolve:|projects/|https?://|/aws/|ssm:|secretsmanager:)")
 _GET_ENV = re.compile(r"""get_env\(\s*"(?P<name>[^"]*)"\s*,\s*"(?P<fallback>(?:[^"\\]|\\.)*)"\s*\)""")
 _ASSIGNED = re.compile(r"""^\s*"?(?P<key>[A-Za-z_][\w-]*)"?\s*[=:]""")
 
 
-def _is_hardcoded(value: Any) -> bool:
+def _hardcoded_secret(name: str, value: Any) -> bool:
+    """True when ``value`` as written is a secret held under ``name`` (see :func:`opslib.secrets.is_secret`).
+
+    A list is judged whole: a list of plain words (permissions, role names) is no secret."""
+    if isinstance(value, list):
+        written = [literal(item) for item in value]
+        if not is_secret_name(name) or any(w is NOT_LITERAL for w in written) or non_secret_shape(written):
+            return False
+        return any(isinstance(w, str) and is_secret(name, w) for w in written)
     written = literal(value)
     if written is NOT_LITERAL or not isinstance(written, str):
         return False  # expressions, numbers and booleans are not secrets written down
-    text = written.strip()
-    return bool(text) and not _REFERENCE_VALUE.match(text)
+    return is_secret(name, written)
+
+
+def _secret_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(literal(item)) for item in value)
+    return str(literal(value))
 
 
 def _leaves(value: Any, trail: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every (key path, value) inside nested objects; list items keep their parent's key."""
+    """Every (key path, value) inside nested objects; a list of scalars is one leaf, a list of objects is
+    walked (its items keep the list's key)."""
     if isinstance(value, Mapping):
         for key, inner in value.items():
             if str(key).startswith("__"):
                 continue
             yield from _leaves(inner, (*trail, str(key).strip('"')))
-    elif isinstance(value, list):
+    elif isinstance(value, list) and any(isinstance(item, (Mapping, list)) for item in value):
         for item in value:
             yield from _leaves(item, trail)
     else:
         yield trail, value
 
 
-def _sections(document: Mapping[str, Any]) -> Iterator[tuple[str, int, int | None, Mapping[str, Any]]]:
-    """``(section, start, end, body)`` for every ``locals`` block and the ``inputs`` attribute."""
+def _sections(
+    document: Mapping[str, Any], role: str
+) -> Iterator[tuple[str, int, int | None, Mapping[str, Any]]]:
+    """``(section, start, end, body)`` for every ``locals`` block, the ``inputs`` attribute and, in a stack
+    file, the ``values`` of every ``unit`` and ``stack`` block."""
     for _, block in blocks(document, "locals"):
         start, end = block_lines(block)
         yield "local", start or 1, end, block
@@ -58,16 +74,36 @@ def _sections(document: Mapping[str, Any]) -> Iterator[tuple[str, int, int | Non
     if isinstance(inputs, Mapping):
         span = (document.get("__lines__") or {}).get("inputs") or [attr_line(document, "inputs") or 1, None]
         yield "input", int(span[0] or 1), (int(span[1]) if span[1] else None), inputs
+    if role != "stack":
+        return
+    for block_type in ("unit", "stack"):
+        for labels, block in blocks(document, block_type):
+            values = block.get("values")
+            if not isinstance(values, Mapping):
+                continue
+            span = (block.get("__lines__") or {}).get("values") or [block_lines(block)[0] or 1, None]
+            name = labels[0] if labels else block_type
+            yield (
+                f'{block_type} "{name}" value',
+                int(span[0] or 1),
+                (int(span[1]) if span[1] else None),
+                values,
+            )
 
 
 @register(
     id="TG008",
     name="hardcoded-secret",
-    title="A secret is hardcoded in inputs or locals",
+    title="A secret is hardcoded in inputs, locals or stack values",
     severity="critical",
-    rationale="""A password, token or private key written into `terragrunt.hcl` is in every clone, every
-    fork and the whole git history, and ends up in plan output and logs. AWS access key ids are found
-    anywhere in a file, comments included.""",
+    rationale="""A password, token or private key written into `terragrunt.hcl` (or a stack's `values`) is
+    in every clone, every fork and the whole git history, and ends up in plan output and logs. A name is
+    judged by its head noun (`db_password`, `api_key` hold secrets; `secret_name`,
+    `token_duration_in_seconds`, `key_vault_id` do not) and a value by its shape: secret-store references,
+    identifiers made of words (a Key Vault secret's name), numbers, durations, booleans, versions, URLs
+    without credentials, paths, commands and lists of plain words are not secrets; `changeme` or
+    `Sup3rS3cret!` are. Secrets of known formats (AWS keys, GitHub/GitLab/Slack tokens, private keys,
+    JWTs, passwords in URLs and connection strings) are found anywhere in a file, comments included.""",
     fix="""Remove the value and rotate it. Read it at run time instead: `get_env("DB_PASSWORD")` without a
     default, a `sops_decrypt_file()`, or a data source on Secrets Manager / SSM in the module.""",
 )
@@ -75,21 +111,24 @@ def check_hardcoded_secrets(ctx: LintContext) -> Iterator[Finding]:
     reported_in: dict[str, set[int]] = {}
     for path, document in sorted(ctx.documents.items()):
         reported = reported_in.setdefault(path, set())
-        for section, start, end, body in _sections(document):
+        for section, start, end, body in _sections(document, ctx.roles.get(path, "")):
             for trail, value in _leaves(body, ()):
-                if not trail or not is_secret_name(trail[-1]) or not _is_hardcoded(value):
+                # the whole key path is the name: ``credentials = { value = ... }`` holds credentials
+                if not trail or not any(_hardcoded_secret(n, value) for n in {trail[-1], "_".join(trail)}):
                     continue
                 name = ".".join(trail)
                 line = _line_of(ctx, path, body, trail, start, end)
                 reported.add(line)
-                shown = ctx.remember_secret(literal(value))
+                shown = ctx.remember_secret(_secret_text(value))
+                if isinstance(value, list):
+                    ctx.masker.add([literal(item) for item in value])
                 text = f"{section} {name} has a hardcoded secret value ({shown})"
                 yield Finding(
                     "TG008", path, line, ctx.msg(path, line, text), unit=ctx.owner(path), block_line=start
                 )
-    # key ids anywhere: every file the tree read (tags.yml too), comments included
+    # known formats anywhere: every file the tree read (tags.yml too), comments included
     for path in sorted(set(ctx.documents) | set(ctx.roles)):
-        yield from _aws_keys(ctx, path, reported_in.get(path, set()))
+        yield from _known_formats(ctx, path, reported_in.get(path, set()))
 
 
 def _line_of(
@@ -102,14 +141,15 @@ def _line_of(
     return ctx.find_line(path, rf"(^|[\s{{,\"]){re.escape(trail[-1])}\"?\s*[=:]", start, end) or start
 
 
-def _aws_keys(ctx: LintContext, path: str, reported: set[int]) -> Iterator[Finding]:
+def _known_formats(ctx: LintContext, path: str, reported: set[int]) -> Iterator[Finding]:
     for number, line in enumerate(ctx.lines(path), start=1):
         if number in reported:
             continue
-        for match in AWS_KEY_PATTERN.finditer(line):
-            shown = ctx.remember_secret(match.group(0))
-            text = f"AWS access key id {shown} written in the file"
+        for start, end, kind in find_known(line):
+            shown = ctx.remember_secret(line[start:end])
+            text = f"{kind} {shown} written in the file"
             yield Finding("TG008", path, number, ctx.msg(path, number, text), unit=ctx.owner(path))
+            break  # one finding per line
 
 
 @register(

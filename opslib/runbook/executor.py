@@ -25,7 +25,7 @@ from pathlib import Path
 
 from opslib.errors import ExecutionError, ParameterError
 from opslib.runbook.parse import PLACEHOLDER_RE
-from opslib.secrets import MASK, Masker, is_secret_name, scrub_text
+from opslib.secrets import Masker, scrub_text
 
 __all__ = [
     "DEFAULT_ALLOWLIST",
@@ -46,9 +46,6 @@ DEFAULT_ALLOWLIST = frozenset({"kubectl", "stern", "terragrunt", "terraform", "a
 # would silently do something else (kubectl would receive "|" as an argument): refuse it instead.
 _SHELL_TOKENS = re.compile(r"^(\|{1,2}|&{1,2}|;{1,2})$|^(\d?>|<|&>)|;$|\$\(|`")
 _SENTINEL = "\x00opslib-ph-{}\x00"
-_SECRET_ASSIGN = re.compile(
-    r"(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>\s*[=:]\s*)(?P<quote>[\"']?)(?P<value>[^\s\"',;]+)"
-)
 
 
 @dataclass(frozen=True)
@@ -188,16 +185,10 @@ def _resolve_script(program: str, config: ExecutorConfig) -> str:
 
 
 def mask_output(text: str, masker: Masker | None = None) -> str:
-    """Mask secrets in command output: remembered values, ``password=...`` pairs, AWS key ids."""
+    """Mask secrets in command output: remembered values, ``password=...`` pairs, known formats."""
     if masker is not None:
         text = masker.scrub_str(text)
-
-    def hide(match: re.Match[str]) -> str:
-        if is_secret_name(match.group("key")):
-            return f"{match.group('key')}{match.group('sep')}{match.group('quote')}{MASK}"
-        return match.group(0)
-
-    return scrub_text(_SECRET_ASSIGN.sub(hide, text))
+    return scrub_text(text)
 
 
 def truncate(text: str, limit: int) -> tuple[str, bool]:

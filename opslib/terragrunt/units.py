@@ -7,7 +7,6 @@ the path (``<account>/<region>/<environment>/...`` around a region-shaped folder
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from opslib.secrets import MASK, Masker, is_secret_name
+from opslib.secrets import Masker, mask_named
 from opslib.terragrunt.evaluate import (
     Config,
     EvalError,
@@ -191,24 +190,9 @@ def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | Non
     return result
 
 
-_secret_name = functools.lru_cache(maxsize=8192)(is_secret_name)
-
-
 def mask_values(values: Any, masker: Masker) -> Any:
-    """Mask secret-named keys (remembering their values) at any depth."""
-    if isinstance(values, dict):
-        out: dict[str, Any] = {}
-        for key, value in values.items():
-            leaf = value is not None and not isinstance(value, (dict, list, Unknown))
-            if leaf and _secret_name(str(key)):
-                masker.add(value)
-                out[key] = MASK
-            else:
-                out[key] = mask_values(value, masker)
-        return out
-    if isinstance(values, list):
-        return [mask_values(v, masker) for v in values]
-    return values
+    """Mask values held under secret-like names (remembering them) at any depth, lists and objects too."""
+    return mask_named(values, masker)
 
 
 _TYPE_NAMES: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
