@@ -162,3 +162,10 @@ def test_every_rule_runs_on_the_tree_loader_fixtures(tree: str) -> None:
 )
 def test_production_names(name: str | None, production: bool) -> None:
     assert is_production(name) is production
+
+
+def test_tg002_registry_version_latest_is_not_a_version() -> None:
+    findings = run(FIXTURES / "TG002" / "fires", "TG002")
+    row = findings[findings["unit"] == "dev/registry-latest"]
+    assert len(row) == 1
+    assert "version=latest is not a version" in row["message"].iloc[0]

@@ -151,6 +151,8 @@ class LintContext:
         if isinstance(tree_masker, Masker):
             self.masker.update(tree_masker)
         self._lines: dict[str, list[str]] = {}
+        #: what rules could not judge: (rule id, path, line, text), shown by ``opslib lint --explain``
+        self.notes: list[tuple[str, str, int, str]] = []
 
     # -- files ------------------------------------------------------------------------------------
     @property
@@ -273,6 +275,12 @@ class LintContext:
         """A finding message naming the unit (or the shared file), the file and the line."""
         who = f"unit {unit}" if unit else self.where(path)
         return f"{who}, {path}:{line}: {text}"
+
+    def cannot_evaluate(self, rule_id: str, path: str, line: int, what: str, why: Any = None) -> None:
+        """Record that ``rule_id`` did not judge ``what`` because its value cannot be evaluated."""
+        reason = getattr(why, "reason", why)
+        text = f"cannot evaluate {what}" + (f" ({reason})" if reason else "") + "; not judged"
+        self.notes.append((rule_id, path, int(line), self.masker.scrub_str(text)))
 
     # -- secrets ----------------------------------------------------------------------------------
     def remember_secret(self, value: Any) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from opslib.rules import _eval
 from opslib.rules._base import (
     Finding,
     LintContext,
@@ -116,7 +117,9 @@ def check_pinned_source(ctx: LintContext) -> Iterator[Finding]:
         finding = _unit_finding(ctx, row)
         if finding is not None:
             yield finding
-    yield from _stack_findings(ctx)
+    written = list(_stack_findings(ctx))
+    yield from written
+    yield from _stack_unit_findings(ctx, {(f.path, f.line) for f in written})
 
 
 def _source_site(ctx: LintContext, row: Mapping[str, Any]) -> tuple[str, int, int | None, Any] | None:
@@ -203,3 +206,85 @@ def _stack_findings(ctx: LintContext) -> Iterator[Finding]:
                     severity="critical" if production else None,
                     block_line=start,
                 )
+
+
+_VALUES_REF = re.compile(r"\bvalues\.([A-Za-z_][\w-]*)")
+
+
+def _stack_unit_findings(ctx: LintContext, reported: set[tuple[str, int]]) -> Iterator[Finding]:
+    """Stack units judged on their evaluated source (the catalog's ``?ref=${values.version}`` with the
+    stack's ``values``), reported where the unpinned ref is written: the ``values`` entry of the stack
+    file, or the catalog file when the catalog writes it. One finding per place, naming its units."""
+    owners = _eval.own_files(ctx)
+    groups: dict[tuple[str, int], list[tuple[dict[str, Any], str, str, int | None]]] = {}
+    for row in ctx.unit_rows:
+        if row.get("kind") != "stack-unit":
+            continue
+        source = row.get("source")
+        if not isinstance(source, str) or not source or "${" in source:
+            continue  # not evaluated: nothing to judge
+        problem = ref_problem(source, classify_source(source))
+        if problem is None:
+            continue
+        path, line, block_line = _stack_value_site(ctx, row, owners.get(str(row["unit"])))
+        if (path, line) in reported:
+            continue
+        groups.setdefault((path, line), []).append((row, source, problem, block_line))
+    for (path, line), items in sorted(groups.items()):
+        rows = [item[0] for item in items]
+        _, source, problem, block_line = items[0]
+        production = any(is_production(r.get("account")) or is_production(r.get("environment")) for r in rows)
+        units = sorted(str(r["unit"]) for r in rows)
+        who = units[0] if len(units) == 1 else f"{units[0]} (and {len(units) - 1} more)"
+        text = f"stack unit module source {_safe(source)} is not pinned ({problem})" + (
+            " in a production account" if production else ""
+        )
+        yield Finding(
+            "TG002",
+            path,
+            line,
+            ctx.msg(path, line, text, who),
+            unit=units[0],
+            severity="critical" if production else None,
+            block_line=block_line,
+        )
+
+
+def _stack_value_site(
+    ctx: LintContext, row: Mapping[str, Any], catalog: str | None
+) -> tuple[str, int, int | None]:
+    """(file, line, block line) where a stack unit's unpinned ref is written."""
+    stack_file = str(row.get("path") or "")
+    unit_line = int(row.get("line") or 1)
+    block = _stack_block(ctx, stack_file, unit_line)
+    block_start, block_end = block_lines(block) if block is not None else (unit_line, None)
+    raw_ref = ""
+    if catalog and catalog != stack_file:
+        site = _source_site(ctx, {"path": catalog, "includes": []})
+        if site is not None:
+            path, line, start, raw = site
+            text = unquote(raw) if isinstance(raw, str) else ""
+            ref = _REF.search(text) or _VERSION.search(text)
+            raw_ref = ref.group(1) if ref else text
+            if "${" not in raw_ref:
+                return path, line, start  # the catalog itself writes the branch
+    elif block is not None:
+        raw = block.get("source")
+        raw_ref = unquote(raw) if isinstance(raw, str) else ""
+    for name in _VALUES_REF.findall(raw_ref):
+        found = ctx.find_line(
+            stack_file, rf"(^|[\s{{,]){re.escape(name)}\s*=", block_start or 1, block_end
+        ) or ctx.find_line(stack_file, rf"(^|[\s{{,]){re.escape(name)}\s*=")
+        if found:
+            return stack_file, found, block_start
+    source_line = attr_line(block, "source") if block is not None else None
+    return stack_file, source_line or unit_line, block_start
+
+
+def _stack_block(ctx: LintContext, path: str, line: int) -> dict[str, Any] | None:
+    """The ``unit`` block of a stack file that starts at ``line``."""
+    for _, block in blocks(ctx.documents.get(path), "unit"):
+        start, _ = block_lines(block)
+        if start == line:
+            return block
+    return None

@@ -1,69 +1,102 @@
-"""TG006 (state key from path_relative_to_include) and TG007 (encrypted state with a lock table)."""
+"""TG006 (state key from path_relative_to_include) and TG007 (encrypted state with a lock table).
+
+Both judge the *evaluated* ``remote_state``: a ``config = merge(local.base, {...})``, a lock table from an
+included file's locals or a whole block held in a local are seen as terragrunt sees them, for every unit
+the file serves. Where the value cannot be evaluated the rules stay silent (a note for ``--explain``).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from opslib.rules._base import (
-    Finding,
-    LintContext,
-    attr_line,
-    block_lines,
-    blocks,
-    literal,
-    register,
-    unquote,
-)
+from opslib.rules import _eval
+from opslib.rules._base import Finding, LintContext, attr_line, block_lines, blocks, literal, register
 from opslib.rules._hcl import NOT_LITERAL
+from opslib.terragrunt.evaluate import Config
 
-__all__ = ["remote_states"]
+__all__ = ["RemoteState", "remote_states"]
 
 
-def remote_states(ctx: LintContext) -> Iterator[tuple[str, int, int | None, int | None, dict[str, Any]]]:
-    """``(path, start line, end line, config line, body)`` of every ``remote_state`` block or attribute."""
+@dataclass
+class RemoteState:
+    """A ``remote_state`` block or attribute as written: file, lines, raw body."""
+
+    path: str
+    start: int
+    end: int | None
+    config_line: int | None
+    raw: Any  # the block body, or the raw attribute value (a map or an expression)
+
+
+def remote_states(ctx: LintContext) -> Iterator[RemoteState]:
+    """Every ``remote_state`` block or attribute of every file, as written."""
     for path, document in sorted(ctx.documents.items()):
         for _, block in blocks(document, "remote_state"):
             start, end = block_lines(block)
-            yield path, start or 1, end, attr_line(block, "config"), block
-        value = document.get("remote_state")
-        if isinstance(value, Mapping) and not value.get("__is_block__"):
-            line = attr_line(document, "remote_state") or 1
-            lines = (document.get("__lines__") or {}).get("remote_state") or [line, line]
-            yield path, line, int(lines[1]), None, dict(value)
+            yield RemoteState(path, start or 1, end, attr_line(block, "config"), block)
+        span = (document.get("__lines__") or {}).get("remote_state")
+        if span and "remote_state" in document:
+            line = int(span[0] or 1)
+            yield RemoteState(path, line, int(span[1] or line), None, document["remote_state"])
 
 
-def _backend(body: Mapping[str, Any]) -> str:
-    value = literal(body.get("backend"))
-    return str(value).lower() if isinstance(value, str) else ""
-
-
-def _config(body: Mapping[str, Any]) -> dict[str, Any]:
-    config = body.get("config")
-    return dict(config) if isinstance(config, Mapping) else {}
+def _evaluated(ctx: LintContext, state: RemoteState) -> Iterator[tuple[str, Config, Any]]:
+    """``(unit, config, evaluated remote_state)`` for every unit the file serves."""
+    yield from _eval.file_values(ctx, state.path, "remote_state")
 
 
 _LOCAL_REF = re.compile(r"\blocal\.([A-Za-z_][\w-]*)")
+_FOLDER_FUNCTIONS = ("path_relative_to_include(", "get_path_from_repo_root(")
 
 
-def _uses_relative_path(value: Any, document: Mapping[str, Any]) -> bool:
-    """The key calls path_relative_to_include(), directly or through a local of the same file."""
-    if not isinstance(value, str):
-        return False
-    if "path_relative_to_include(" in value:
-        return True
+def _mentions(text: str, document: Mapping[str, Any], needles: tuple[str, ...]) -> bool:
+    """``text`` calls one of ``needles``, directly or through locals of the same file (transitively)."""
     local_values: dict[str, Any] = {}
     for _, block in blocks(document, "locals"):
-        local_values.update(block)
-    return any(
-        isinstance(local_values.get(name), str) and "path_relative_to_include(" in local_values[name]
-        for name in _LOCAL_REF.findall(value)
-    )
+        local_values.update({k: v for k, v in block.items() if not k.startswith("__")})
+    seen: set[str] = set()
+    todo = [text]
+    while todo:
+        current = todo.pop()
+        if any(n in current for n in needles):
+            return True
+        for name in _LOCAL_REF.findall(current):
+            if name not in seen and name in local_values:
+                seen.add(name)
+                todo.append(_raw_text(local_values[name]))
+    return False
 
 
-def _key_line(ctx: LintContext, path: str, key: str, start: int, end: int | None, fallback: int) -> int:
-    return ctx.find_line(path, rf"(^|[\s{{,]){re.escape(key)}\s*=", start, end) or fallback
+def _raw_text(value: Any) -> str:
+    from opslib.rules._hcl import raw_text
+
+    return raw_text(value)
+
+
+def _key_line(ctx: LintContext, state: RemoteState, key: str) -> int:
+    found = ctx.find_line(state.path, rf"(^|[\s{{,]){re.escape(key)}\s*=", state.start, state.end)
+    return found or state.config_line or state.start
+
+
+def _judge_once(
+    ctx: LintContext, state: RemoteState, rule_id: str
+) -> Iterator[tuple[str, Config, dict[str, Any], str]]:
+    """``(unit, config, evaluated config map, backend)`` per unit context whose backend and config are
+    known; a note (``--explain``) for each context that cannot be evaluated."""
+    noted = False
+    for unit, config, value in _evaluated(ctx, state):
+        backend = value.get("backend") if isinstance(value, dict) else value
+        settings = value.get("config") if isinstance(value, dict) else value
+        if not isinstance(backend, str) or not isinstance(settings, dict):
+            if not noted:
+                why = backend if isinstance(backend, _eval.Unknown) else settings
+                ctx.cannot_evaluate(rule_id, state.path, state.start, "the remote_state block", why)
+                noted = True
+            continue
+        yield unit, config, settings, backend.lower()
 
 
 @register(
@@ -78,19 +111,62 @@ def _key_line(ctx: LintContext, path: str, key: str, start: int, end: int | None
     config.""",
 )
 def check_state_key(ctx: LintContext) -> Iterator[Finding]:
-    for path, start, end, config_line, body in remote_states(ctx):
-        backend = _backend(body)
-        field = {"s3": "key", "azurerm": "key", "gcs": "prefix"}.get(backend)
+    for state in remote_states(ctx):
+        finding = _state_key_finding(ctx, state)
+        if finding is not None:
+            yield finding
+
+
+_KEY_FIELD = {"s3": "key", "azurerm": "key", "gcs": "prefix"}
+
+
+def _state_key_finding(ctx: LintContext, state: RemoteState) -> Finding | None:
+    document = ctx.documents.get(state.path) or {}
+    for _, config, settings, backend in _judge_once(ctx, state, "TG006"):
+        field = _KEY_FIELD.get(backend)
         if field is None:
             continue
-        config = _config(body)
-        value = config.get(field)
-        if _uses_relative_path(value, ctx.documents.get(path) or {}):
-            continue
-        line = _key_line(ctx, path, field, start, end, config_line or start)
-        shown = "missing" if value is None else f"= {unquote(value) if isinstance(value, str) else value}"
+        line = _key_line(ctx, state, field)
+        if field not in settings:
+            shown = "missing"
+        else:
+            value = settings[field]
+            raw = _raw_field(state.raw, field)
+            if _mentions(_raw_text(raw) if raw is not None else "", document, _FOLDER_FUNCTIONS):
+                continue
+            if isinstance(value, _eval.Unknown) or not isinstance(value, str):
+                ctx.cannot_evaluate("TG006", state.path, line, f"the state {field}", value)
+                continue
+            if literal(raw) is NOT_LITERAL and _follows_folder(config, value):
+                continue  # built from the unit's folder (through merge() or another file's locals)
+            shown = f"= {value}"
         text = f"{backend} state {field} {shown}: not built with path_relative_to_include()"
-        yield Finding("TG006", path, line, ctx.msg(path, line, text), unit=ctx.owner(path), block_line=start)
+        return Finding(
+            "TG006",
+            state.path,
+            line,
+            ctx.msg(state.path, line, text),
+            unit=ctx.owner(state.path),
+            block_line=state.start,
+        )
+    return None
+
+
+def _raw_field(raw: Any, field: str) -> Any:
+    """The ``config.<field>`` expression as written, when the block writes the config map literally."""
+    if not isinstance(raw, Mapping):
+        return None
+    config = raw.get("config")
+    return config.get(field) if isinstance(config, Mapping) else None
+
+
+def _follows_folder(config: Config, key: str) -> bool:
+    """The evaluated key holds the unit's folder relative to its include (or the repository root)."""
+    for expression in ('"${path_relative_to_include()}"', '"${get_path_from_repo_root()}"'):
+        folder = _eval.evaluate(config, expression)
+        if isinstance(folder, str) and folder not in ("", ".") and folder in key:
+            return True
+    return False
 
 
 @register(
@@ -105,30 +181,65 @@ def check_state_key(ctx: LintContext) -> Iterator[Finding]:
     (or `use_lockfile = true` on Terraform 1.10+).""",
 )
 def check_state_encryption(ctx: LintContext) -> Iterator[Finding]:
-    for path, start, end, config_line, body in remote_states(ctx):
-        if _backend(body) != "s3":
+    for state in remote_states(ctx):
+        yield from _encryption_findings(ctx, state)
+
+
+def _encryption_findings(ctx: LintContext, state: RemoteState) -> Iterator[Finding]:
+    encrypt_done = lock_done = False
+    for _, _, settings, backend in _judge_once(ctx, state, "TG007"):
+        if backend != "s3":
             continue
-        config = _config(body)
-        encrypt = literal(config.get("encrypt")) if "encrypt" in config else False
-        if encrypt is not True and encrypt is not NOT_LITERAL and str(encrypt).lower() != "true":
-            line = _key_line(ctx, path, "encrypt", start, end, config_line or start)
-            shown = "missing" if "encrypt" not in config else f"= {str(encrypt).lower()}"
+        if not encrypt_done:
+            problem = _encrypt_problem(ctx, state, settings)
+            if problem is not None:
+                encrypt_done = True
+                yield problem
+        if not lock_done and not _has_lock(ctx, state, settings):
+            lock_done = True
+            line = state.config_line or state.start
+            text = "s3 state has no lock table (dynamodb_table) and no use_lockfile"
             yield Finding(
                 "TG007",
-                path,
+                state.path,
                 line,
-                ctx.msg(path, line, f"s3 state encrypt {shown}: state is stored unencrypted"),
-                unit=ctx.owner(path),
-                block_line=start,
+                ctx.msg(state.path, line, text),
+                unit=ctx.owner(state.path),
+                block_line=state.start,
             )
-        lockfile = literal(config.get("use_lockfile")) if "use_lockfile" in config else False
-        if "dynamodb_table" not in config and lockfile is not True and lockfile is not NOT_LITERAL:
-            line = config_line or start
-            yield Finding(
-                "TG007",
-                path,
-                line,
-                ctx.msg(path, line, "s3 state has no lock table (dynamodb_table) and no use_lockfile"),
-                unit=ctx.owner(path),
-                block_line=start,
-            )
+
+
+def _encrypt_problem(ctx: LintContext, state: RemoteState, settings: Mapping[str, Any]) -> Finding | None:
+    line = _key_line(ctx, state, "encrypt")
+    if "encrypt" in settings:
+        value = settings["encrypt"]
+        if isinstance(value, _eval.Unknown):
+            ctx.cannot_evaluate("TG007", state.path, line, "encrypt", value)
+            return None
+        if value is True or str(value).lower() == "true":
+            return None
+        shown = f"= {str(value).lower()}"
+    else:
+        shown = "missing"
+    text = f"s3 state encrypt {shown}: state is stored unencrypted"
+    return Finding(
+        "TG007",
+        state.path,
+        line,
+        ctx.msg(state.path, line, text),
+        unit=ctx.owner(state.path),
+        block_line=state.start,
+    )
+
+
+def _has_lock(ctx: LintContext, state: RemoteState, settings: Mapping[str, Any]) -> bool:
+    for key in ("dynamodb_table", "use_lockfile"):
+        value = settings.get(key)
+        if isinstance(value, _eval.Unknown):
+            ctx.cannot_evaluate("TG007", state.path, state.config_line or state.start, key, value)
+            return True
+    table = settings.get("dynamodb_table")
+    if isinstance(table, str) and table.strip():
+        return True
+    lockfile = settings.get("use_lockfile")
+    return lockfile is True or str(lockfile).lower() == "true"

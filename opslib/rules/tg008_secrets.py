@@ -164,22 +164,69 @@ def _known_formats(ctx: LintContext, path: str, reported: set[int]) -> Iterator[
     secret from Secrets Manager / SSM.""",
 )
 def check_get_env_defaults(ctx: LintContext) -> Iterator[Finding]:
-    for path in sorted(ctx.documents):
-        for number, raw in enumerate(ctx.lines(path), start=1):
-            line = strip_comment(raw)
-            if "get_env" not in line:
+    for path, document in sorted(ctx.documents.items()):
+        seen: set[tuple[int, int]] = set()
+        for trail, raw, first, last in _raw_values(document, (), None, None):
+            if "get_env" not in raw:
                 continue
-            assigned = _ASSIGNED.match(line)
-            key = assigned.group("key") if assigned else ""
-            for match in _GET_ENV.finditer(line):
+            for match in _GET_ENV.finditer(raw):
                 fallback = match.group("fallback")
                 if not fallback.strip():
                     continue
-                if not (is_secret_name(match.group("name")) or (key and is_secret_name(key))):
+                env = match.group("name")
+                number = _call_line(ctx, path, env, first, last)
+                key = _assigned_key(ctx, path, number) or (trail[-1] if trail else "")
+                names = [env, key, *(trail[-1:] if trail else [])]
+                if not any(n and is_secret_name(n) for n in names):
                     continue
+                if (number, match.start()) in seen:
+                    continue
+                seen.add((number, match.start()))
                 shown = ctx.remember_secret(fallback)
-                text = (
-                    f'get_env("{match.group("name")}") falls back to a literal secret ({shown}) '
-                    + (f"for {key}" if key else "")
-                ).rstrip()
-                yield Finding("TG009", path, number, ctx.msg(path, number, text), unit=ctx.owner(path))
+                text = f'get_env("{env}") falls back to a literal secret ({shown}) ' + (
+                    f"for {key}" if key else ""
+                )
+                yield Finding(
+                    "TG009", path, number, ctx.msg(path, number, text.rstrip()), unit=ctx.owner(path)
+                )
+
+
+def _raw_values(
+    body: Any, trail: tuple[str, ...], first: int | None, last: int | None
+) -> Iterator[tuple[tuple[str, ...], str, int | None, int | None]]:
+    """``(key path, raw string, first line, last line)`` of every string anywhere in a document: the
+    attributes of every block and every nested map or list (a stack's ``values``, ``inputs``...)."""
+    if isinstance(body, str):
+        yield trail, body, first, last
+    elif isinstance(body, list):
+        for item in body:
+            yield from _raw_values(item, trail, first, last)
+    elif isinstance(body, Mapping):
+        spans = body.get("__lines__") or {}
+        start, end = body.get("__start_line__"), body.get("__end_line__")
+        for key, value in body.items():
+            if key.startswith("__"):
+                continue
+            span = spans.get(key)
+            lo = int(span[0]) if span else (int(start) if start else first)
+            hi = int(span[1]) if span else (int(end) if end else last)
+            yield from _raw_values(value, (*trail, key.strip('"')), lo, hi)
+
+
+def _call_line(ctx: LintContext, path: str, env: str, first: int | None, last: int | None) -> int:
+    pattern = rf"get_env\(\s*\"{re.escape(env)}\""
+    return (
+        ctx.find_line(path, pattern, first, last)
+        or ctx.find_line(path, rf"\"{re.escape(env)}\"", first, last)
+        or ctx.find_line(path, pattern)
+        or first
+        or 1
+    )
+
+
+def _assigned_key(ctx: LintContext, path: str, number: int) -> str:
+    lines = ctx.lines(path)
+    if not 0 < number <= len(lines):
+        return ""
+    assigned = _ASSIGNED.match(strip_comment(lines[number - 1]))
+    return assigned.group("key") if assigned else ""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from opslib.rules._base import Finding, LintContext, block_lines, blocks, literal, register
-from opslib.rules._hcl import raw_text
+from opslib.rules._base import Finding, LintContext, block_lines, blocks, register, unit_folder
+from opslib.rules._roots import aws_folder, backends, generated_texts, is_aws_file, root_files
 
 __all__ = ["ACCOUNT_KEYS", "REGION_KEYS"]
 
@@ -38,6 +39,8 @@ def _missing_keys(
     ctx: LintContext, role: str, rule_id: str, keys: tuple[str, ...], what: str
 ) -> Iterator[Finding]:
     for path in ctx.files_with_role(role):
+        if not aws_folder(ctx, unit_folder(path)):
+            continue  # an AWS convention: a GCP or Azure tree has no aws_account_id to miss
         found, start = _locals(ctx.documents[path])
         missing = [k for k in keys if k not in found]
         if not missing:
@@ -93,7 +96,9 @@ def check_region_hcl(ctx: LintContext) -> Iterator[Finding]:
     `yamldecode(file(find_in_parent_folders("tags.yml")))`.""",
 )
 def check_root_hcl(ctx: LintContext) -> Iterator[Finding]:
-    for path in ctx.files_with_role("root"):
+    for path in root_files(ctx):
+        if not is_aws_file(ctx, path):
+            continue  # TG013 describes an AWS root; a GCP or Azure root has other conventions
         document = ctx.documents[path]
         for problem, line in _root_problems(ctx, path, document):
             name = path.rsplit("/", 1)[-1]
@@ -101,27 +106,40 @@ def check_root_hcl(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
-    backends = [literal(b.get("backend")) for _, b in blocks(document, "remote_state")]
-    attribute = document.get("remote_state")
-    if isinstance(attribute, Mapping) and not attribute.get("__is_block__"):
-        backends.append(literal(attribute.get("backend")))
-    if not backends:
+    names, unknown_backend = backends(ctx, path)
+    if not names and not unknown_backend:
         yield "has no remote_state block (S3 with a DynamoDB lock table)", 1
-    elif "s3" not in backends:
+    elif names and "s3" not in names:
         yield "remote_state does not use the s3 backend", _first_line(document, "remote_state")
-    contents = [(raw_text(b.get("contents", "")), b) for _, b in blocks(document, "generate")]
-    if not any('provider "aws"' in text and "default_tags" in text for text, _ in contents):
-        yield "generates no AWS provider with default_tags", _first_line(document, "generate")
-    if not any("required_version" in text or "required_providers" in text for text, _ in contents):
-        yield (
+    texts, unknown = generated_texts(ctx, path)
+    checks = (
+        (
+            lambda t: _AWS_PROVIDER.search(t) is not None and "default_tags" in t,
+            "generates no AWS provider with default_tags",
+            "the generated provider",
+        ),
+        (
+            lambda t: "required_version" in t or "required_providers" in t,
             "generates no version constraints (required_version / required_providers)",
-            _first_line(document, "generate"),
-        )
+            "the generated version constraints",
+        ),
+    )
+    for passes, problem, what in checks:
+        if any(passes(t) for t in texts):
+            continue
+        line = _first_line(document, "generate")
+        if unknown:
+            ctx.cannot_evaluate("TG013", path, line, f"{what} (generate contents)")
+            continue
+        yield problem, line
     text = "\n".join(ctx.lines(path))
     if "tags.yml" not in text and "tags.yaml" not in text:
         yield "does not read tags from tags.yml", _first_line(document, "locals")
     elif "merge(" not in text:
         yield "reads tags.yml but does not merge() it with the default tags", _first_line(document, "locals")
+
+
+_AWS_PROVIDER = re.compile(r"""provider\s+"?aws"?\s*\{""")
 
 
 def _first_line(document: Mapping[str, Any], block_type: str) -> int:

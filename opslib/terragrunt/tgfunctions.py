@@ -148,7 +148,9 @@ def _file_path(cfg: Config, args: list[Any], func: str) -> Path | Unknown:
         return target
     if not isinstance(target, str):
         raise FunctionError(f"{func}() takes a path")
-    path = cfg.resolve_path(target)
+    # like terraform's file functions in terragrunt: relative to the folder of the file that calls them
+    # (an included root.hcl's file("./common/provider.tf") is next to root.hcl, not the unit)
+    path = Path(os.path.normpath(os.path.join(cfg.path.parent, target)))
     real = Path(os.path.realpath(path))
     if not cfg.ev.inside(path) or not (cfg.ev.inside(real) or real == path):
         return Unknown(f"{func}({target}): outside the root")

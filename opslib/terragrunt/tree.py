@@ -133,6 +133,8 @@ class TerragruntTree:
         The unit's evaluated, merged configuration (own file + includes), secrets masked:
         ``{"locals", "inputs", "terraform", "remote_state", "dependency": {name: {...}},
         "dependencies", "generate": {name: {...}}, "include": {label: {...}}, ...}``.
+    file_configs(relpath) -> list[(unit, Config)]
+        A file evaluated in the context of each unit that owns or includes it (for the lint rules).
     run_order(destroy=False) -> list[list[str]]
         Waves as ``terragrunt run --all`` runs them (dependencies first); reversed for destroy.
         Members of a cycle share one wave (see ``cycles()``).
@@ -175,6 +177,7 @@ class TerragruntTree:
         self._unit_files = unit_files
         self._source_dirs = source_dirs
         self._rendered: dict[str, dict[str, Any]] = {}
+        self._contexts: dict[str, list[tuple[str, Config]]] | None = None
         self.graph: nx.DiGraph = _graph.build_graph(units, dependencies)
 
     def __repr__(self) -> str:
@@ -198,6 +201,28 @@ class TerragruntTree:
             rendered = _render_unit(config)
             self._rendered[unit] = self.masker.scrub(mask_values(rendered, self.masker))
         return self._rendered[unit]
+
+    def file_configs(self, relpath: str) -> list[tuple[str, Config]]:
+        """``(unit, config)``: the file ``relpath`` evaluated as it serves each unit whose own file it is
+        or that includes it (``config.top(key)`` evaluates an attribute or block there, unmasked; values
+        that cannot be known are :class:`Unknown`). A file no unit uses is evaluated once in its own
+        folder, with unit ``""``. For the lint rules, which judge what merge(), locals, includes and
+        file() produce rather than the text alone."""
+        if self._contexts is None:
+            contexts: dict[str, list[tuple[str, Config]]] = {}
+            for unit, config in sorted(self._configs.items()):
+                contexts.setdefault(self._ev.rel(config.path), []).append((unit, config))
+                for _, parent in config.parent_configs():
+                    contexts.setdefault(self._ev.rel(parent.path), []).append((unit, parent))
+            self._contexts = contexts
+        found = self._contexts.get(relpath)
+        if found:
+            return found
+        if relpath not in self.documents:
+            return []
+        own = self._ev.unit(self.root / relpath)
+        self._contexts[relpath] = [("", own)]
+        return self._contexts[relpath]
 
     def run_order(self, destroy: bool = False) -> list[list[str]]:
         return _graph.run_order(self.graph, destroy=destroy)

@@ -1,0 +1,158 @@
+"""Which files units include as their root, and which roots (and units) are AWS ones.
+
+A unit's root is the file it includes as ``include "root"``; without such a label, its bare ``include
+{}``, else an included ``root.hcl`` / ``terragrunt.hcl``. A locals file read with
+``read_terragrunt_config`` (or included under another label, such as ``_envcommon``) is not a root.
+
+A root is an AWS root when, evaluated for the units that include it, it configures an ``s3`` backend or
+generates an ``aws`` provider (or an ``s3`` backend). TG013-TG015 are AWS conventions and apply there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+from opslib.rules import _eval
+from opslib.rules._base import LintContext, blocks, literal
+from opslib.rules._hcl import raw_text
+
+__all__ = [
+    "aws_folder",
+    "aws_units",
+    "backends",
+    "generated_texts",
+    "is_aws_file",
+    "root_files",
+    "unit_roots",
+]
+
+_ROOT_NAMES = ("root.hcl", "terragrunt.hcl", "terragrunt.hcl.json")
+_AWS_TEXT = re.compile(r"""provider\s+"?aws"?\s*\{|backend\s+"?s3"?\s*\{""")
+#: evaluating the same root for thousands of units tells nothing new: a few contexts are enough
+MAX_CONTEXTS = 5
+
+
+def _cache(ctx: LintContext) -> dict[str, Any]:
+    cache = getattr(ctx, "_roots_cache", None)
+    if cache is None:
+        cache = {}
+        ctx._roots_cache = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def unit_roots(ctx: LintContext) -> dict[str, str]:
+    """Unit id -> the file it includes as its root (units without one are left out)."""
+    cache = _cache(ctx)
+    if "unit_roots" not in cache:
+        out: dict[str, str] = {}
+        for row in ctx.unit_rows:
+            root = _root_of(row.get("includes") or [])
+            if root is not None and root in ctx.documents:
+                out[str(row["unit"])] = root
+        cache["unit_roots"] = out
+    return dict(cache["unit_roots"])
+
+
+def _root_of(includes: Iterable[Any]) -> str | None:
+    items = [i for i in includes if isinstance(i, Mapping) and isinstance(i.get("path"), str)]
+    for wanted in (
+        lambda i: i.get("label") == "root",
+        lambda i: i.get("label") is None,
+        lambda i: PurePosixPath(str(i["path"])).name in _ROOT_NAMES,
+    ):
+        for include in items:
+            if wanted(include):
+                return str(include["path"])
+    return None
+
+
+def root_files(ctx: LintContext) -> list[str]:
+    """Files some unit includes as its root."""
+    return sorted(set(unit_roots(ctx).values()))
+
+
+def generated_texts(ctx: LintContext, path: str) -> tuple[list[str], bool]:
+    """The contents of every ``generate`` block of ``path`` as terragrunt renders them for the units
+    that use the file (the text as written when it cannot be evaluated but interpolates nothing), and
+    whether some contents could not be evaluated at all."""
+    texts: list[str] = []
+    unknown = False
+    document = ctx.documents.get(path) or {}
+    if "generate" not in document:
+        return [], False
+    raw_contents = [b.get("contents") for _, b in blocks(document, "generate")]
+    contexts = list(_eval.file_values(ctx, path, "generate"))[:MAX_CONTEXTS]
+    for _, _, value in contexts:
+        for body in _generate_bodies(value):
+            contents = body.get("contents") if isinstance(body, Mapping) else body
+            if isinstance(contents, str):
+                texts.append(contents)
+            else:
+                unknown = True
+    if not contexts or unknown:
+        # what is written still counts: a heredoc whose interpolations are unknown still spells
+        # `provider "aws"` and `default_tags`
+        texts.extend(raw_text(c) for c in raw_contents if c is not None)
+    return texts, unknown
+
+
+def _generate_bodies(value: Any) -> list[Any]:
+    if isinstance(value, _eval.Unknown):
+        return [value]
+    if not isinstance(value, Mapping):
+        return []
+    if "contents" in value and not isinstance(value.get("contents"), Mapping):
+        return [value]  # one unlabelled block
+    return list(value.values())
+
+
+def backends(ctx: LintContext, path: str) -> tuple[list[str], bool]:
+    """Backends of the file's ``remote_state`` (evaluated; as written when not), and whether some
+    could not be evaluated."""
+    found: list[str] = []
+    unknown = False
+    document = ctx.documents.get(path) or {}
+    written = [literal(b.get("backend")) for _, b in blocks(document, "remote_state")]
+    if "remote_state" not in document:
+        return [], False
+    for _, _, value in list(_eval.file_values(ctx, path, "remote_state"))[:MAX_CONTEXTS]:
+        backend = value.get("backend") if isinstance(value, Mapping) else value
+        if isinstance(backend, str):
+            found.append(backend.lower())
+        else:
+            unknown = True
+    found.extend(str(b).lower() for b in written if isinstance(b, str))
+    return sorted(set(found)), unknown and not found
+
+
+def is_aws_file(ctx: LintContext, path: str) -> bool:
+    """The file configures an s3 backend or generates an aws provider (or s3 backend)."""
+    cache = _cache(ctx).setdefault("aws", {})
+    if path not in cache:
+        names, _ = backends(ctx, path)
+        texts, _ = generated_texts(ctx, path)
+        cache[path] = "s3" in names or any(_AWS_TEXT.search(t) for t in texts)
+    return bool(cache[path])
+
+
+def aws_units(ctx: LintContext) -> set[str]:
+    """Units whose root or own file is an AWS one."""
+    cache = _cache(ctx)
+    if "aws_units" not in cache:
+        roots = unit_roots(ctx)
+        out = set()
+        for row in ctx.plain_units():
+            unit = str(row["unit"])
+            files = [str(row.get("path") or ""), roots.get(unit, "")]
+            if any(f and f in ctx.documents and is_aws_file(ctx, f) for f in files):
+                out.add(unit)
+        cache["aws_units"] = out
+    return set(cache["aws_units"])
+
+
+def aws_folder(ctx: LintContext, folder: str) -> bool:
+    """Some unit under ``folder`` (``""`` for the tree root) is an AWS unit."""
+    return any(folder == "" or u == folder or u.startswith(folder + "/") for u in aws_units(ctx))
