@@ -113,12 +113,10 @@ def _safe(source: str) -> str:
     (registry sources: `tfr:///namespace/name/aws?version=1.2.0`), and promote by changing the tag.""",
 )
 def check_pinned_source(ctx: LintContext) -> Iterator[Finding]:
-    for row in ctx.plain_units():
-        finding = _unit_finding(ctx, row)
-        if finding is not None:
-            yield finding
-    written = list(_stack_findings(ctx))
+    written = [f for f in (_unit_finding(ctx, row) for row in ctx.plain_units()) if f is not None]
+    written.extend(_stack_findings(ctx))
     yield from written
+    # a catalog unit inside the tree may also load as a plain unit: one finding per line is enough
     yield from _stack_unit_findings(ctx, {(f.path, f.line) for f in written})
 
 
