@@ -177,7 +177,9 @@ def check_get_env_defaults(ctx: LintContext) -> Iterator[Finding]:
                 number = _call_line(ctx, path, env, first, last)
                 key = _assigned_key(ctx, path, number) or (trail[-1] if trail else "")
                 names = [env, key, *(trail[-1:] if trail else [])]
-                if not any(n and is_secret_name(n) for n in names):
+                # the same judgement as TG008: a secret-like name (the variable's, or the key it
+                # feeds) over a value shaped like a secret, or a known secret format under any name
+                if not any(is_secret(n or None, fallback) for n in names):
                     continue
                 if (number, match.start()) in seen:
                     continue
