@@ -31,7 +31,7 @@ PLANTED = [
     "AKIAPLANTEDTAGS12345",
     "planted-token-0123456789abcdef",
     "-----BEGIN PLANTED KEY-----",
-    "planted-fallback-pw",
+    "Planted-fallback-pw9",
     "xoxb-planted-fallback",
     "Sup3rS3cret!sample",
     "changeme123",
