@@ -85,6 +85,7 @@ ALIASES = {
     "runbook": "incident_runbook",
     "promotion": "promotion_report",
     "promote": "promotion_report",
+    "review": "change_review",
 }
 
 

@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
     "failures": "opslib.cli.failures",
     "incident": "opslib.cli.incident",
     "promote": "opslib.cli.promote",
+    "review": "opslib.cli.review",
 }
 
 
