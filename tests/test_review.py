@@ -107,6 +107,7 @@ def test_no_secret_in_any_output(demo, cli_run):
     assert len(outputs) == 6
     for text in outputs:
         assert DEMO_PASSWORD not in text
+        assert DEMO_PASSWORD[:3] + "*" not in text  # a masked value shows none of its characters
 
 
 def test_logged_review_is_a_review_entry(cli_run):
