@@ -25,6 +25,7 @@ __all__ = [
     "backends",
     "generated_texts",
     "is_aws_file",
+    "names_aws",
     "root_files",
     "unit_roots",
 ]
@@ -70,8 +71,14 @@ def _root_of(includes: Iterable[Any]) -> str | None:
 
 
 def root_files(ctx: LintContext) -> list[str]:
-    """Files some unit includes as its root."""
-    return sorted(set(unit_roots(ctx).values()))
+    """Files some unit includes as its root, and every ``root.hcl`` that configures state or generates
+    files (a root whose units come from a catalog outside the tree still is one)."""
+    named = [
+        path
+        for path, document in ctx.documents.items()
+        if PurePosixPath(path).name == "root.hcl" and ("remote_state" in document or "generate" in document)
+    ]
+    return sorted(set(unit_roots(ctx).values()) | set(named))
 
 
 def generated_texts(ctx: LintContext, path: str) -> tuple[list[str], bool]:
@@ -94,9 +101,25 @@ def generated_texts(ctx: LintContext, path: str) -> tuple[list[str], bool]:
                 unknown = True
     if not contexts or unknown:
         # what is written still counts: a heredoc whose interpolations are unknown still spells
-        # `provider "aws"` and `default_tags`
-        texts.extend(raw_text(c) for c in raw_contents if c is not None)
+        # `provider "aws"` and `default_tags`; when every interpolation sits inside a quoted string
+        # (`region = "${local.region}"`) none can add a block, so the text as written is the whole story
+        written = [raw_text(c) for c in raw_contents if c is not None]
+        texts.extend(written)
+        unknown = unknown and not all(_only_quoted_interpolations(t) for t in written)
     return texts, unknown
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _only_quoted_interpolations(text: str) -> bool:
+    """Every ``${...}`` of a heredoc is inside a quoted string (a value, never a whole block)."""
+    body = text[1:-1] if text.startswith('"<<') and text.endswith('"') else text
+    if body.startswith("<<"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+    else:
+        return "${" not in body  # a plain expression (a local, file()...) could be anything
+    return "${" not in _QUOTED.sub('""', body)
 
 
 def _generate_bodies(value: Any) -> list[Any]:
@@ -144,13 +167,28 @@ def aws_units(ctx: LintContext) -> set[str]:
     if "aws_units" not in cache:
         roots = unit_roots(ctx)
         out = set()
-        for row in ctx.plain_units():
+        for row in ctx.unit_rows:
             unit = str(row["unit"])
             files = [str(row.get("path") or ""), roots.get(unit, "")]
             if any(f and f in ctx.documents and is_aws_file(ctx, f) for f in files):
                 out.add(unit)
         cache["aws_units"] = out
     return set(cache["aws_units"])
+
+
+_AWS_REGION = re.compile(r"\b(us|eu|ap|sa|ca|me|af|il|mx|cn)-(gov-)?[a-z]+-\d\b")
+_AWS_ACCOUNT_ID = re.compile(r'"\d{12}"')
+
+
+def names_aws(ctx: LintContext, path: str) -> bool:
+    """An account.hcl or region.hcl that itself speaks AWS: an ``aws_`` local, a 12-digit account id or
+    an AWS region name (``eu-west-1``; GCP's ``europe-west1`` and Azure's ``westeurope`` are not)."""
+    text = "\n".join(ctx.lines(path))
+    return bool(
+        re.search(r"(^|\s)aws_\w+\s*=", text, re.M)
+        or _AWS_ACCOUNT_ID.search(text)
+        or _AWS_REGION.search(text)
+    )
 
 
 def aws_folder(ctx: LintContext, folder: str) -> bool:

@@ -139,7 +139,11 @@ def _state_key_finding(ctx: LintContext, state: RemoteState) -> Finding | None:
                 continue
             if literal(raw) is NOT_LITERAL and _follows_folder(config, value):
                 continue  # built from the unit's folder (through merge() or another file's locals)
-            shown = f"= {value}"
+            # an expression is shown as written: its value may hold a get_env() fallback
+            written = (
+                _raw_text(raw).strip('"') if isinstance(raw, str) and literal(raw) is NOT_LITERAL else ""
+            )
+            shown = f"= {written or value}"
         text = f"{backend} state {field} {shown}: not built with path_relative_to_include()"
         return Finding(
             "TG006",

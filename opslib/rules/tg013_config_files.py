@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from opslib.rules._base import Finding, LintContext, block_lines, blocks, register, unit_folder
-from opslib.rules._roots import aws_folder, backends, generated_texts, is_aws_file, root_files
+from opslib.rules._hcl import raw_text
+from opslib.rules._roots import aws_folder, backends, generated_texts, is_aws_file, names_aws, root_files
 
 __all__ = ["ACCOUNT_KEYS", "REGION_KEYS"]
 
@@ -39,7 +40,7 @@ def _missing_keys(
     ctx: LintContext, role: str, rule_id: str, keys: tuple[str, ...], what: str
 ) -> Iterator[Finding]:
     for path in ctx.files_with_role(role):
-        if not aws_folder(ctx, unit_folder(path)):
+        if not (aws_folder(ctx, unit_folder(path)) or names_aws(ctx, path)):
             continue  # an AWS convention: a GCP or Azure tree has no aws_account_id to miss
         found, start = _locals(ctx.documents[path])
         missing = [k for k in keys if k not in found]
@@ -127,7 +128,7 @@ def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> 
     for passes, problem, what in checks:
         if any(passes(t) for t in texts):
             continue
-        line = _first_line(document, "generate")
+        line = _provider_line(document) if "provider" in what else _first_line(document, "generate")
         if unknown:
             ctx.cannot_evaluate("TG013", path, line, f"{what} (generate contents)")
             continue
@@ -140,6 +141,20 @@ def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> 
 
 
 _AWS_PROVIDER = re.compile(r"""provider\s+"?aws"?\s*\{""")
+
+
+def _provider_line(document: Mapping[str, Any]) -> int:
+    """The generate block that writes the AWS provider (else one labelled provider, else the first)."""
+    found = [(labels, b) for labels, b in blocks(document, "generate")]
+    for wanted in (
+        lambda labels, b: _AWS_PROVIDER.search(raw_text(b.get("contents", ""))) is not None,
+        lambda labels, b: bool(labels) and "provider" in labels[0],
+    ):
+        for labels, block in found:
+            if wanted(labels, block):
+                start, _ = block_lines(block)
+                return start or 1
+    return _first_line(document, "generate")
 
 
 def _first_line(document: Mapping[str, Any], block_type: str) -> int:
