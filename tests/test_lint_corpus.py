@@ -48,3 +48,40 @@ def test_score_table_counts_false_positives_and_misses(tmp_path: Path) -> None:
     assert (row["findings"], row["expected"], row["true_positives"]) == (2, 2, 1)
     assert (row["false_positives"], row["false_negatives"]) == (1, 1)
     assert row["precision"] == row["recall"] == 0.5
+
+
+def test_explain_names_what_could_not_be_evaluated(capsys: pytest.CaptureFixture[str]) -> None:
+    from opslib.cli import main
+
+    tree = str(CORPUS / "TG007" / "config-cannot-be-evaluated")
+    assert main(["lint", tree, "--no-cache", "--rule", "TG007", "--explain"]) == 0
+    captured = capsys.readouterr()
+    assert "no findings" in captured.out
+    assert "note: TG007 root.hcl:5: cannot evaluate the remote_state block" in captured.err
+    assert "sops_decrypt_file() is never run" in captured.err
+    # without --explain the run says nothing about it
+    assert main(["lint", tree, "--no-cache", "--rule", "TG007"]) == 0
+    assert "cannot evaluate" not in capsys.readouterr().err
+
+
+def test_unknown_values_are_never_reported_missing() -> None:
+    from opslib.rules import lint
+    from opslib.terragrunt import load_tree
+
+    notes: list[dict[str, object]] = []
+    tree = load_tree(CORPUS / "TG006" / "config-cannot-be-evaluated", cache=False)
+    findings = lint(tree, rules=["TG006", "TG007"], notes=notes)
+    assert findings.empty
+    assert {n["rule_id"] for n in notes} == {"TG006", "TG007"}
+    assert all("not judged" in str(n["message"]) for n in notes)
+
+
+def test_every_rule_says_what_it_reads_and_where_it_stays_silent() -> None:
+    from opslib.rules import all_rules
+    from opslib.rules.docs import render_rules_doc
+
+    doc = render_rules_doc()
+    for rule in all_rules():
+        assert len(rule.evaluates) > 20 and len(rule.silent) > 10, rule.id
+        section = doc.split(f"### {rule.id}:", 1)[1].split("### ", 1)[0]
+        assert "**Reads.**" in section and "**Stays silent on.**" in section, rule.id

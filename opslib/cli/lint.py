@@ -40,6 +40,11 @@ __all__ = ["command"]
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in the table too.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the tree's parse cache.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also say (on stderr) which values the rules could not evaluate and so did not judge.",
+)
 def command(
     path: str,
     fmt: str,
@@ -48,6 +53,7 @@ def command(
     rules: tuple[str, ...],
     show_suppressed: bool,
     no_cache: bool,
+    explain: bool = False,
 ) -> int:
     """Lint the Terragrunt tree at PATH; exit 2 when an unsuppressed finding reaches --min-severity."""
     from opslib.rules import at_or_above, lint
@@ -56,7 +62,13 @@ def command(
 
     tree = load_tree(path, cache=not no_cache)
     _warn_parse_errors(tree.errors, str(tree.root))
-    findings = at_or_above(lint(tree, rules=list(rules) or None), min_severity)
+    notes: list[dict[str, object]] = []
+    findings = at_or_above(lint(tree, rules=list(rules) or None, notes=notes), min_severity)
+    if explain:
+        for note in notes:
+            click.echo(
+                f"opslib: note: {note['rule_id']} {note['path']}:{note['line']}: {note['message']}", err=True
+            )
     text = render(findings, fmt, root=tree.root, show_suppressed=show_suppressed)
     if output:
         atomic_write_text(output, text)

@@ -56,7 +56,11 @@ FINDING_COLUMNS = [
 
 
 def lint(
-    tree: Any, *, rules: Iterable[str] | None = None, config: LintConfig | Mapping[str, Any] | None = None
+    tree: Any,
+    *,
+    rules: Iterable[str] | None = None,
+    config: LintConfig | Mapping[str, Any] | None = None,
+    notes: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """Check a Terragrunt tree against the mandatory rules.
 
@@ -65,6 +69,10 @@ def lint(
     here runs even when the configuration disables it).
     ``config``: a :class:`LintConfig`, a ``[tool.opslib.lint]``-shaped mapping, or None to read
     ``.opslib.toml`` / ``pyproject.toml`` from the tree root, then the current folder.
+
+    ``notes``: a list that receives what the rules could not judge, one dict per value that cannot be
+    evaluated (``rule_id``, ``path``, ``line``, ``message``: "cannot evaluate ...; not judged"); a rule
+    stays silent there rather than report it missing. ``opslib lint --explain`` prints them.
 
     Returns a DataFrame with :data:`FINDING_COLUMNS`, sorted by path, line and rule id.
     """
@@ -75,6 +83,12 @@ def lint(
     findings: list[Finding] = []
     for rule in chosen:
         findings.extend(rule.run(ctx))
+    if notes is not None:
+        seen: set[tuple[str, str, int, str]] = set()
+        for rule_id, path, line, text in sorted(ctx.notes):
+            if (rule_id, path, line, text) not in seen:
+                seen.add((rule_id, path, line, text))
+                notes.append({"rule_id": rule_id, "path": path, "line": line, "message": text})
     return _frame(ctx, findings)
 
 

@@ -92,6 +92,10 @@ class Rule:
     check: Check = field(repr=False, compare=False)
     #: when a finding's severity can differ from the default, e.g. "critical in a production account"
     severity_note: str = ""
+    #: what the rule reads: the text as written, or values the evaluator computes (for docs/rules.md)
+    evaluates: str = ""
+    #: where the rule stays silent (values it cannot evaluate, trees it does not apply to)
+    silent: str = ""
 
     def run(self, ctx: LintContext) -> list[Finding]:
         """The rule's findings; a rule that fails on a shape it did not foresee reports that as a
@@ -111,7 +115,16 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def register(
-    *, id: str, name: str, title: str, severity: str, rationale: str, fix: str, severity_note: str = ""
+    *,
+    id: str,
+    name: str,
+    title: str,
+    severity: str,
+    rationale: str,
+    fix: str,
+    severity_note: str = "",
+    evaluates: str = "",
+    silent: str = "",
 ) -> Callable[[Check], Check]:
     """Class-free rule declaration: decorate the check function with its metadata."""
     if severity not in SEVERITIES:
@@ -129,6 +142,8 @@ def register(
             fix=" ".join(fix.split()),
             check=check,
             severity_note=severity_note,
+            evaluates=" ".join(evaluates.split()),
+            silent=" ".join(silent.split()),
         )
         return check
 

@@ -68,6 +68,23 @@ TG011 = "medium"            # override a rule's severity (critical, high, medium
 ```
 """
 
+_EVALUATED = """\
+## What the rules evaluate
+
+Rules find *where* something is written in the files, and judge *what it is* from the values the tree's
+evaluator computes for the units that use the file: `merge()`, locals, includes (and the locals of
+included files), `read_terragrunt_config` and `file()` (read-only, inside the tree; never `run_cmd`,
+`sops_decrypt_file` or AWS calls). Where a value cannot be evaluated a rule stays silent instead of
+calling it missing; `opslib lint --explain` lists those places on stderr ("cannot evaluate ...; not
+judged"). Each rule below says what it reads and where it stays silent. TG013-TG015 are AWS conventions
+and apply to AWS roots and trees only.
+
+The precision corpus in `tests/fixtures/lint_corpus/<RULE>/` holds hand-written reproductions of the
+constructs met in public live repositories, with `# expect:` markers;
+`python benchmarks/lint_precision.py` prints each rule's findings, expected findings, precision and recall
+over it.
+"""
+
 _COLUMNS = """\
 ## Findings
 
@@ -86,6 +103,8 @@ def _rule_section(rule: Rule) -> str:
         + (f" ({rule.severity_note})" if rule.severity_note else "")
         + "\n\n"
         f"**Why.** {rule.rationale}\n\n"
+        f"**Reads.** {rule.evaluates}\n\n"
+        f"**Stays silent on.** {rule.silent}\n\n"
         f"**Fix.** {rule.fix}\n\n"
         f"Suppress: `# opslib:ignore {rule.id} <reason>`\n"
     )
@@ -101,6 +120,7 @@ def render_rules_doc() -> str:
         "## Rules\n\n" + "\n".join(table) + "\n",
         _SUPPRESS,
         _CONFIG,
+        _EVALUATED,
         _COLUMNS,
         "## Rule reference\n",
         *(_rule_section(r) for r in rules),

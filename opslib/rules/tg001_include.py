@@ -18,6 +18,8 @@ __all__: list[str] = []
     includes, its values cannot be exposed as `include.<label>.*`, and newer Terragrunt releases
     deprecate it, so a unit written this way breaks when a second include is added.""",
     fix="""Give the block a label: `include "root" { path = find_in_parent_folders("root.hcl") }`.""",
+    evaluates="""The `include` blocks as written (own file).""",
+    silent="""Never: a bare `include {}` needs no value to be judged.""",
 )
 def check_bare_include(ctx: LintContext) -> Iterator[Finding]:
     for path, document in sorted(ctx.documents.items()):
@@ -48,6 +50,11 @@ def check_bare_include(ctx: LintContext) -> Iterator[Finding]:
     of root.hcl breaks every expression that reads `include.root`.""",
     fix="""Add `include "root" { path = find_in_parent_folders("root.hcl") }` at the top of the unit's
     `terragrunt.hcl` (replacing a bare `include {}` or an include of root.hcl under another label).""",
+    evaluates="""The `include` blocks of each unit's own file, and the includes the tree resolved (to
+    say whether
+    root.hcl is included bare or under another label).""",
+    silent="""Stack units (generated from a catalog) and files that do not
+    parse (the tree's errors frame reports those).""",
 )
 def check_include_root(ctx: LintContext) -> Iterator[Finding]:
     root_files = set(ctx.files_with_role("root"))

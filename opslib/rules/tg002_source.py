@@ -111,6 +111,15 @@ def _safe(source: str) -> str:
     prod no longer means anything. In a production account this is critical.""",
     fix="""Pin the source to a release tag: `source = "git::https://...//modules/vpc?ref=v1.2.0"`
     (registry sources: `tfr:///namespace/name/aws?version=1.2.0`), and promote by changing the tag.""",
+    evaluates="""Each unit's `terraform.source` as the tree evaluates it (locals, includes such as
+    `_envcommon`);
+    a stack unit's source evaluated from its catalog with the stack's `values` (`?ref=${values.version}` with
+    `version = "main"` gives `?ref=main`); the `source` of `unit`/`stack` blocks of terragrunt.stack.hcl.
+    A stack unit is reported where the unpinned ref is written: the `values` entry of the stack file, or the
+    catalog file when the catalog writes the branch.""",
+    silent="""A source or ref that cannot be evaluated
+    (`?ref=${local.v}` from a `get_env` without default, a catalog outside the tree); local sources; release
+    tags, commit SHAs and registry versions.""",
 )
 def check_pinned_source(ctx: LintContext) -> Iterator[Finding]:
     written = [f for f in (_unit_finding(ctx, row) for row in ctx.plain_units()) if f is not None]

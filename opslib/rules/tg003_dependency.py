@@ -29,6 +29,9 @@ def _dependency_blocks(ctx: LintContext) -> Iterator[tuple[str, str, dict[str, A
     to a unit whose dependencies do not exist yet.""",
     fix="""Add `mock_outputs = { ... }` with a placeholder for every output the unit reads, together with
     `mock_outputs_allowed_terraform_commands = ["validate", "plan"]`.""",
+    evaluates="""The `dependency` blocks as written (own and included files).""",
+    silent="""Never: a block either
+    writes `mock_outputs` or not.""",
 )
 def check_mock_outputs(ctx: LintContext) -> Iterator[Finding]:
     for path, name, block in _dependency_blocks(ctx):
@@ -57,6 +60,10 @@ def check_mock_outputs(ctx: LintContext) -> Iterator[Finding]:
     `mock_outputs` is reported by TG003 alone.)""",
     fix="""Set `mock_outputs_allowed_terraform_commands = ["validate", "plan"]` (add `init` or `show` if
     needed, never `apply` or `destroy`).""",
+    evaluates="""The `dependency` blocks as written: `mock_outputs_allowed_terraform_commands` next to
+    `mock_outputs`.""",
+    silent="""Blocks without `mock_outputs` (TG003 reports those); a command list that is an
+    expression.""",
 )
 def check_mock_commands(ctx: LintContext) -> Iterator[Finding]:
     for path, name, block in _dependency_blocks(ctx):
@@ -89,6 +96,11 @@ def check_mock_commands(ctx: LintContext) -> Iterator[Finding]:
     usually come from a moved or renamed unit.""",
     fix="""Point `config_path` at an existing unit folder (relative to the unit), and break cycles by
     moving the shared resource into its own unit that both depend on.""",
+    evaluates="""The dependencies frame: each `dependency` / `dependencies` entry's evaluated
+    `config_path` and
+    the dependency graph's cycles.""",
+    silent="""A `config_path` that cannot be evaluated; targets outside the
+    tree that hold a unit.""",
 )
 def check_graph(ctx: LintContext) -> Iterator[Finding]:
     rows = _dependency_rows(ctx)

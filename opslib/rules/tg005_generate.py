@@ -77,6 +77,12 @@ def interpolations(line: str) -> Iterator[tuple[int, str]]:
     is not rendered as HCL: terragrunt refuses to put a collection into a string template, or the
     generated file does not parse. `jsonencode()` renders valid HCL for any map or list.""",
     fix="""Write `tags = ${jsonencode(local.tags)}` inside the generate block's `contents`.""",
+    evaluates="""Every `${...}` of a generate block's `contents`, evaluated for the units the file serves
+    (locals, `merge()`, includes, `read_terragrunt_config`, `file()`): a map or a list is reported under any
+    name (`common_tags = ${local.team_tags}`).""",
+    silent="""Interpolations that cannot be evaluated (`run_cmd`,
+    dependency outputs, the variables of a `%{ for }` directive), strings and numbers, and calls that
+    already render text (`jsonencode`, `yamlencode`, `join`, `format`...).""",
 )
 def check_generate_collections(ctx: LintContext) -> Iterator[Finding]:
     for path, document in sorted(ctx.documents.items()):

@@ -109,6 +109,14 @@ def _judge_once(
     from the unit's folder, so every unit gets its own state and the key follows the folder.""",
     fix="""Use `key = "${path_relative_to_include()}/terraform.tfstate"` in the root `remote_state`
     config.""",
+    evaluates="""The `remote_state` block or attribute as terragrunt evaluates it for each unit the file
+    serves: `config = merge(...)`, values from locals, from an included file's locals and from
+    `read_terragrunt_config`. The key passes when it calls `path_relative_to_include()` (or
+    `get_path_from_repo_root()`), directly or through the file's locals, or when its evaluated value holds
+    the unit's folder; a key absent from the evaluated config is reported missing.""",
+    silent="""When the
+    block, its config or its key cannot be evaluated (`run_cmd`, `sops_decrypt_file`, a missing file): not
+    judged, never "missing"; backends other than s3, azurerm and gcs.""",
 )
 def check_state_key(ctx: LintContext) -> Iterator[Finding]:
     for state in remote_states(ctx):
@@ -183,6 +191,12 @@ def _follows_folder(config: Config, key: str) -> bool:
     table (or S3 native locking, `use_lockfile = true`), two applies can run at once and corrupt state.""",
     fix="""In the S3 `remote_state` config set `encrypt = true` and `dynamodb_table = "terraform-locks"`
     (or `use_lockfile = true` on Terraform 1.10+).""",
+    evaluates="""`encrypt`, `dynamodb_table` and `use_lockfile` of the evaluated s3 `remote_state`
+    config (through
+    `merge()`, locals, included files' locals, exposed includes and `read_terragrunt_config`).""",
+    silent="""A
+    config that cannot be evaluated (not reported missing); an `encrypt` or lock setting whose value cannot be
+    evaluated counts as set; backends other than s3.""",
 )
 def check_state_encryption(ctx: LintContext) -> Iterator[Finding]:
     for state in remote_states(ctx):

@@ -106,6 +106,13 @@ def _sections(
     JWTs, passwords in URLs and connection strings) are found anywhere in a file, comments included.""",
     fix="""Remove the value and rotate it. Read it at run time instead: `get_env("DB_PASSWORD")` without a
     default, a `sops_decrypt_file()`, or a data source on Secrets Manager / SSM in the module.""",
+    evaluates="""Literal values of locals, inputs and a stack's `values` under a secret-like name,
+    judged by the
+    shared secret judgement (name by head noun, value by shape); secrets of known formats anywhere in a
+    file, comments included.""",
+    silent="""Expressions (`get_env`, `sops_decrypt_file`, references), values whose
+    shape is no secret (secret-store references, identifiers made of words, numbers, durations, versions,
+    URLs without credentials, paths, commands).""",
 )
 def check_hardcoded_secrets(ctx: LintContext) -> Iterator[Finding]:
     reported_in: dict[str, set[int]] = {}
@@ -162,6 +169,12 @@ def _known_formats(ctx: LintContext, path: str, reported: set[int]) -> Iterator[
     used silently: a known password in production, committed to git.""",
     fix="""Drop the fallback so a missing variable fails the run: `get_env("DB_PASSWORD")`, or fetch the
     secret from Secrets Manager / SSM.""",
+    evaluates="""Every `get_env(NAME, fallback)` with a literal fallback anywhere in a file: locals, inputs, a
+    stack's `values`, nested maps, calls spread over several lines. The fallback is judged by the shared
+    secret judgement under the variable's name and under the key it feeds, so an opaque variable name does
+    not hide `slack_token = get_env("X", "xoxb-...")`.""",
+    silent="""No fallback or an empty one; a fallback
+    whose shape is no secret (a region, a number, an ARN, a path).""",
 )
 def check_get_env_defaults(ctx: LintContext) -> Iterator[Finding]:
     for path, document in sorted(ctx.documents.items()):

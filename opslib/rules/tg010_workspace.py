@@ -32,6 +32,9 @@ _HOOKS = ("before_hook", "after_hook", "error_hook")
     `workspace select` applies dev changes to prod. The folder layout already separates environments.""",
     fix="""Remove `terraform.workspace` and workspace hooks; give each environment its own folder (and
     unit), so the path says where a change goes.""",
+    evaluates="""The text of every file (comments dropped) and the `execute`/`commands` lists of hooks and
+    `extra_arguments`.""",
+    silent="""Comments that mention workspaces.""",
 )
 def check_workspaces(ctx: LintContext) -> Iterator[Finding]:
     for path, document in sorted(ctx.documents.items()):

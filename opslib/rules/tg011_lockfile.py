@@ -23,6 +23,9 @@ LOCKFILE = ".terraform.lock.hcl"
     `[tool.opslib.lint]`, default `require`) and apply it to every unit.""",
     fix="""`require`: run `terragrunt init` (or `terragrunt providers lock -platform=...`) in the unit and
     commit its `.terraform.lock.hcl`. `forbid`: delete the committed lock files and ignore them in git.""",
+    evaluates="""The file system: a `.terraform.lock.hcl` next to each unit's config.""",
+    silent="""Stack units (their
+    folder is generated).""",
 )
 def check_lockfile(ctx: LintContext) -> Iterator[Finding]:
     policy = ctx.config.lockfile

@@ -29,6 +29,9 @@ __all__: list[str] = []
     so a dev role or a dev mistake can reach production resources.""",
     fix="""Move the non-production environments into their own account folder (`non-prod/`) with its own
     `account.hcl` and AWS account id.""",
+    evaluates="""The account and environment of each unit as the tree derives them (account.hcl / env.hcl
+    locals, then the folder names).""",
+    silent="""Units whose environment cannot be determined.""",
 )
 def check_account_separation(ctx: LintContext) -> Iterator[Finding]:
     folders = sorted((unit_folder(p), p) for p in ctx.files_with_role("account"))

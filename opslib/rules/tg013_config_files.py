@@ -62,6 +62,10 @@ def _missing_keys(
     `deletion_protection` or `log_retention_days` falls back to module defaults that differ per module.""",
     fix="""Define `account_name`, `aws_account_id`, `environment`, `owner`, `team`, `cost_center`,
     `deletion_protection` and `log_retention_days` in the `locals` block of every `account.hcl`.""",
+    evaluates="""The locals (every block) of account.hcl files in AWS trees: a unit below the file has an AWS
+    root or configuration, or the file names AWS itself (an `aws_` local, a 12-digit account id, an AWS
+    region).""",
+    silent="""account.hcl files of GCP, Azure or other trees.""",
 )
 def check_account_hcl(ctx: LintContext) -> Iterator[Finding]:
     yield from _missing_keys(ctx, "account", "TG014", ACCOUNT_KEYS, "account.hcl")
@@ -77,6 +81,9 @@ def check_account_hcl(ctx: LintContext) -> Iterator[Finding]:
     each module picks its own zones and multi-AZ layouts drift apart.""",
     fix="""Define `aws_region` and `availability_zones` (and optionally `project`) in the `locals` block
     of every `region.hcl`.""",
+    evaluates="""The locals (every block) of region.hcl files in AWS trees (as TG014).""",
+    silent="""region.hcl files
+    of GCP (`europe-west1`) or Azure (`westeurope`) trees.""",
 )
 def check_region_hcl(ctx: LintContext) -> Iterator[Finding]:
     yield from _missing_keys(ctx, "region", "TG015", REGION_KEYS, "region.hcl")
@@ -95,6 +102,15 @@ def check_region_hcl(ctx: LintContext) -> Iterator[Finding]:
     whose contents set `default_tags`, a `generate "versions"` block with `required_version` and
     `required_providers`, and locals that `merge()` the default tags with
     `yamldecode(file(find_in_parent_folders("tags.yml")))`.""",
+    evaluates="""Files units include as their root (`include "root"`, else a bare include, else an included
+    root.hcl / terragrunt.hcl) and root.hcl files that configure state or generate files, when they are AWS
+    roots (an s3 backend or a generated `aws` provider, evaluated). The backend and each generate block's
+    `contents` are evaluated for the including units, so `contents = file("./common/provider.tf")` and a
+    provider block held in a local are read; contents that cannot be evaluated are read as written when
+    every interpolation is a quoted value.""",
+    silent="""GCP, Azure and other non-AWS roots; locals files read
+    with `read_terragrunt_config`; shared includes such as `_envcommon`; generate contents that cannot be
+    evaluated and could hold the missing block (a bare `${...}` of an unknown value).""",
 )
 def check_root_hcl(ctx: LintContext) -> Iterator[Finding]:
     for path in root_files(ctx):
