@@ -46,7 +46,7 @@ UNIT = textwrap.dedent("""\
 
     locals {
       # opslib:ignore TG009 the comment is on the wrong line
-      token = get_env("API_TOKEN", "fallback-token-1") # opslib:ignore TG008 wrong rule id
+      token = get_env("API_TOKEN", "Fallback-t0ken!") # opslib:ignore TG008 wrong rule id
     }
     """)
 
