@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import orjson
 import pandas as pd
 
-from opslib._io import atomic_write_bytes, locked
+from opslib._io import atomic_write_bytes, locked, read_bytes
 from opslib.errors import ConfigError, ExecutionError, MissingDependencyError, ParseError
 from opslib.plans import aggregate_exit_code, max_risk
 from opslib.plans._diff import get_path
@@ -164,12 +164,15 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     rows = []
-    for lineno, line in enumerate(path.read_bytes().splitlines(), start=1):
+    for lineno, line in enumerate(read_bytes(path, "drift", what="drift store").splitlines(), start=1):
         if line.strip():
             try:
-                rows.append(orjson.loads(line))
+                row = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
                 raise ParseError(f"invalid JSON line: {exc.msg}", path=path, line=lineno) from exc
+            if not isinstance(row, dict):
+                raise ParseError("a drift store line must be a JSON object", path=path, line=lineno)
+            rows.append(row)
     return rows
 
 

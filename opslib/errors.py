@@ -19,6 +19,7 @@ __all__ = [
     "ParameterError",
     "ParseError",
     "SchemaError",
+    "WriteError",
     "location",
 ]
 
@@ -71,6 +72,10 @@ class ConfigError(OpslibError):
 
 class ParameterError(ConfigError):
     """A report parameter that the notebook does not declare, or a value of the wrong kind."""
+
+
+class WriteError(OpslibError):
+    """A file could not be written: read-only, a folder in the way, a folder that cannot be created."""
 
 
 class LockError(OpslibError):

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from opslib._io import json_depth, limits, read_bytes
 from opslib.errors import OpslibError, ParseError, SchemaError
 
 __all__ = ["REASONS", "RESULTS", "RUN_COLUMNS", "load_run_report"]
@@ -59,6 +60,11 @@ def _record(raw: dict[str, Any], path: Path, line: int | None) -> dict[str, Any]
     args = item.get("args")
     if isinstance(args, str):
         args = [a for a in args.split(",") if a]
+    elif args is not None and not (isinstance(args, list) and all(isinstance(a, str) for a in args)):
+        raise SchemaError("Args must be a list of strings", path=path, line=line)
+    for key in ("name", "result", "reason", "cause", "ref", "cmd"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise SchemaError(f"{key.capitalize()} must be a string", path=path, line=line)
     return {
         "unit": str(item["name"]),
         "started": started,
@@ -80,6 +86,8 @@ def _json_runs(path: Path, data: bytes) -> list[tuple[dict[str, Any], int | None
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if json_depth(data) > limits().json_depth:
+            raise ParseError(f"JSON nests deeper than {limits().json_depth} levels", path=path) from None
         raise ParseError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
     if isinstance(doc, dict) and isinstance(doc.get("runs"), list):
         doc = doc["runs"]
@@ -153,7 +161,7 @@ def load_run_report(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     errors: list[dict[str, Any]] = []
     for file in _report_files(root):
         try:
-            data = file.read_bytes()
+            data = read_bytes(file, "run_report", what="run report")
             runs = _csv_runs(file, data) if file.suffix.lower() == ".csv" else _json_runs(file, data)
             for raw, line in runs:
                 try:

@@ -18,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 
+from opslib._io import read_text
 from opslib.costs._money import dsum
-from opslib.errors import SchemaError
+from opslib.errors import OpslibError, SchemaError
 
 __all__ = ["OWNERSHIP_KEYS", "allocate", "apply_tags", "ownership", "tree_units", "unowned_share"]
 
@@ -74,8 +75,7 @@ def _account_locals(path: str, mtime: float) -> dict[str, Any]:
     import hcl2
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            parsed = hcl2.load(handle)
+        parsed = hcl2.loads(read_text(path, "hcl"))
     except Exception as exc:  # python-hcl2 raises lark errors of many kinds
         log.warning("%s: cannot read locals for cost allocation: %s", path, exc)
         return {}
@@ -98,9 +98,8 @@ def _tags_yml(path: str, mtime: float) -> dict[str, str]:
     import yaml
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(read_text(path, "hcl"))
+    except (OpslibError, yaml.YAMLError) as exc:
         log.warning("%s: cannot read tags for cost allocation: %s", path, exc)
         return {}
     if isinstance(data, Mapping):

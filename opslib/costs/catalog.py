@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from opslib._io import read_text
 from opslib._paths import data_dir
 from opslib.costs._money import to_decimal
 from opslib.errors import ParseError, SchemaError
@@ -116,30 +119,37 @@ def load_catalog(path: str | Path | PriceCatalog | None = None) -> PriceCatalog:
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> PriceCatalog:
-    rows: list[PriceRow] = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+    text = read_text(path, "costs", what="price catalogue")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
         missing = [c for c in CATALOG_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise SchemaError(f"price catalogue lacks columns: {', '.join(missing)}", path=path, line=1)
-        for record in reader:
-            line = reader.line_num
-            try:
-                price = to_decimal(record["price_usd"])
-            except ValueError as exc:
-                raise ParseError(f"price_usd: {exc}", path=path, line=line) from None
-            if price is None:
-                raise ParseError("price_usd is empty", path=path, line=line)
-            rows.append(
-                PriceRow(
-                    region=(record["region"] or "").strip(),
-                    resource_type=(record["resource_type"] or "").strip(),
-                    attribute=(record["attribute"] or "").strip(),
-                    unit=(record["unit"] or "").strip(),
-                    price=price,
-                    price_date=(record["price_date"] or "").strip(),
-                    source=(record["source"] or "").strip(),
-                    line=line,
-                )
-            )
+        rows = [_row(record, path, reader.line_num) for record in reader]
+    except csv.Error as exc:
+        raise ParseError(f"invalid CSV: {exc}", path=path, line=reader.line_num or 1) from None
     return PriceCatalog(rows, path=path)
+
+
+def _row(record: dict[str | Any, Any], path: str, line: int) -> PriceRow:
+    try:
+        price = to_decimal(record["price_usd"])
+    except ValueError as exc:
+        raise ParseError(f"price_usd: {exc}", path=path, line=line) from None
+    if price is None:
+        raise ParseError("price_usd is empty", path=path, line=line)
+
+    def cell(name: str) -> str:
+        value = record.get(name)
+        return value.strip() if isinstance(value, str) else ""  # a short row leaves None
+
+    return PriceRow(
+        region=cell("region"),
+        resource_type=cell("resource_type"),
+        attribute=cell("attribute"),
+        unit=cell("unit"),
+        price=price,
+        price_date=cell("price_date"),
+        source=cell("source"),
+        line=line,
+    )

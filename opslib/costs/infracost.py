@@ -8,7 +8,6 @@ NaN here: it is never a zero.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from opslib._io import decode_utf8, loads_json, read_bytes
 from opslib.costs._frame import COMPONENT_COLUMNS, RESOURCE_COLUMNS, make_frame
 from opslib.costs._money import HOURS_PER_MONTH, dsum, to_decimal
 from opslib.costs.units import unit_from_path
@@ -68,19 +68,9 @@ class InfracostReport:
 def read_infracost(path: str | Path) -> InfracostReport:
     """Parse an infracost JSON file; ``ParseError`` (with line) for bad JSON, ``SchemaError`` for shape."""
     file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read infracost file: {exc.strerror or exc}", path=file) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ParseError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", path=file, line=line) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", path=file, line=exc.lineno, column=exc.colno) from exc
+    raw = read_bytes(file, "costs", what="infracost file")
+    decode_utf8(raw, file)  # a stray byte is reported at its own line
+    data = loads_json(raw, file)
     if not isinstance(data, dict) or not isinstance(data.get("projects"), list):
         raise SchemaError("not infracost JSON: no 'projects' list at the top level", path=file)
     version = str(data.get("version", ""))

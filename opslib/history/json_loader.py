@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pandas as pd
 
+from opslib._io import json_depth, limits, loads_json, read_bytes
 from opslib.errors import ParseError, SchemaError
 from opslib.history import arrow_path
 from opslib.history.schema import (
@@ -69,10 +69,16 @@ class JsonHistory:
 def read_json_history(path: str | Path, *, strict: bool = False) -> JsonHistory:
     """Read one JSON history file; lenient unless ``strict`` (then the first problem raises)."""
     source = Path(path)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read history file: {exc.strerror or exc}", path=source) from exc
+    data = read_bytes(source, "history", what="history file")
+    # Checked once here: Arrow's reader recurses per level (and crashes the process far down), the
+    # plain path's parsers raise RecursionError.
+    limit = limits().json_depth
+    if json_depth(data) > limit:
+        error = ParseError(f"JSON nests deeper than {limit} levels (OPSLIB_MAX_JSON_DEPTH)", path=source)
+        if strict:
+            raise error
+        problem = {"source_file": str(source), "line": 1, "message": error.reason}
+        return JsonHistory(entries_frame([], source, []), [problem])
     # The fast path only accepts files it can read without a single problem, so strict mode may use it.
     frame = arrow_path.try_fast(data, str(source))
     if frame is not None:
@@ -80,17 +86,9 @@ def read_json_history(path: str | Path, *, strict: bool = False) -> JsonHistory:
     return _read_plain(data, source, strict=strict)
 
 
-def parse_document(data: bytes, source: Path) -> Any:
+def parse_document(data: bytes, source: Path, *, check_depth: bool = True) -> Any:
     """The whole document, or a :class:`ParseError` naming the line and column of the first fault."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
-    # orjson does not say where; the standard parser does (and is only paid for on broken files).
-    try:
-        return json.loads(data.decode("utf-8", errors="replace"))
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", path=source, line=exc.lineno, column=exc.colno) from None
+    return loads_json(data, source, check_depth=check_depth)
 
 
 def document_entries(doc: Any, source: Path) -> list[Any]:
@@ -119,7 +117,7 @@ def _read_plain(data: bytes, source: Path, *, strict: bool) -> JsonHistory:
 def _read_plain_objects(data: bytes, source: Path, *, strict: bool) -> JsonHistory:
     errors: list[dict[str, Any]] = []
     try:
-        doc = parse_document(data, source)
+        doc = parse_document(data, source, check_depth=False)  # read_json_history checked it
         entries = document_entries(doc, source)
     except ParseError as exc:
         if strict:
@@ -159,7 +157,7 @@ def _salvage(data: bytes) -> Iterator[Any]:
             return
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, ValueError, RecursionError):
             return
         yield value
 
@@ -244,7 +242,10 @@ def parse_timestamps(values: list[Any]) -> pd.Series:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             # epoch seconds, or milliseconds when the number is too large for seconds
             unit = "ms" if abs(value) > 1e11 else "s"
-            stamps.iloc[i] = pd.Timestamp(value, unit=unit, tz="UTC")
+            try:
+                stamps.iloc[i] = pd.Timestamp(value, unit=unit, tz="UTC")
+            except (ValueError, OverflowError):  # out of range, inf, nan: reported as unparseable
+                stamps.iloc[i] = pd.NaT
         elif isinstance(value, str) and pd.isna(stamps.iloc[i]):
             stamps.iloc[i] = _lenient_stamp(value)
     return stamps

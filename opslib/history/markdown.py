@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from opslib._io import decode_utf8, read_bytes
 from opslib.errors import ParseError
 from opslib.history.json_loader import rows_to_frame
 from opslib.history.schema import no_gc, normalise_status, normalise_tag
@@ -139,11 +140,35 @@ class MarkdownHistory:
 def read_markdown_history(path: str | Path, *, strict: bool = False) -> MarkdownHistory:
     """Read one Markdown history file; lenient unless ``strict``."""
     source = Path(path)
+    text, problem = decode_markdown(read_bytes(source, "history", what="history file"), source)
+    if problem is not None and strict:
+        raise problem
+    result = parse_markdown(text, source, strict=strict)
+    if problem is not None:
+        result.errors.insert(0, {"source_file": str(source), "line": problem.line, "message": problem.reason})
+    return result
+
+
+def decode_markdown(data: bytes, source: Path) -> tuple[str, ParseError | None]:
+    """The text of a Markdown history and, when it is not clean UTF-8, the problem to report.
+
+    UTF-16 with a byte-order mark (what some Windows editors write) is decoded. A NUL byte or a byte
+    that is not UTF-8 is reported with its line, and the rest of the file is still read.
+    """
     try:
-        text = source.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise ParseError(f"cannot read history file: {exc.strerror or exc}", path=source) from exc
-    return parse_markdown(text, source, strict=strict)
+        text = decode_utf8(data, source, utf16=True)
+    except ParseError as exc:
+        return data.decode("utf-8", errors="replace"), exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        problem = ParseError(
+            "binary data (a NUL byte): not a UTF-8 text file (UTF-16 without a byte-order mark?)",
+            path=source,
+            line=line,
+        )
+        return text.replace("\x00", ""), problem
+    return text, None
 
 
 @dataclass(frozen=True)

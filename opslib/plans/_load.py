@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from opslib._io import read_bytes
 from opslib.errors import OpslibError, ParseError, SchemaError
 from opslib.plans._diff import changed_paths, join_path
 from opslib.plans._mask import collect_plan_secrets, mask_marked
@@ -196,7 +197,7 @@ def _read_log_lines(data: bytes, path: Path) -> _LogRead:
 
 def _read_json(path: Path) -> tuple[str, Any]:
     """("show-json", dict) or ("plan-log", _LogRead)."""
-    data = path.read_bytes()
+    data = read_bytes(path, "plan", what="plan file")
     # Windows PowerShell's `>` writes UTF-16 with a BOM, other tools a UTF-8 BOM
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:

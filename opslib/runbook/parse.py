@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from opslib._io import read_text
 from opslib.errors import ParseError
 
 __all__ = [
@@ -394,10 +395,5 @@ def load_runbook(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     >>> steps.loc[steps["stage"] == "mitigation", "commands"]  # doctest: +SKIP
     """
     target = Path(path)
-    try:
-        text = target.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"runbook is not UTF-8 text ({exc.reason})", path=target) from exc
-    except OSError as exc:
-        raise ParseError(f"cannot read runbook: {exc.strerror or exc}", path=target) from exc
+    text = read_text(target, "runbook", what="runbook")
     return parse_runbook(text, path=target, strict=strict)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -176,8 +177,9 @@ def _legacy(tfvars: list[tuple[str, str]], unit_files: list[str]) -> list[tuple[
         if _folder(rel) in unit_dirs:
             continue
         try:
-            if os.stat(real).st_size > _LEGACY_MAX_BYTES:
-                continue
+            info = os.stat(real)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _LEGACY_MAX_BYTES:
+                continue  # a FIFO or a device would block or never end
             with open(real, encoding="utf-8-sig", errors="replace") as handle:
                 text = handle.read()
         except OSError:

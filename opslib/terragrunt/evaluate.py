@@ -21,7 +21,7 @@ from typing import Any
 from opslib.secrets import Masker
 from opslib.terragrunt import tgfunctions
 from opslib.terragrunt.expr import ExprSyntaxError, Node, compile_value
-from opslib.terragrunt.functions import FUNCTIONS, FunctionError, hcl_str
+from opslib.terragrunt.functions import FUNCTIONS, FunctionError, checked_number, hcl_str
 from opslib.terragrunt.functions import to_number as _function_number
 from opslib.terragrunt.values import (
     UNKNOWN,
@@ -793,12 +793,9 @@ def _ev_bin(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
     if op == "!=":
         return bool(left != right)
     a, b = _num(left), _num(right)
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
+    if op in ("+", "-", "*"):
+        # a chain of products would otherwise grow an integer without bound
+        return checked_number(a + b if op == "+" else a - b if op == "-" else a * b)
     if op == "/":
         if b == 0:
             raise EvalError("division by zero")

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["FUNCTIONS", "FunctionError", "hcl_str", "to_json"]
+__all__ = ["FUNCTIONS", "MAX_NUMBER", "FunctionError", "checked_number", "hcl_str", "to_json"]
 
 
 class FunctionError(ValueError):
@@ -143,9 +143,20 @@ def _replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    # Go's RE2 syntax is close to Python's; named groups differ
-    return re.compile(pattern.replace("(?P<", "(?P<"))
+def _go_regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2, the engine Terraform uses: same syntax, and linear time.
+
+    A backtracking engine takes exponential time on patterns such as ``(a+)+$``; RE2 cannot.
+    """
+    import re2  # google-re2
+
+    options = re2.Options()
+    options.log_errors = False  # a bad pattern is an error row, not a line on stderr
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise FunctionError(f"invalid regular expression {pattern!r}: {reason}") from None
 
 
 def _go_repl(template: str) -> str:
@@ -347,6 +358,35 @@ def _setop(op: str) -> Callable[..., list[Any]]:
     return run
 
 
+#: the largest magnitude a number may reach (Terraform's float range); beyond it, an error row
+MAX_NUMBER = 1.7976931348623157e308
+
+
+def checked_number(value: int | float) -> int | float:
+    """``value`` unchanged, or a FunctionError when it is beyond any number a real config holds.
+
+    Integers grow without bound in Python; a 100,000-digit one cannot even be printed.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() > 1024:
+            raise FunctionError(f"number too large (about {int(value.bit_length() * 0.30103)} digits)")
+    elif isinstance(value, float) and math.isinf(value):
+        raise FunctionError("number too large")
+    return value
+
+
+def _pow(base: int | float, exponent: int | float) -> int | float:
+    if base not in (0, 1, -1) and abs(exponent) > 1:
+        # log10 of the result, without computing it: refuse before a huge integer is built
+        magnitude = abs(exponent) * math.log10(abs(base)) if base else 0.0
+        if exponent > 0 and magnitude > 308:
+            raise FunctionError(f"pow({base}, {exponent}): result too large (about 1e{int(magnitude)})")
+    try:
+        return checked_number(base**exponent)
+    except (OverflowError, ZeroDivisionError) as exc:
+        raise FunctionError(f"pow({base}, {exponent}): {exc}") from None
+
+
 def _pathdir(text: str) -> str:
     return posixpath.dirname(text.rstrip("/")) or "."
 
@@ -413,7 +453,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "floor": lambda x: math.floor(to_number(x)),
     "max": lambda *xs: max(to_number(x) for x in xs),
     "min": lambda *xs: min(to_number(x) for x in xs),
-    "pow": lambda a, b: to_number(a) ** to_number(b),
+    "pow": lambda a, b: _pow(to_number(a), to_number(b)),
     "signum": lambda x: (to_number(x) > 0) - (to_number(x) < 0),
     "parseint": lambda text, base: int(text, int(base)),
     # conversions and encodings

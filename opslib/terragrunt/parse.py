@@ -23,7 +23,8 @@ from typing import Any
 
 import orjson
 
-from opslib._io import atomic_write_bytes, locked
+from opslib._io import atomic_write_bytes, locked, read_text
+from opslib.errors import OpslibError
 
 __all__ = [
     "CACHE_VERSION",
@@ -142,14 +143,107 @@ def parse_text(text: str) -> dict[str, Any]:
     from hcl2.utils import SerializationOptions
 
     options = SerializationOptions(with_comments=False)
+    collapsed = _Collapsed.of(text)
+    text = collapsed.text
     try:
-        tree = _parse_rules(text)
-    except Exception:
-        fixed = fix_heredoc_markers(text)
-        if fixed == text:
-            raise
-        tree = _parse_rules(fixed)
-    return _serialize_body(tree.body, options)
+        try:
+            tree = _parse_rules(text)
+        except Exception:
+            fixed = fix_heredoc_markers(text)
+            if fixed == text:
+                raise
+            tree = _parse_rules(fixed)
+    except Exception as exc:
+        line = getattr(exc, "line", None)
+        if isinstance(line, int) and collapsed.bodies:
+            exc.line = collapsed.original_line(line)  # type: ignore[attr-defined]
+        raise
+    document = _serialize_body(tree.body, options)
+    return collapsed.restore(document) if collapsed.bodies else document
+
+
+#: a heredoc body at least this long is lifted out before parsing (see :class:`_Collapsed`)
+BIG_HEREDOC = 64 * 1024
+
+
+@dataclass
+class _Collapsed:
+    """HCL text whose big heredoc bodies are replaced by one placeholder line each.
+
+    The grammar's heredoc token is a lazy ``(?:.|\n)*?``: Python's regex engine keeps a backtracking
+    record per character, about 200 bytes each, so a 50 MB heredoc needed 10 GB. Lifting the body out
+    and putting it back into the parsed document keeps the cost proportional to the file. Line numbers
+    after a lifted body are mapped back to the file's own.
+    """
+
+    text: str
+    bodies: dict[str, str] = field(default_factory=dict)
+    shifts: list[tuple[int, int]] = field(default_factory=list)  # (placeholder line, lines removed)
+
+    @classmethod
+    def of(cls, text: str) -> _Collapsed:
+        if len(text) < BIG_HEREDOC or "<<" not in text:
+            return cls(text)
+        import uuid
+
+        result = cls(text)
+        token = uuid.uuid4().hex
+        pieces: list[str] = []
+        pos = 0
+        removed = 0
+        for opener in _HEREDOC_OPEN.finditer(text):
+            if opener.start() < pos or not _code_before(text, opener.start()):
+                continue
+            body_start = text.find("\n", opener.end()) + 1
+            closer = re.compile(rf"^[ \t]*{re.escape(opener.group(1))}[ \t]*\r?$", re.MULTILINE)
+            end = closer.search(text, body_start) if body_start else None
+            if end is None:
+                break
+            body_end = end.start() - 1  # the newline before the closing marker
+            if body_end - body_start < BIG_HEREDOC:
+                continue
+            name = f"opslib-heredoc-{token}-{len(result.bodies)}"
+            result.bodies[name] = text[body_start:body_end]
+            lines = text.count("\n", body_start, body_end) + 1
+            line = text.count("\n", 0, body_start) + 1 - removed
+            result.shifts.append((line, lines - 1))
+            removed += lines - 1
+            pieces += [text[pos:body_start], name]
+            pos = body_end
+        if not result.bodies:
+            return cls(text)
+        pieces.append(text[pos:])
+        result.text = "".join(pieces)
+        return result
+
+    def original_line(self, line: int) -> int:
+        return line + sum(removed for at, removed in self.shifts if at < line)
+
+    def restore(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if "opslib-heredoc-" in value:
+                for name, body in self.bodies.items():
+                    value = value.replace(name, body)
+            return value
+        if isinstance(value, list):
+            return [self.restore(v) for v in value]
+        if isinstance(value, dict):
+            out = {k: self.restore(v) for k, v in value.items()}
+            for key in ("__start_line__", "__end_line__"):
+                if isinstance(out.get(key), int):
+                    out[key] = self.original_line(out[key])
+            lines = out.get("__lines__")
+            if isinstance(lines, dict):
+                out["__lines__"] = {k: [self.original_line(n) for n in v] for k, v in lines.items()}
+            return out
+        return value
+
+
+def _code_before(text: str, index: int) -> bool:
+    """Whether ``<<`` at ``index`` follows code, not a comment or an open string, on its line."""
+    start = text.rfind("\n", 0, index) + 1
+    head = text[start:index]
+    return "#" not in head and "//" not in head and head.count('"') % 2 == 0
 
 
 def _parse_rules(text: str) -> Any:
@@ -357,11 +451,10 @@ def _json_body(data: dict[str, Any], top: bool = False) -> dict[str, Any]:
 
 def _parse_one(root: str, rel: str, size: int, mtime_ns: int) -> ParsedFile:
     result = ParsedFile(path=rel, size=size, mtime_ns=mtime_ns)
-    try:
-        with open(os.path.join(root, rel), encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        result.error = {"line": None, "column": None, "message": f"cannot read file: {exc}"}
+    try:  # a regular file under the size limit only: a FIFO or a device never blocks the load
+        text = read_text(os.path.join(root, rel), "hcl")
+    except OpslibError as exc:
+        result.error = {"line": exc.line, "column": exc.column, "message": exc.reason}
         return result
     try:
         if rel.endswith(".json"):

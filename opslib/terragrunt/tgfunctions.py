@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opslib._io import read_text
+from opslib.errors import OpslibError
 from opslib.secrets import is_secret_name
 from opslib.terragrunt.expr import ExprSyntaxError, compile_template, compile_value
 from opslib.terragrunt.functions import FunctionError, to_json
@@ -162,9 +164,9 @@ def _file(cfg: Config, args: list[Any]) -> Any:
     if isinstance(path, Unknown):
         return path
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FunctionError(f"file(): cannot read {cfg.ev.rel(path)}: {exc}") from exc
+        text = read_text(path, "hcl")
+    except OpslibError as exc:
+        raise FunctionError(f"file(): cannot read {cfg.ev.rel(path)}: {exc.reason}") from exc
     cfg.touched.add(path)
     return text
 
@@ -195,7 +197,7 @@ def _read_tfvars_file(cfg: Config, args: list[Any]) -> Any:
     from opslib.terragrunt.parse import parse_text
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, "hcl")
         if path.name.endswith(".json"):
             return to_json(json.loads(text))
         doc = parse_text(text)

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from opslib._io import read_text
 from opslib.errors import ConfigError, ParseError
 from opslib.secrets import Masker
 from opslib.terragrunt import graph as _graph
@@ -190,7 +191,7 @@ class TerragruntTree:
         path = (self.root / relpath).resolve()
         if not self._ev.inside(path) and not self._ev.inside(self.root / relpath):
             raise ConfigError(f"{relpath} is not inside the tree", path=relpath)
-        return (self.root / relpath).read_text(encoding="utf-8-sig")
+        return read_text(self.root / relpath, "hcl")
 
     def unit_config(self, unit: str) -> dict[str, Any]:
         """The evaluated, merged configuration of ``unit`` (secrets masked)."""
@@ -392,7 +393,7 @@ def _assemble(
         if rel in parsed or not path.is_file() or path.name.endswith((".yml", ".yaml")):
             return None
         try:
-            documents[rel] = parse_text(path.read_text(encoding="utf-8-sig"))
+            documents[rel] = parse_text(read_text(path, "hcl"))
         except Exception as exc:
             error_rows.append(
                 {
