@@ -169,3 +169,18 @@ def test_tg002_registry_version_latest_is_not_a_version() -> None:
     row = findings[findings["unit"] == "dev/registry-latest"]
     assert len(row) == 1
     assert "version=latest is not a version" in row["message"].iloc[0]
+
+
+def test_tg002_messages_hide_passwords_not_user_names() -> None:
+    from opslib.rules.tg002_source import _safe
+
+    assert (
+        _safe("git::ssh://git@github.com/acme/m.git?ref=main")
+        == "git::ssh://git@github.com/acme/m.git?ref=main"
+    )
+    assert (
+        _safe("https://deploy:s3cr3t-value@git.example.com/m.git")
+        == "https://deploy:****@git.example.com/m.git"
+    )
+    hidden = _safe("https://ghp_0123456789abcdefghijklmnopqrstuvwxyz@github.com/acme/m")
+    assert hidden == "https://****@github.com/acme/m"

@@ -43,7 +43,8 @@ _BRANCHES = {
 _VERSION_TAG = re.compile(r"(^|[/_-])v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$", re.IGNORECASE)
 _ARCHIVE_VERSION = re.compile(r"v?\d+\.\d+(\.\d+)?")
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
-_USERINFO = re.compile(r"(://)[^/@\s]+@")
+_USERINFO = re.compile(r"(://)(?P<user>[^/@\s:]+)(?P<password>:[^/@\s]*)?@")
+_PLAIN_USER = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 
 
 def classify_source(source: str) -> str:
@@ -96,7 +97,15 @@ def ref_problem(source: str, kind: str) -> str | None:
 
 def _safe(source: str) -> str:
     """A source for messages: credentials in the URL (``https://user:token@``) hidden."""
-    return _USERINFO.sub(r"\1****@", source)
+
+    def hide(match: re.Match[str]) -> str:
+        user, password = match.group("user"), match.group("password")
+        if password:
+            return f"{match.group(1)}{user}:****@"
+        # `git@`, `oauth2@` are user names, not secrets; a token used as the user name is hidden
+        return match.group(0) if _PLAIN_USER.match(user) else f"{match.group(1)}****@"
+
+    return _USERINFO.sub(hide, source)
 
 
 @register(
@@ -131,6 +140,16 @@ def check_pinned_source(ctx: LintContext) -> Iterator[Finding]:
 
 def _source_site(ctx: LintContext, row: Mapping[str, Any]) -> tuple[str, int, int | None, Any] | None:
     """(file, line, block line, raw value) of the ``terraform.source`` that applies to the unit."""
+    block = _source_block(ctx, row)
+    if block is None:
+        return None
+    path, body = block
+    start, _ = block_lines(body)
+    return path, attr_line(body, "source") or start or 1, start, body["source"]
+
+
+def _source_block(ctx: LintContext, row: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(file, terraform block) holding the ``source`` that applies to the unit."""
     candidates = [str(row.get("path") or "")]
     includes = row.get("includes") or []
     included = [str(i.get("path")) for i in includes if isinstance(i, Mapping) and i.get("path")]
@@ -138,9 +157,7 @@ def _source_site(ctx: LintContext, row: Mapping[str, Any]) -> tuple[str, int, in
         document = ctx.documents.get(path)
         for _, block in blocks(document, "terraform"):
             if "source" in block:
-                start, _ = block_lines(block)
-                line = attr_line(block, "source") or start or 1
-                return path, line, start, block["source"]
+                return path, block
     return None
 
 
@@ -165,7 +182,7 @@ def _unit_finding(ctx: LintContext, row: Mapping[str, Any]) -> Finding | None:
     if kind == "expression":
         kind = "tfr" if source.lower().startswith("tfr:") else "git"
     problem = ref_problem(source, kind)
-    if problem is None:
+    if problem is None or (kind == "tfr" and _has_version_constraint(ctx, row)):
         return None
     unit = str(row["unit"])
     production = is_production(row.get("account")) or is_production(row.get("environment"))
@@ -181,6 +198,17 @@ def _unit_finding(ctx: LintContext, row: Mapping[str, Any]) -> Finding | None:
         severity=severity,
         block_line=block_line,
     )
+
+
+def _has_version_constraint(ctx: LintContext, row: Mapping[str, Any]) -> bool:
+    """A registry source versioned by the terraform block's own ``version = "~> 1.2"`` attribute."""
+    found = _source_block(ctx, row)
+    if found is None or "version" not in found[1]:
+        return False
+    version = literal(found[1]["version"])
+    if version is NOT_LITERAL:
+        return True  # an expression: cannot judge, so not reported
+    return isinstance(version, str) and bool(version.strip()) and version.strip().lower() not in _BRANCHES
 
 
 def _stack_findings(ctx: LintContext) -> Iterator[Finding]:
@@ -216,6 +244,16 @@ def _stack_findings(ctx: LintContext) -> Iterator[Finding]:
 
 
 _VALUES_REF = re.compile(r"\bvalues\.([A-Za-z_][\w-]*)")
+_LOCAL_REF = re.compile(r"\blocal\.([A-Za-z_][\w-]*)")
+
+
+def _local_line(ctx: LintContext, path: str, name: str) -> tuple[str, int, int | None] | None:
+    """(file, line, block line) of ``local.<name>`` of a file, when it is written there as a literal."""
+    for _, block in blocks(ctx.documents.get(path), "locals"):
+        if name in block and literal(block[name]) is not NOT_LITERAL:
+            start, _ = block_lines(block)
+            return path, attr_line(block, name) or start or 1, start
+    return None
 
 
 def _stack_unit_findings(ctx: LintContext, reported: set[tuple[str, int]]) -> Iterator[Finding]:
@@ -278,6 +316,12 @@ def _stack_value_site(
     elif block is not None:
         raw = block.get("source")
         raw_ref = unquote(raw) if isinstance(raw, str) else ""
+    for name in _LOCAL_REF.findall(raw_ref):
+        local_site = _local_line(
+            ctx, stack_file if not (catalog and catalog != stack_file) else catalog, name
+        )
+        if local_site is not None:
+            return local_site
     for name in _VALUES_REF.findall(raw_ref):
         found = ctx.find_line(
             stack_file, rf"(^|[\s{{,]){re.escape(name)}\s*=", block_start or 1, block_end

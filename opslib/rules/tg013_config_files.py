@@ -124,11 +124,12 @@ def check_root_hcl(ctx: LintContext) -> Iterator[Finding]:
 
 def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
     names, unknown_backend = backends(ctx, path)
-    if not names and not unknown_backend:
+    texts, unknown = generated_texts(ctx, path)
+    generated_s3 = any(_S3_BACKEND.search(t) for t in texts)  # `generate "backend"` writing an s3 backend
+    if not names and not unknown_backend and not generated_s3:
         yield "has no remote_state block (S3 with a DynamoDB lock table)", 1
     elif names and "s3" not in names:
         yield "remote_state does not use the s3 backend", _first_line(document, "remote_state")
-    texts, unknown = generated_texts(ctx, path)
     checks = (
         (
             lambda t: _AWS_PROVIDER.search(t) is not None and "default_tags" in t,
@@ -157,6 +158,7 @@ def _root_problems(ctx: LintContext, path: str, document: Mapping[str, Any]) -> 
 
 
 _AWS_PROVIDER = re.compile(r"""provider\s+"?aws"?\s*\{""")
+_S3_BACKEND = re.compile(r"""backend\s+"?s3"?\s*\{""")
 
 
 def _provider_line(document: Mapping[str, Any]) -> int:
