@@ -18,7 +18,7 @@ from opslib.rules._base import (
     strip_comment,
 )
 from opslib.rules._hcl import NOT_LITERAL
-from opslib.secrets import find_known, is_secret, is_secret_name, non_secret_shape
+from opslib.secrets import find_known, is_secret, is_secret_name, names_a_store, non_secret_shape
 
 __all__: list[str] = []
 
@@ -49,10 +49,12 @@ def _secret_text(value: Any) -> str:
 
 def _leaves(value: Any, trail: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
     """Every (key path, value) inside nested objects; a list of scalars is one leaf, a list of objects is
-    walked (its items keep the list's key)."""
+    walked (its items keep the list's key). The maps beside a key naming a secret store (``key_vault_id``)
+    hold names of secrets in that store, not secrets: they are not walked."""
     if isinstance(value, Mapping):
+        store = names_a_store(value)
         for key, inner in value.items():
-            if str(key).startswith("__"):
+            if str(key).startswith("__") or (store and isinstance(inner, Mapping)):
                 continue
             yield from _leaves(inner, (*trail, str(key).strip('"')))
     elif isinstance(value, list) and any(isinstance(item, (Mapping, list)) for item in value):

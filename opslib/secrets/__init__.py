@@ -30,7 +30,7 @@ from opslib.secrets._masker import (
     scrub_text,
 )
 from opslib.secrets._names import is_secret_name, name_words
-from opslib.secrets._values import non_secret_shape
+from opslib.secrets._values import names_a_store, non_secret_shape
 
 __all__ = [
     "AWS_KEY_PATTERN",
@@ -47,6 +47,7 @@ __all__ = [
     "mask_named",
     "mask_value",
     "name_words",
+    "names_a_store",
     "non_secret_shape",
     "scrub_text",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from opslib.secrets._formats import find_known
 from opslib.secrets._names import is_secret_name
-from opslib.secrets._values import non_secret_shape
+from opslib.secrets._values import names_a_store, non_secret_shape
 
 __all__ = ["MASK", "Masker", "fingerprint", "is_masked", "is_secret", "mask", "mask_named", "scrub_text"]
 
@@ -131,8 +131,12 @@ def mask_named(values: Any, masker: Masker) -> Any:
     """``values`` with every value held under a secret-like key masked (at any depth, lists and objects
     included), each masked value remembered by ``masker``."""
     if isinstance(values, dict):
+        store = names_a_store(values)  # maps beside a key_vault_id hold secret names, not secrets
         out: dict[Any, Any] = {}
         for key, value in values.items():
+            if store and isinstance(value, dict):
+                out[key] = value
+                continue
             out[key] = (
                 _mask_under_secret(value, masker) if is_secret_name(str(key)) else mask_named(value, masker)
             )

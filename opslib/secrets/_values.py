@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["non_secret_shape"]
+__all__ = ["names_a_store", "non_secret_shape"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DURATION = re.compile(
@@ -31,8 +31,15 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s@]+$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _HOSTNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:\d+)?$")
 _PATH = re.compile(r"^(~|\.{1,2})?/[^\s]*$|^\.{1,2}/")
-# a word (letters only: ``hunter2`` is not one), a version tag (``v2``) or a short number
-_WORD = re.compile(r"^([A-Za-z]{2,}|[vV]\d{1,3}|\d{1,4})$")
+# a word (letters only: ``hunter2`` is not one), an upper-case word with a number (``MAILUP2``), a version
+# tag (``v2``) or a short number
+_WORD = re.compile(r"^([A-Za-z]{2,}|[A-Z]{2,}\d{1,3}|[vV]\d{1,3}|\d{1,4})$")
+# a key that says its mapping's values name entries of a secret store (Azure app settings read from Key
+# Vault: ``{ key_vault_id = ..., map = { API_KEY = "funcapp-KEY-APPBACKEND" } }``)
+_STORE_KEY = re.compile(
+    r"^(key_?vault|secret_?store|vault)_(id|name|uri|url|arn|path|mount)$",
+    re.IGNORECASE,
+)
 _SEPARATORS = re.compile(r"[-_./:]+")
 _PUBLIC_KEY = re.compile(
     r"^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-\S+|sk-\S+@openssh\.com) |^-----BEGIN (PUBLIC KEY|CERTIFICATE)"
@@ -129,3 +136,9 @@ def non_secret_shape(value: Any) -> str | None:
         if check(text):
             return shape
     return None
+
+
+def names_a_store(mapping: Any) -> bool:
+    """True when ``mapping`` has a key naming a secret store (``key_vault_id``): the maps beside it hold
+    the names of secrets in that store, not secrets."""
+    return isinstance(mapping, dict) and any(_STORE_KEY.match(str(key).strip('"')) for key in mapping)
