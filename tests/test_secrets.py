@@ -227,3 +227,30 @@ def test_tg008_messages_mask_secrets_only() -> None:
         for row in findings.itertuples(index=False):
             assert f"{row.path}:{row.line}:" in row.message
             assert "****" not in row.message or row.rule_id in ("TG008", "TG009"), row.message
+
+
+def test_credentials_in_a_source_url_never_reach_tg002_messages(tmp_path: Path) -> None:
+    """TG002 names the unpinned source but hides its userinfo, whether or not the token has a known
+    format (the masking pass at the lint exit is not what hides it here)."""
+    (tmp_path / "root.hcl").write_text("locals {}\n")
+    for name, source in (
+        ("gitlab", "git::https://deploy:glpat-Zq0TokenForTg002xyzw@gitlab.com/acme/m.git//app?ref=main"),
+        ("plain", "git::https://ci-user:Plain-Pa55-Tg002@git.example.com/acme/m.git//db"),
+    ):
+        unit = tmp_path / name
+        unit.mkdir()
+        include = 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+        (unit / "terragrunt.hcl").write_text(f'{include}\nterraform {{\n  source = "{source}"\n}}\n')
+    findings = lint(load_tree(tmp_path, cache=False), rules=["TG002"], config={})
+    assert len(findings) == 2, findings["message"].tolist()
+    for message in findings["message"]:
+        for leaked in (
+            "glpat-Zq0TokenForTg002xyzw",
+            "Plain-Pa55-Tg002",
+            "deploy:",
+            "ci-user:",
+            "Zq0*",
+            "Pla*",
+        ):
+            assert leaked not in message, message
+        assert "://****@" in message

@@ -22,6 +22,7 @@ from opslib.costs._frame import COMPONENT_COLUMNS, RESOURCE_COLUMNS, make_frame
 from opslib.costs._money import HOURS_PER_MONTH, dsum, to_decimal
 from opslib.costs.units import unit_from_path
 from opslib.errors import ParseError, SchemaError
+from opslib.secrets import Masker, mask_named
 
 __all__ = ["InfracostReport", "Section", "load_costs", "read_infracost"]
 
@@ -346,5 +347,6 @@ def _status(monthly: Decimal | None, price_not_found: bool, usage_based: bool) -
 def _tags(resource: Mapping[str, Any]) -> dict[str, str] | None:
     tags = resource.get("tags")
     if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items()}
+        # a tag named like a secret (``db_password``) or holding a known-format one is masked
+        return mask_named({str(k): str(v) for k, v in tags.items()}, Masker())
     return None

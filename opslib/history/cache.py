@@ -20,6 +20,7 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
+from opslib._private import private_dir
 from opslib.history.schema import LIST_COLUMNS, build_frame, no_gc
 
 __all__ = ["Cached", "cache_dir", "cache_key", "load_cached", "store"]
@@ -52,7 +53,7 @@ def _replace_without_fsync(path: Path, data: bytes | pa.Table) -> None:
     (a torn Arrow file fails to open and is ignored), and fsync costs more than the write on busy disks.
     A table is streamed to the file as Arrow IPC, never held twice in memory.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # mkstemp below makes the file 0600
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

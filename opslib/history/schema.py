@@ -184,7 +184,12 @@ def list_array(values: Iterable[Sequence[str] | None]) -> pd.api.extensions.Exte
 
 
 def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
-    """Assemble the history frame from column values (lists or arrays), filling missing columns."""
+    """Assemble the history frame from column values (lists or arrays), filling missing columns.
+
+    Secrets are masked here (:mod:`opslib.history.masking`), the one point every reader passes."""
+    from opslib.history.masking import mask_columns
+
+    columns = mask_columns(dict(columns), n)
     data: dict[str, Any] = {}
     for name in COLUMNS:
         value = columns.get(name)

@@ -91,6 +91,8 @@ def _field_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for pattern in (_FIELD_LINE, _ASSIGN):
         for match in pattern.finditer(text):
+            if match.group("value").startswith(MASK):
+                continue  # masked already
             value = match.group("value").strip("*_ ")
             if not value or not is_secret_name(match.group("key").strip()) or not _judged_secret(value):
                 continue

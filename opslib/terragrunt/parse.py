@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from opslib._io import atomic_write_bytes, locked, read_text
+from opslib._private import private_dir, private_file
 from opslib.errors import OpslibError
 
 __all__ = [
@@ -566,9 +567,11 @@ class ParseCache:
             "entries": self.entries,
         }
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_dir(self.directory)  # the documents hold secrets as written: owner only
             with locked(self.file, timeout=10):
+                private_file(self.file)  # an existing file's mode is kept by the atomic write
                 atomic_write_bytes(self.file, orjson.dumps(payload))
+                private_file(self.file)
         except Exception as exc:  # a cache that cannot be written only costs speed
             log.warning("cannot write the tree cache %s: %s", self.file, exc)
         self.dirty = False

@@ -22,7 +22,7 @@ from opslib.terragrunt import graph as _graph
 from opslib.terragrunt.discover import LEGACY_MESSAGE, Discovery, discover, file_role
 from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, attributes, iter_blocks, materialize
 from opslib.terragrunt.parse import ParseCache, ParsedFile, parse_files, parse_text
-from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs
+from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs, scrub_values
 
 __all__ = ["TerragruntTree", "load_tree"]
 
@@ -200,7 +200,7 @@ class TerragruntTree:
             if config is None:
                 raise ConfigError(f"no unit {unit!r} in the tree", path=self.root)
             rendered = _render_unit(config)
-            self._rendered[unit] = self.masker.scrub(mask_values(rendered, self.masker))
+            self._rendered[unit] = scrub_values(mask_values(rendered, self.masker), self.masker)
         return self._rendered[unit]
 
     def file_configs(self, relpath: str) -> list[tuple[str, Config]]:
@@ -638,9 +638,12 @@ def _frames(
         for dep in result.dependencies:
             dep["exists"] = dep["target"] in unit_ids and not dep["external"]
             dep_rows.append(dep)
-    for row in unit_rows:  # second pass: copies of secrets found in other units
-        row["locals"] = masker.scrub(row["locals"])
-        row["inputs"] = masker.scrub(row["inputs"])
+    for row in unit_rows:  # second pass: copies of secrets found in other units, in every column
+        for column in ("locals", "inputs", "source", "module_ref", "includes"):
+            row[column] = scrub_values(row[column], masker)
+    for dep in dep_rows:
+        dep["config_path"] = scrub_values(dep.get("config_path"), masker)
+    errors["message"] = [scrub_values(message, masker) for message in errors["message"]]
     units = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
     units = units.astype({"pinned": "bool", "lockfile": "bool", "errors": "int64", "line": "int64"})
     dependencies = pd.DataFrame(dep_rows, columns=DEPENDENCY_COLUMNS)

@@ -27,7 +27,15 @@ from opslib.terragrunt.evaluate import (
 )
 from opslib.terragrunt.functions import FunctionError
 
-__all__ = ["UnitResult", "build_unit", "classify_source", "mask_values", "merged_inputs", "scope_from_path"]
+__all__ = [
+    "UnitResult",
+    "build_unit",
+    "classify_source",
+    "mask_values",
+    "merged_inputs",
+    "scope_from_path",
+    "scrub_values",
+]
 
 ACCOUNT_KEYS = ("account_name", "account", "aws_account_name", "account_alias")
 REGION_KEYS = ("aws_region", "region")
@@ -193,6 +201,21 @@ def _scope(ev: Evaluator, config: Config, unit_dir: Path) -> dict[str, str | Non
 def mask_values(values: Any, masker: Masker) -> Any:
     """Mask values held under secret-like names (remembering them) at any depth, lists and objects too."""
     return mask_named(values, masker)
+
+
+def scrub_values(values: Any, masker: Masker) -> Any:
+    """``values`` with every secret ``masker`` knows (and every known-format one) masked: strings, map
+    keys, and the reasons of unknown values (an evaluation error quoting a secret local)."""
+    if isinstance(values, Unknown):
+        reason = masker.scrub_str(values.reason)
+        return values if reason == values.reason else Unknown(reason)
+    if isinstance(values, str):
+        return masker.scrub_str(values)
+    if isinstance(values, dict):
+        return {scrub_values(k, masker): scrub_values(v, masker) for k, v in values.items()}
+    if isinstance(values, list):
+        return [scrub_values(v, masker) for v in values]
+    return masker.scrub(values)
 
 
 _TYPE_NAMES: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
