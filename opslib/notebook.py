@@ -1,8 +1,11 @@
 """Helpers for report notebooks: offline plotly output, tables, headline summaries, control rows.
 
-Every report notebook calls :func:`setup` first. Figures go through :func:`show` so the executed notebook
-carries plotly.js inline (the HTML report works with no network), tables through :func:`table`, and the
-headline figures that ``reports/index.html`` shows through :func:`write_summary`.
+Every report notebook calls :func:`setup` first. Charts are made by :func:`chart` (or :func:`figure`
+when the notebook adds to one) and shown through :func:`show`, so the executed notebook carries plotly.js
+inline (the HTML report works with no network); tables go through :func:`table`, verdicts through
+:func:`verdict`, and the headline figures that ``reports/index.html`` shows through
+:func:`write_summary`. Notebooks never format a value by hand: the column kinds
+(:mod:`opslib.present.kinds`) decide how money, percentages, durations, timestamps and lists read.
 """
 
 from __future__ import annotations
@@ -20,14 +23,19 @@ __all__ = [
     "ALL",
     "SUMMARY_ENV",
     "Controls",
+    "badge",
+    "chart",
     "controls",
+    "figure",
     "in_papermill",
     "input_path",
     "is_interactive",
+    "no_data",
     "period_choices",
     "setup",
     "show",
     "table",
+    "verdict",
     "write_summary",
 ]
 
@@ -92,10 +100,19 @@ def _plotlyjs_tag() -> str:
     )
 
 
-def show(fig: Any) -> None:
-    """Display a plotly figure: interactive in JupyterLab, inline HTML (offline) in reports."""
+def show(fig: Any, *, empty: str | None = None) -> None:
+    """Display a plotly figure: interactive in JupyterLab, inline HTML (offline) in reports.
+
+    ``fig`` None (what :func:`figure` returns for no rows) shows "No data for <empty>." instead.
+    """
     from IPython.display import display
 
+    if fig is None:
+        no_data(empty or "this chart")
+        return
+    from opslib.present.charts import polish
+
+    polish(fig)
     figure_json = json.loads(fig.to_json())  # plotly's JSON may hold numpy arrays: use its encoder
     text = f"<Figure: {fig.layout.title.text or 'plot'}>"
     if is_interactive():
@@ -113,19 +130,92 @@ def show(fig: Any) -> None:
     display(bundle, raw=True)
 
 
-def table(frame: pd.DataFrame, *, max_rows: int = 50, caption: str | None = None) -> None:
-    """Display a frame as an HTML table (first ``max_rows`` rows, with a note when cut)."""
+def figure(frame: pd.DataFrame, kind: str = "bar", **options: Any) -> Any:
+    """A chart of ``frame`` with titles, axis titles and legends in words (None when there is no data).
+
+    ``kind`` is bar, line, scatter, histogram or heatmap; ``x``, ``y``, ``color``, ``title`` (required)
+    name columns as in plotly express; ``currency`` labels money axes. See
+    :func:`opslib.present.charts.figure`. Use it when the notebook adds to the figure, then :func:`show`.
+    """
+    from opslib.present.charts import figure as build
+
+    return build(frame, kind, **options)
+
+
+def chart(frame: pd.DataFrame, kind: str = "bar", *, empty: str | None = None, **options: Any) -> None:
+    """Make and show a chart (:func:`figure`); no rows show "No data for <empty or title>." instead."""
+    fig = figure(frame, kind, **options)
+    show(fig, empty=empty or str(options.get("title", "this chart")).lower())
+
+
+def no_data(what: str) -> None:
+    """Show the "No data for <what>." note a report prints instead of an empty chart or table."""
     from IPython.display import HTML, display
 
-    shown = frame.head(max_rows)
-    html = shown.to_html(index=False, border=0, classes="opslib-table", na_rep="", escape=True, max_cols=40)
-    if caption:
-        html = f"<p><b>{_escape(caption)}</b></p>" + html
-    if len(frame) > max_rows:
-        html += f"<p><i>{len(frame) - max_rows} more rows not shown (of {len(frame)}).</i></p>"
-    if frame.empty:
-        html = (f"<p><b>{_escape(caption)}</b></p>" if caption else "") + "<p><i>No rows.</i></p>"
-    display(HTML(html))
+    from opslib.present.tables import STYLE, empty_note
+
+    display(HTML(STYLE + empty_note(what)))
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    max_rows: int = 50,
+    caption: str | None = None,
+    currency: str | None = None,
+    sort_by: str | None = None,
+    ascending: bool = False,
+    empty: str | None = None,
+) -> None:
+    """Display a frame as a table, every value formatted by its column's kind.
+
+    The first ``max_rows`` rows (after sorting by ``sort_by``, largest first unless ``ascending``) and a
+    note when rows are cut; ``currency`` labels money columns when the frame has no ``currency``
+    column; an empty frame shows "No data for <empty or caption>.".
+    """
+    from IPython.display import HTML, display
+
+    from opslib.present.tables import table_html
+
+    display(
+        HTML(
+            table_html(
+                frame,
+                max_rows=max_rows,
+                caption=caption,
+                currency=currency,
+                sort_by=sort_by,
+                ascending=ascending,
+                empty=empty,
+            )
+        )
+    )
+
+
+_TONES = {
+    "ok": ("#e6f4ea", "#1e6b34"),
+    "warn": ("#fff4e0", "#8a5300"),
+    "bad": ("#fde8e8", "#8a1c1c"),
+    "info": ("#eef1f5", "#333c48"),
+}
+
+
+def badge(label: str, tone: str = "info") -> str:
+    """A coloured label as HTML (no emoji, so it reads the same without an emoji font)."""
+    background, colour = _TONES.get(tone, _TONES["info"])
+    return (
+        f'<span class="opslib-badge opslib-{tone}" style="display:inline-block;padding:.1em .55em;'
+        f"border-radius:.3em;background:{background};color:{colour};border:1px solid {colour};"
+        f'font-weight:600;font-size:.9em;letter-spacing:.02em">{_escape(label.upper())}</span>'
+    )
+
+
+def verdict(label: str, message: str = "", tone: str = "info") -> None:
+    """Display a verdict: a badge (ok / warn / bad / info) followed by its message."""
+    from IPython.display import HTML, display
+
+    text = f" {_escape(message)}" if message else ""
+    display(HTML(f'<p class="opslib-verdict">{badge(label, tone)}{text}</p>'))
 
 
 def _escape(text: str) -> str:
