@@ -69,10 +69,11 @@ def figure(
             for c in _columns(x, y, color, options.get("facet_col"))
         }
         labels.update({c: label_of(c) for c in _columns(color, options.get("facet_col"))})
-        wide = isinstance(y, (list, tuple))
+        several = [] if y is None or isinstance(y, str) else [str(c) for c in y]
+        wide = bool(several)
         if wide:
             labels["variable"] = legend_title or ""
-            labels["value"] = y_title or label_of(str(next(iter(y))), currency=currency, axis=True)
+            labels["value"] = y_title or label_of(several[0], currency=currency, axis=True)
         make = getattr(px, _PX[kind])
         fig = make(frame, x=x, y=y, color=color, title=title, labels=labels, **options)
         if wide:
