@@ -27,9 +27,11 @@ __all__ = [
     "chart",
     "controls",
     "figure",
+    "fmt",
     "in_papermill",
     "input_path",
     "is_interactive",
+    "label",
     "no_data",
     "period_choices",
     "setup",
@@ -146,6 +148,30 @@ def chart(frame: pd.DataFrame, kind: str = "bar", *, empty: str | None = None, *
     """Make and show a chart (:func:`figure`); no rows show "No data for <empty or title>." instead."""
     fig = figure(frame, kind, **options)
     show(fig, empty=empty or str(options.get("title", "this chart")).lower())
+
+
+def fmt(
+    value: Any, kind: str = "number", *, currency: str | None = None, unit: str | None = None, signed: bool = False
+) -> str:
+    """One value as the tables show it, for sentences: ``fmt(6537.28, "money", currency="USD")``.
+
+    ``kind`` is a column name (``"monthly_cost"``, ``"failure_rate"``, ``"mean_hours"``) or a kind
+    (money, percent, duration with ``unit`` s/min/h/d, count, number, timestamp, date).
+    """
+    from opslib.present.format import format_value
+    from opslib.present.kinds import KINDS, Kind
+
+    chosen = KINDS.get(kind) or Kind(kind, unit, signed=signed)
+    if signed and not chosen.signed:
+        chosen = Kind(chosen.name, chosen.unit, signed=True)
+    return format_value(value, chosen, currency=currency, unit=unit)
+
+
+def label(column: str) -> str:
+    """A column name in words, as table headers and axis titles show it: ``cost_center`` -> "cost center"."""
+    from opslib.present.kinds import label_of
+
+    return label_of(column)
 
 
 def no_data(what: str) -> None:

@@ -109,7 +109,7 @@ def test_a_table_of_raw_pandas_values_shows_none_of_their_reprs() -> None:
     assert "4,802.85 USD" in cells and "73.5%" in cells and "a, b" in cells and "✓" in cells
     assert "2026-11-18 14:02 UTC" in cells and "2 min" in cells and "42.7" in cells
     # words left, numbers right; headers in words
-    assert re.search(r'class="opslib-l"[^>]*>prod/rds<', page)
+    assert re.search(r'class="opslib-l[^"]*"[^>]*>prod/rds<', page)
     assert re.search(r'class="opslib-r"[^>]*>4,802.85 USD<', page)
     assert "<th" in page and ">monthly cost<" in page and ">failure rate<" in page
 

@@ -78,6 +78,14 @@ def figure(
         fig = make(frame, x=x, y=y, color=color, title=title, labels=labels, **options)
         if wide:
             fig.for_each_trace(lambda t: t.update(name=label_of(t.name)))
+        if kind == "histogram" and isinstance(x, str) and kind_of(x).name == "count":
+            # whole numbers (distances, exit codes): one bar per value, ticks on the values
+            fig.update_traces(xbins_size=1)
+            fig.update_xaxes(dtick=1)
+            fig.update_layout(bargap=0.15)
+        if kind == "bar" and options.get("orientation") == "h":
+            # a ranking reads top-down by value, whatever trace (colour) each bar belongs to
+            fig.update_yaxes(categoryorder="total ascending")
     several = [] if y is None or isinstance(y, str) else [str(c) for c in y]
     polish(
         fig,

@@ -51,8 +51,12 @@ def format_duration(value: Any, unit: str = "s") -> str:
     """A duration in words: "45 s", "4 min 05 s", "2 h 04 min", "3 d 04 h", "14 d"."""
     if isinstance(value, (pd.Timedelta, dt.timedelta)):
         seconds = value.total_seconds()
+        unit = "s"
     else:
         seconds = float(value) * _SECONDS.get(unit or "s", 1)
+    if unit == "d" and float(value).is_integer():
+        # whole days are counted in days: 0 means "less than a day", not "0 s"
+        return f"{int(value)} d"
     sign = "−" if seconds < 0 else ""
     total = round(abs(seconds))
     days, rest = divmod(total, 86400)

@@ -18,6 +18,8 @@ __all__ = ["CELL_CHARS", "STYLE", "empty_note", "table_html"]
 
 #: cells longer than this are cut, with the full text on hover
 CELL_CHARS = 160
+#: a text column is at least this many characters wide (or its longest value, if shorter) before wrapping
+WRAP_CHARS = 30
 
 # Styles are scoped to the class and stronger than JupyterLab's `td { text-align: right }`, which
 # would right-align words; each cell also carries its alignment inline for front ends that drop <style>.
@@ -41,21 +43,32 @@ def empty_note(what: str) -> str:
     return f'<p class="opslib-note">No data for {html.escape(what)}.</p>'
 
 
-def _align(kind: Kind) -> str:
-    """Class and inline style of a cell: numbers right, words left."""
+def _align(kind: Kind, nowrap: bool = False, width: str = "") -> str:
+    """Class and inline style of a cell: numbers right, words left; short words never wrap."""
     if kind.numeric:
         return 'class="opslib-r" style="text-align:right"'
-    nowrap = " opslib-nowrap" if kind.name in _NOWRAP else ""
-    return f'class="opslib-l{nowrap}" style="text-align:left"'
+    extra = " opslib-nowrap" if nowrap or kind.name in _NOWRAP else ""
+    return f'class="opslib-l{extra}" style="text-align:left{width}"'
 
 
-def _cell(text: str, kind: Kind) -> str:
+def _cell(text: str, kind: Kind, nowrap: bool) -> str:
     title = ""
     shown = text
     if len(text) > CELL_CHARS:
         shown = text[: CELL_CHARS - 1].rstrip() + "…"
         title = f' title="{html.escape(text, quote=True)}"'
-    return f"<td {_align(kind)}{title}>{html.escape(shown)}</td>"
+    return f"<td {_align(kind, nowrap)}{title}>{html.escape(shown)}</td>"
+
+
+def _short(texts: list[str]) -> bool:
+    """Every value fits in :data:`WRAP_CHARS`: the column is as wide as its longest value."""
+    return max((len(t) for t in texts), default=0) <= WRAP_CHARS
+
+
+def _header(column: str, kind: Kind, texts: list[str]) -> str:
+    """A header cell; a long-text column keeps a minimum width so ids do not wrap letter by letter."""
+    width = "" if kind.numeric or _short(texts) else f";min-width:{WRAP_CHARS * 0.6:.1f}em"
+    return f"<th {_align(kind, False, width)}>{html.escape(label_of(column))}</th>"
 
 
 def _column_texts(frame: pd.DataFrame, column: Any, kind: Kind, currency: str | None) -> list[str]:
@@ -91,13 +104,15 @@ def table_html(
     given = kinds or {}
     column_kinds = [given.get(str(c)) or kind_of(str(c), shown[c], frame=frame_name) for c in shown.columns]
     texts = [_column_texts(shown, c, k, currency) for c, k in zip(shown.columns, column_kinds, strict=True)]
+    shorts = [_short(col) for col in texts]
     header = "".join(
-        f"<th {_align(k)}>{html.escape(label_of(str(c)))}</th>"
-        for c, k in zip(shown.columns, column_kinds, strict=True)
+        _header(str(c), k, col) for c, k, col in zip(shown.columns, column_kinds, texts, strict=True)
     )
     rows = []
     for i in range(len(shown)):
-        cells = "".join(_cell(col[i], k) for col, k in zip(texts, column_kinds, strict=True))
+        cells = "".join(
+            _cell(col[i], k, short) for col, k, short in zip(texts, column_kinds, shorts, strict=True)
+        )
         rows.append(f"<tr>{cells}</tr>")
     body = (
         f'<div class="opslib-table-box"><table class="opslib-table"><thead><tr>{header}</tr></thead>'
