@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shlex
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -103,7 +104,13 @@ def format_value(
 ) -> str:
     """``value`` as a reader sees it, by ``kind``; ``currency`` for money, ``unit`` for a quantity."""
     if isinstance(value, (list, tuple, set, dict)):
-        return _plain(value) if len(value) else MISSING
+        if not len(value):
+            return MISSING
+        if kind.name == "argv" and isinstance(value, (list, tuple)):
+            return shlex.join(str(v) for v in value)
+        if kind.name == "commands" and isinstance(value, (list, tuple)):
+            return " ; ".join(str(v) for v in value)
+        return _plain(value)
     if is_missing(value):
         return MISSING
     name = kind.name

@@ -55,6 +55,10 @@ BOOL = Kind("bool")
 ID = Kind("id")
 TEXT = Kind("text")
 DICT = Kind("dict")
+#: shell commands (a list of strings), shown one after the other
+COMMANDS = Kind("commands")
+#: one command as an argument vector, shown as the shell line that runs it
+ARGV = Kind("argv")
 #: a number whose unit is in the row's `unit` column (hours, ratio, deployments/week)
 QUANTITY = Kind("quantity")
 SECONDS = Kind("duration", "s")
@@ -114,6 +118,7 @@ KINDS: dict[str, Kind] = {
     "failures": COUNT,
     "failed": COUNT,
     "completed": COUNT,
+    "deployments": COUNT,
     "recovered": COUNT,
     "unresolved": COUNT,
     "resources": COUNT,
@@ -151,7 +156,7 @@ KINDS: dict[str, Kind] = {
     "actions": LIST,
     "changed_paths": LIST,
     "replace_paths": LIST,
-    "commands": LIST,
+    "commands": COMMANDS,
     "placeholders": LIST,
     "links": LIST,
     "includes": LIST,
@@ -160,7 +165,7 @@ KINDS: dict[str, Kind] = {
     "ids": LIST,
     "blocked_units": LIST,
     "unit_list": LIST,
-    "command": LIST,
+    "command": ARGV,
     # yes/no
     "in_json": BOOL,
     "in_md": BOOL,
@@ -217,7 +222,10 @@ def kind_of(column: str, series: pd.Series | None = None, *, frame: str | None =
     if frame and column in FRAME_KINDS.get(frame, {}):
         return FRAME_KINDS[frame][column]
     if column in KINDS:
-        return KINDS[column]
+        kind = KINDS[column]
+        if kind.numeric and series is not None and _kind_of_dtype(series) is LIST:
+            return LIST  # `units` counts units in one frame and lists them in another
+        return kind
     if series is None:
         return TEXT
     return _kind_of_dtype(series)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from opslib._io import atomic_write_text
 from opslib.errors import ConfigError
+from opslib.present.format import format_duration
 
 if TYPE_CHECKING:
     from opslib.runbook.session import IncidentSession
@@ -60,6 +61,27 @@ def _duration(value: pd.Timedelta | None) -> str:
     return f"{sign}{secs} s"
 
 
+def _after(s: IncidentSession, verb: str, delta: pd.Timedelta | None, missing: str) -> str:
+    """``verb`` after how long ("acknowledged after 4 min"), or ``missing`` ("mitigation not recorded").
+
+    A rehearsal's simulated clock measures nothing, so no duration is given for it.
+    """
+    if delta is None or pd.isna(delta):
+        return missing
+    if s.rehearsal:
+        return f"{verb} (simulated clock)"
+    return f"{verb} after {_duration(delta)}"
+
+
+def _moment(s: IncidentSession, stamp: pd.Timestamp | None, delta: pd.Timedelta | None, missing: str) -> str:
+    """A header row: when it happened and how long after the start, or that it was not recorded."""
+    if stamp is None or pd.isna(stamp):
+        return missing
+    if s.rehearsal:
+        return f"{_when(stamp)} (simulated clock)"
+    return f"{_when(stamp)} (after {_duration(delta)})"
+
+
 def _when(stamp: pd.Timestamp | None) -> str:
     return "—" if stamp is None or pd.isna(stamp) else stamp.strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -91,21 +113,27 @@ def _command(argv: Any) -> str:
 def _culprit_line(row: pd.Series) -> str:
     return (
         f"{row['action_type']} by {row['agent'] or 'unknown'} at {_when(row['timestamp'])} "
-        f"({row['hours_before']:.1f} h before the start): {_cell(row['description'], 200)}"
+        f"({format_duration(row['hours_before'], 'h')} before the start): {_cell(row['description'], 200)}"
     )
 
 
 def _header(s: IncidentSession) -> str:
-    mode = "dry run (a rehearsal: no command was executed)" if s.dry_run else "live"
+    if s.rehearsal:
+        mode = "rehearsal (simulated clock): a dry run, no command was executed and no time was measured"
+    else:
+        mode = "dry run (no command was executed)" if s.dry_run else "live"
     rows = [
         ["Status", "Draft"],
         ["Severity", s.severity],
         ["Service", f"`{s.service}` (namespace `{s.namespace}`)"],
         ["Runbook", s.title],
         ["Started", _when(s.started_at)],
-        ["Acknowledged", f"{_when(s.acknowledged_at)} (after {_duration(s.time_to_acknowledge)})"],
-        ["Mitigated", f"{_when(s.mitigated_at)} (after {_duration(s.time_to_mitigate)})"],
-        ["Resolved", f"{_when(s.resolved_at)} (after {_duration(s.time_to_resolve)})"],
+        [
+            "Acknowledged",
+            _moment(s, s.acknowledged_at, s.time_to_acknowledge, "acknowledgement not recorded"),
+        ],
+        ["Mitigated", _moment(s, s.mitigated_at, s.time_to_mitigate, "mitigation not recorded")],
+        ["Resolved", _moment(s, s.resolved_at, s.time_to_resolve, "resolution not recorded")],
         ["Incident commander", s.commander],
         ["Mode", mode],
     ]
@@ -119,10 +147,18 @@ def _summary(s: IncidentSession) -> str:
     timeline = s.timeline
     commands = timeline[timeline["kind"] == "command"]
     verb = "recorded (dry run)" if s.dry_run else "run"
+    if s.rehearsal:
+        progress = "this is a rehearsal (simulated clock): its times are not measurements of a response."
+    else:
+        progress = (
+            _after(s, "it was acknowledged", s.time_to_acknowledge, "acknowledgement not recorded")
+            + "; "
+            + _after(s, "mitigated", s.time_to_mitigate, "mitigation not recorded")
+            + "."
+        )
     text = [
         f"A {s.severity} incident on `{s.service}` (namespace `{s.namespace}`) started at "
-        f"{_when(s.started_at)}; it was acknowledged after {_duration(s.time_to_acknowledge)} and "
-        f"mitigated after {_duration(s.time_to_mitigate)}.",
+        f"{_when(s.started_at)}; {progress}",
         f'The runbook "{s.title}" was followed: {done} of {len(status)} steps done, {skipped} skipped, '
         f"{len(commands)} commands {verb}.",
     ]
@@ -141,11 +177,14 @@ def _bullets(items: list[str], empty: str) -> str:
 
 def _impact(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     end = s.resolved_at or s.mitigated_at
-    lines = [
-        f"- Severity {s.severity}; service `{s.service}` in `{s.namespace}`.",
-        f"- Duration: {_duration(None if end is None else end - s.started_at)} "
-        f"(from the start to {'resolution' if s.resolved_at is not None else 'mitigation'}).",
-    ]
+    if s.rehearsal:
+        duration = "not measured (rehearsal, simulated clock)."
+    elif end is None:
+        duration = "unknown: mitigation not recorded."
+    else:
+        to = "resolution" if s.resolved_at is not None else "mitigation"
+        duration = f"{_duration(end - s.started_at)} (from the start to {to})."
+    lines = [f"- Severity {s.severity}; service `{s.service}` in `{s.namespace}`.", f"- Duration: {duration}"]
     units = s.context.get("units", pd.DataFrame())
     own = units[units["relation"] == "service"]["unit"].tolist() if not units.empty else []
     if own:
@@ -167,8 +206,13 @@ def _impact(s: IncidentSession, notes: dict[str, list[str]]) -> str:
 
 
 def _timeline(s: IncidentSession) -> str:
+    events = s.timeline.to_dict("records")
+    days = {pd.Timestamp(e["at"]).strftime("%Y-%m-%d") for e in events} | {s.started_at.strftime("%Y-%m-%d")}
+    # one day: the day once, above; more (a live incident started earlier, clicks today): a date per row,
+    # or an acknowledgement would read as happening before the start
+    stamp = "%H:%M:%S" if len(days) == 1 else "%Y-%m-%d %H:%M:%S"
     rows = []
-    for event in s.timeline.to_dict("records"):
+    for event in events:
         at = pd.Timestamp(event["at"])
         step = "" if pd.isna(event["step"]) else str(event["step"])
         detail = " ".join(
@@ -178,11 +222,10 @@ def _timeline(s: IncidentSession) -> str:
         if event["kind"] == "command" and first_output and event["status"] != "dry-run":
             detail += f" → {first_output[0]}"
         offset = "T+" + _duration(at - s.started_at)
-        rows.append(
-            [at.strftime("%H:%M:%S"), offset, event["kind"], step, event["phase"], event["text"], detail]
-        )
-    day = s.started_at.strftime("%Y-%m-%d")
-    return f"All times UTC, {day}.\n\n" + _table(
+        rows.append([at.strftime(stamp), offset, event["kind"], step, event["phase"], event["text"], detail])
+    day = f", {next(iter(days))}" if len(days) == 1 else ""
+    clock = " Rehearsal (simulated clock): the times are simulated." if s.rehearsal else ""
+    return f"All times UTC{day}.{clock}\n\n" + _table(
         ["Time", "Since start", "Event", "Step", "Phase", "What", "Detail"], rows
     )
 
@@ -252,7 +295,8 @@ def _steps_of(s: IncidentSession, stage: str) -> pd.DataFrame:
 
 def _detection(s: IncidentSession, notes: dict[str, list[str]]) -> str:
     items = [f"{r['text']} ({r['status']})" for _, r in _steps_of(s, "detection").iterrows()]
-    items.append(f"Acknowledged {_duration(s.time_to_acknowledge)} after the start.")
+    if not s.rehearsal:
+        items.append(_after(s, "Acknowledged", s.time_to_acknowledge, "Acknowledgement not recorded") + ".")
     items += notes["detection"]
     return (
         _bullets(items, "How was the incident detected?")
@@ -268,10 +312,13 @@ def _resolution(s: IncidentSession, notes: dict[str, list[str]]) -> str:
         ran = timeline[(timeline["step"] == step) & (timeline["kind"] == "command")]
         cmds = ", ".join(_command(a) for a in ran["command"]) or ", ".join(f"`{c}`" for c in row["commands"])
         items.append(f"{row['text']}: **{row['status']}**" + (f" ({cmds})" if cmds else ""))
-    items.append(
-        f"Mitigated {_duration(s.time_to_mitigate)} after the start; "
-        f"resolved {_duration(s.time_to_resolve)} after the start."
-    )
+    if not s.rehearsal:
+        items.append(
+            _after(s, "Mitigated", s.time_to_mitigate, "Mitigation not recorded")
+            + "; "
+            + _after(s, "resolved", s.time_to_resolve, "resolution not recorded")
+            + "."
+        )
     if s.resolution:
         items.append(s.resolution)
     items += notes["resolution"]
@@ -284,10 +331,11 @@ def _went_well(s: IncidentSession, notes: dict[str, list[str]]) -> list[str]:
     done = int((status["status"] == "done").sum())
     if done:
         items.append(f"{done} of {len(status)} runbook steps were completed.")
-    tta = s.time_to_acknowledge
+    # a rehearsal's simulated clock says nothing about how fast anyone was
+    tta = None if s.rehearsal else s.time_to_acknowledge
     if tta is not None and tta <= _SLOW_ACK:
         items.append(f"Fast acknowledgement ({_duration(tta)}).")
-    ttm = s.time_to_mitigate
+    ttm = None if s.rehearsal else s.time_to_mitigate
     if ttm is not None and ttm <= _SLOW_MITIGATION:
         items.append(f"Mitigated within {_duration(ttm)}.")
     if not s.context.get("culprits", pd.DataFrame()).empty:
@@ -304,6 +352,8 @@ def _went_badly(s: IncidentSession, notes: dict[str, list[str]]) -> list[str]:
     for _, row in s.status()[lambda f: f["status"] == "skipped"].iterrows():
         items.append(f"Step {row.name} was skipped: {row['text']}")
     tta, ttm = s.time_to_acknowledge, s.time_to_mitigate
+    if s.rehearsal:
+        return items + notes["badly"]
     if tta is not None and tta > _SLOW_ACK:
         items.append(f"Slow acknowledgement ({_duration(tta)}).")
     if ttm is None:
@@ -462,7 +512,7 @@ def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
         "task": f"incident {s.incident_id}",
         "tags": tags,
         "summary": (
-            f"Acknowledged after {_duration(s.time_to_acknowledge)}"
+            _after(s, "Acknowledged", s.time_to_acknowledge, "Acknowledgement not recorded")
             + (f"; likely trigger: {_culprit_line(culprits.iloc[0])}" if not culprits.empty else "")
         ),
         "timestamp": s.started_at.to_pydatetime(),
@@ -481,7 +531,9 @@ def log_incident(s: IncidentSession, folder: str | Path) -> list[Any]:
         "status": "completed" if s.resolved_at is not None else ("partial" if done else "failed"),
         "task": f"incident {s.incident_id}",
         "tags": [*tags, "resolution", "postmortem"],
-        "summary": (f"Mitigated after {_duration(s.time_to_mitigate)}. {s.resolution}").strip(),
+        "summary": (
+            _after(s, "Mitigated", s.time_to_mitigate, "Mitigation not recorded") + f". {s.resolution}"
+        ).strip(),
         "follow_up": [i["action"] for i in action_items(s)],
         "files_created": [str(written)] if written is not None else [],
         "timestamp": (s.resolved_at or s.mitigated_at or s.timeline["at"].iloc[-1]).to_pydatetime(),

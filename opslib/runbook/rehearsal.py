@@ -43,6 +43,7 @@ def rehearse(
         clock=simulated_clock(start, step),
         **session_args,
     )
+    session.rehearsal = True
     session.walk()
     session.resolve(resolution or "Rehearsal (dry run): every step walked; no command was executed.")
     return session

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -127,6 +128,8 @@ class IncidentSession:
         self.resolved_at: pd.Timestamp | None = None
         self.resolution: str = ""
         self.postmortem_path: Path | None = None
+        #: a rehearsal walks the runbook on a simulated clock: its durations are not measurements
+        self.rehearsal = False
         self._events: list[dict[str, Any]] = []
         self._listeners: list[Callable[[IncidentSession], None]] = []
         self._record(
@@ -167,6 +170,17 @@ class IncidentSession:
     def argv(self, step: int) -> list[list[str]]:
         """The argument vectors ``run(step)`` would execute (placeholders filled)."""
         return [build_argv(c, self.values) for c in self._step(step)["commands"]]
+
+    def commands(self, step: int) -> list[str]:
+        """The commands of ``step`` as they will run (placeholders filled), for people to read; a
+        command that cannot be filled is shown as written with the reason."""
+        shown = []
+        for command in self._step(step)["commands"]:
+            try:
+                shown.append(shlex.join(build_argv(command, self.values)))
+            except ExecutionError as exc:
+                shown.append(f"{command} (will not run: {exc})")
+        return shown
 
     # ----------------------------------------------------------------------------------- events
     def subscribe(self, listener: Callable[[IncidentSession], None]) -> None:
@@ -262,8 +276,10 @@ class IncidentSession:
             self.mitigated_at = event["at"]
 
     def skip(self, step: int, reason: str = "") -> None:
-        """Skip ``step`` (with a reason; skipped steps become postmortem action items)."""
+        """Skip ``step`` with a reason (required: skipped steps become postmortem action items)."""
         row = self._step(step)
+        if not str(reason or "").strip():
+            raise ParameterError(f"step {int(step)}: say why it is skipped (a skip needs a reason)")
         self._acknowledge_once()
         self._record("skip", step=int(step), text=str(row["text"]), note=reason, status="skipped")
 

@@ -51,7 +51,8 @@ def timeline_html(session: IncidentSession, max_rows: int = 50) -> str:
     frame = session.timeline.tail(max_rows)
     shown = pd.DataFrame(
         {
-            "time (UTC)": frame["at"].dt.strftime("%H:%M:%S"),
+            # the date too: a live incident can cross midnight, and a time alone then reads out of order
+            "time (UTC)": frame["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
             "event": frame["kind"],
             "step": frame["step"].astype("string").fillna(""),
             "phase": frame["phase"],
@@ -60,7 +61,9 @@ def timeline_html(session: IncidentSession, max_rows: int = 50) -> str:
             "note": frame["note"],
         }
     )
-    return shown.to_html(index=False, escape=True, border=0)
+    from opslib.present.tables import table_html
+
+    return table_html(shown, max_rows=max_rows, empty="the timeline: nothing happened yet")
 
 
 def _result_html(result: CommandResult) -> str:
