@@ -60,7 +60,8 @@ def figure(
     if not has_data(frame, z or y):
         return None
     if kind == "heatmap":
-        fig = _heatmap(frame, x=x, y=y, z=z, text=text, title=title, currency=currency)
+        scale = str(options.pop("color_continuous_scale", "Reds"))
+        fig = _heatmap(frame, x=x, y=y, z=z, text=text, title=title, currency=currency, scale=scale)
     else:
         import plotly.express as px
 
@@ -113,16 +114,17 @@ def _heatmap(
     text: str | None,
     title: str,
     currency: str | None,
+    scale: str = "Reds",
 ) -> Any:
     import plotly.express as px
 
     if not (x and isinstance(y, str) and z):
         raise ValueError("a heatmap needs x, y and z columns")
-    matrix = frame.pivot(index=y, columns=x, values=z)
+    matrix = frame.pivot(index=y, columns=x, values=z).astype("float")
     percent = kind_of(z).name == "percent"
     fig = px.imshow(
         matrix,
-        color_continuous_scale="Reds",
+        color_continuous_scale=scale,
         aspect="auto",
         zmin=0 if percent else None,
         zmax=1 if percent else None,
@@ -134,6 +136,10 @@ def _heatmap(
             index=matrix.index, columns=matrix.columns
         )
         fig.update_traces(text=labels.fillna("").values, texttemplate="%{text}")
+    # one row of cells per 28 px: long lists of components stay readable
+    fig.update_layout(height=max(320, 28 * len(matrix) + 140))
+    if kind_of(z).name == "count" and matrix.max().max() <= 12:
+        fig.update_coloraxes(colorbar_dtick=1)  # whole numbers: no 0.2 steps on the colour bar
     if percent:
         fig.update_coloraxes(colorbar_tickformat=".0%")
         fig.update_traces(hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>")
