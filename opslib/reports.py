@@ -36,6 +36,7 @@ __all__ = [
     "error_of",
     "export_html",
     "headline",
+    "inline_markdown",
     "list_reports",
     "notebook_parameters",
     "run_all",
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 KERNEL_NAME = "python3"
 _RUN_SUFFIX = ".run.json"
 _SUMMARY_SUFFIX = ".summary.json"
+_KERNEL_LOG_SUFFIX = ".kernel.log"
 # Any script or stylesheet pulled from the network: stripped so a report opens offline and leaks nothing.
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=[\"']https?://[^>]*>", re.IGNORECASE)
@@ -240,6 +242,7 @@ def _execute(
     # The kernel inherits this process's environment: it tells the notebook where to put its summary.
     previous = os.environ.get(SUMMARY_ENV)
     os.environ[SUMMARY_ENV] = str(summary_path.resolve())
+    kernel_log = out_dir / f"{report}{_KERNEL_LOG_SUFFIX}"
     try:
         papermill.execute_notebook(
             str(source),
@@ -252,6 +255,7 @@ def _execute(
             execution_timeout=timeout,
             # relative paths given as parameters mean what they mean where the user ran the command
             cwd=os.getcwd(),
+            kernel_manager_class=quiet_kernel_manager(kernel_log),
         )
     except PapermillExecutionError as exc:
         error = json.dumps(
@@ -268,6 +272,12 @@ def _execute(
             os.environ.pop(SUMMARY_ENV, None)
         else:
             os.environ[SUMMARY_ENV] = previous
+    if error is None:
+        kernel_log.unlink(missing_ok=True)
+    elif kernel_log.exists() and kernel_log.stat().st_size:
+        info = json.loads(error)
+        info["message"] += f" (kernel log: {kernel_log})"
+        error = json.dumps(info)
     seconds = time.perf_counter() - clock
     html_path = export_html(executed) if html_export and executed.exists() else None
     summary = _read_json(summary_path)
@@ -284,6 +294,26 @@ def _execute(
     )
     atomic_write_text(out_dir / f"{report}{_RUN_SUFFIX}", json.dumps(asdict(result), indent=2, default=str))
     return result
+
+
+def quiet_kernel_manager(log_path: Path) -> type:
+    """A kernel manager whose kernel writes its own log (stderr) to ``log_path``, not to the console.
+
+    ipykernel warns "Kernel is running over TCP without encryption" at every start and may log
+    "KeyboardInterrupt caught in kernel" at shutdown: noise a first-time user reads as a failure. Cell
+    errors still reach the report (they travel over the kernel's messages, not its stderr), and the
+    log is kept for a report that fails.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(log_path, "ab") as stream:  # the child keeps its own copy of the descriptor
+                kw["stderr"] = stream
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -385,6 +415,25 @@ def _figures(summary: Mapping[str, Any]) -> str:
     return headline({k: v for k, v in summary.items() if k != "headline"})
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def inline_markdown(text: str) -> str:
+    """A headline's inline Markdown (`code`, **bold**) as HTML; everything else escaped."""
+    escaped = html.escape(text)
+    escaped = _CODE_SPAN.sub(r"<code>\1</code>", escaped)
+    return _BOLD.sub(r"<b>\1</b>", escaped)
+
+
+def _started(value: Any) -> str:
+    """``2026-12-06T06:40:12+00:00`` as "2026-12-06 06:40" (the column says UTC)."""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(value or "")
+
+
 def write_index(out_dir: str | Path = "reports") -> Path:
     """Write ``index.html`` linking every report in ``out_dir`` with its headline figures."""
     out = Path(out_dir)
@@ -406,13 +455,13 @@ def write_index(out_dir: str | Path = "reports") -> Path:
         rows.append(
             f"<tr class='{html.escape(status)}'><td>{link}</td><td>{html.escape(status)}</td>"
             f"<td title='{html.escape(_figures(info.get('summary') or {}), quote=True)}'>"
-            f"{html.escape(headline(info.get('summary') or {}))}"
+            f"{inline_markdown(headline(info.get('summary') or {}))}"
             f"{'<br><i>' + html.escape(error) + '</i>' if error else ''}</td>"
-            f"<td>{html.escape(str(info.get('started_at', '')))}</td>"
+            f"<td class='when'>{html.escape(_started(info.get('started_at')))}</td>"
             f"<td>{float(info.get('seconds') or 0):.1f}s</td><td><code>{html.escape(params)}</code></td></tr>"
         )
     page = _INDEX_TEMPLATE.format(
-        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rows="\n".join(rows) or "<tr><td colspan='6'>No reports yet.</td></tr>",
     )
     target = out / "index.html"
@@ -428,7 +477,8 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; vertical-align: top; }}
 tr.failed td {{ background: #fde8e8; }}
-code {{ font-size: .85em; }}
+code {{ font-size: .85em; background: #f3f4f6; padding: 0 .2em; border-radius: .2em; }}
+td.when {{ white-space: nowrap; }}
 </style></head>
 <body><h1>opslib reports</h1><p>Generated {generated}</p>
 <table><thead><tr><th>Report</th><th>Status</th><th>Headline</th><th>Started (UTC)</th><th>Took</th>
