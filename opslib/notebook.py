@@ -342,9 +342,13 @@ class Controls:
         import ipywidgets as widgets
 
         for name, opts in options.items():
+            choices = _choices(opts, self.values[name])
+            # by index, not value: ipywidgets takes value=None as "nothing chosen" and shows a blank box
+            # where the "all" / "all time" choice (whose value is None) should read
+            chosen = next(i for i, (_, value) in enumerate(choices) if value == self.values[name])
             dropdown = widgets.Dropdown(
-                options=_choices(opts, self.values[name]),
-                value=self.values[name],
+                options=choices,
+                index=chosen,
                 description=name.replace("_", " "),
                 style={"description_width": "initial"},
                 layout=widgets.Layout(width="auto"),

@@ -84,6 +84,7 @@ def test_interactive_row_redraws_every_area_with_the_new_choice(
     agent_box, weeks_box = row.children
     assert [label for label, _ in agent_box.options] == ["all", "a", "b", "c"]
     assert agent_box.value is None and weeks_box.value is None
+    assert (agent_box.label, weeks_box.label) == ("all", "all time")  # shown, not a blank box
     assert drawn == [("events", None, 4), ("agents", None, 0)]
 
     agent_box.value = "a"
