@@ -1,6 +1,6 @@
 """Who pays: join costs with the tree to add account, environment, team, cost_center and owner.
 
-Ownership comes from the files our users keep (the seed's conventions): ``account.hcl`` locals
+Ownership comes from the files our users keep (the team's Terragrunt standards): ``account.hcl`` locals
 (``owner``, ``team``, ``cost_center``), a unit's ``inputs.tags``, and ``tags.yml`` overrides (the nearest
 one to the unit wins, as the root's tag merging applies them last). A resource's own tags, when the
 infracost file carries them, are the most specific and win over all of these.

@@ -1,4 +1,4 @@
-"""Totals, diffs and the threshold gate of the seed's ``/cost-estimate`` step.
+"""Totals, diffs and the cost gate (the DevOps playbook's ``/cost-estimate`` step).
 
 Sums are exact (``Decimal``); an unknown cost (NaN) is left out of a sum and counted, never added as 0.
 """
@@ -318,8 +318,8 @@ def _report_total(path: str | Path) -> tuple[Decimal, Decimal, str, int, bool]:
 def check(costs_or_diff: Any, threshold: Any = 100, baseline: Any = None) -> CostVerdict:
     """Gate a cost change: over ``threshold`` (monthly, in the file's currency) → ``exit_code`` 2.
 
-    ``costs_or_diff``: an infracost JSON path (its total, past and diff totals are used, as the seed's
-    ``/cost-estimate`` reads them), a cost frame, or a frame from :func:`diff`. ``baseline`` (a path or
+    ``costs_or_diff``: an infracost JSON path (its total, past and diff totals are used, as the cost gate's
+    ``/cost-estimate`` step reads them), a cost frame, or a frame from :func:`diff`. ``baseline`` (a path or
     a cost frame) replaces the past: increase = current total − baseline total. Without a baseline and
     without a past in the file, every cost counts as new (as infracost's own diff does).
     """

@@ -53,7 +53,7 @@ def user_queries(
     pattern: str | None = None,
     n: int = 10,
 ) -> list[UserQuery]:
-    """The queries of the seed's startup protocol and FORMATS.md ("The users' own queries").
+    """The queries of the DevOps playbook's startup protocol and FORMATS.md ("The users' own queries").
 
     The first three are the startup protocol's jq lines verbatim. ``since``, ``agent`` and ``pattern``
     fill the other examples; None picks a value from ``log_frame`` (30 days before its newest event,

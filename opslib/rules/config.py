@@ -26,8 +26,8 @@ __all__ = ["LOCKFILE_POLICIES", "LintConfig", "find_config", "load_config"]
 
 log = logging.getLogger(__name__)
 
-#: TG011: the seed says commit ``.terraform.lock.hcl``; its Terragrunt guide says generated lock files
-#: belong to the cache. Teams pick one; ``require`` follows the seed.
+#: TG011: the team's Terragrunt standards say commit ``.terraform.lock.hcl``; Terragrunt's own guide says
+#: generated lock files belong to the cache. Teams pick one; ``require`` follows the team's standards.
 LOCKFILE_POLICIES = ("require", "forbid")
 _KEYS = {"disable", "severity", "lockfile"}
 
