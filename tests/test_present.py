@@ -73,8 +73,10 @@ def test_kinds_fall_back_to_the_dtype() -> None:
     assert kind_of("whatever", pd.Series(pd.to_datetime(["2026-01-01"], utc=True))).name == "timestamp"
     assert kind_of("whatever", pd.Series([["a"], ["b"]])).name == "list"
     assert kind_of("whatever", pd.Series([1.5])).name == "number"
-    assert kind_of("pinned", frame="TerragruntTree.units").name == "bool"
-    assert kind_of("pinned").name == "count"
+    assert kind_of("tags").name == "list" and kind_of("tags", frame="load_costs").name == "dict"
+    # a declared kind gives way when the values plainly are something else
+    assert kind_of("pinned").name == "bool" and kind_of("pinned", pd.Series([6, 17])).name == "count"
+    assert kind_of("units", pd.Series([["a"], ["b"]])).name == "list"
 
 
 def test_labels_are_words_with_units_on_axes() -> None:

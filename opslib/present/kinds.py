@@ -132,7 +132,6 @@ KINDS: dict[str, Kind] = {
     "drifted": COUNT,
     "versions_behind": COUNT,
     "versions_behind_newest": COUNT,
-    "pinned": COUNT,
     "add": COUNT,
     "change": COUNT,
     "destroy": COUNT,
@@ -167,7 +166,7 @@ KINDS: dict[str, Kind] = {
     "placeholders": LIST,
     "links": LIST,
     "includes": LIST,
-    "components": LIST,
+    "components": COUNT,
     "agents": LIST,
     "ids": LIST,
     "blocked_units": LIST,
@@ -175,6 +174,7 @@ KINDS: dict[str, Kind] = {
     "command": ARGV,
     # yes/no
     "in_json": BOOL,
+    "pinned": BOOL,
     "in_md": BOOL,
     "lockfile": BOOL,
     "exists": BOOL,
@@ -211,20 +211,34 @@ KINDS: dict[str, Kind] = {
     "module_ref": ID,
     "ref": ID,
     "cmd": ID,
-    "args": ID,
+    "args": ARGV,
     "pattern": ID,
     "deposed": ID,
     "index": ID,
-    # dicts
+    # dicts (a plan's before/after are objects; a drift attribute's are single values, shown as written)
     "extra": DICT,
     "locals": DICT,
     "inputs": DICT,
+    "before": DICT,
+    "after": DICT,
+    # words: shown as written, left-aligned, wrapped when long
+    **dict.fromkeys(
+        (
+            "agent agent_type action_type description category task status summary kind account region "
+            "environment source_kind name role message severity suppression_reason provider mode action "
+            "action_reason risk max_risk result reason cause currency price_source team cost_center owner "
+            "allocation_source phase stage text ref_kind version source_environment source_ref target_ref "
+            "note first_environment refs label measure bucket tier thresholds state match relation origin "
+            "failure_class recovered_by recovered_by_agent matched_on area"
+        ).split(),
+        TEXT,
+    ),
 }
 
 #: a name that means something else in one frame: {frame: {column: kind}}
 FRAME_KINDS: dict[str, dict[str, Kind]] = {
-    # a unit's `pinned` says whether its ref is a version; per account it counts such units
-    "TerragruntTree.units": {"pinned": BOOL},
+    # infracost's tags are a map; the history's are a list
+    "load_costs": {"tags": DICT},
 }
 
 
@@ -234,12 +248,21 @@ def kind_of(column: str, series: pd.Series | None = None, *, frame: str | None =
         return FRAME_KINDS[frame][column]
     if column in KINDS:
         kind = KINDS[column]
-        if kind.numeric and series is not None and _kind_of_dtype(series) is LIST:
-            return LIST  # `units` counts units in one frame and lists them in another
-        return kind
+        return kind if series is None else _agreeing(kind, series)
     if series is None:
         return TEXT
     return _kind_of_dtype(series)
+
+
+def _agreeing(kind: Kind, series: pd.Series) -> Kind:
+    """The declared kind, unless the values plainly are something else in this frame: `units` counts
+    units in one table and lists them in another; `pinned` is a yes/no per unit and a count per account."""
+    found = _kind_of_dtype(series)
+    if kind.numeric and found in (LIST, BOOL):
+        return found
+    if kind is BOOL and found is COUNT:
+        return COUNT
+    return kind
 
 
 def _kind_of_dtype(series: pd.Series) -> Kind:
