@@ -151,7 +151,12 @@ def chart(frame: pd.DataFrame, kind: str = "bar", *, empty: str | None = None, *
 
 
 def fmt(
-    value: Any, kind: str = "number", *, currency: str | None = None, unit: str | None = None, signed: bool = False
+    value: Any,
+    kind: str = "number",
+    *,
+    currency: str | None = None,
+    unit: str | None = None,
+    signed: bool = False,
 ) -> str:
     """One value as the tables show it, for sentences: ``fmt(6537.28, "money", currency="USD")``.
 

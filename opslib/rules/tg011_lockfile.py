@@ -17,10 +17,10 @@ LOCKFILE = ".terraform.lock.hcl"
     name="lockfile-policy",
     title="The .terraform.lock.hcl policy is broken",
     severity="low",
-    rationale="""The lock file pins provider versions and their checksums. The team's Terragrunt standards
-    require committing it next to each unit so every plan uses the same provider build; Terragrunt's own guide generates it
-    in the cache instead. Pick one policy (`lockfile = "require"` or `"forbid"` in
-    `[tool.opslib.lint]`, default `require`) and apply it to every unit.""",
+    rationale="""The lock file pins provider versions and their checksums. The team's Terragrunt
+    standards require committing it next to each unit so every plan uses the same provider build;
+    Terragrunt's own guide generates it in the cache instead. Pick one policy (`lockfile = "require"`
+    or `"forbid"` in `[tool.opslib.lint]`, default `require`) and apply it to every unit.""",
     fix="""`require`: run `terragrunt init` (or `terragrunt providers lock -platform=...`) in the unit and
     commit its `.terraform.lock.hcl`. `forbid`: delete the committed lock files and ignore them in git.""",
     evaluates="""The file system: a `.terraform.lock.hcl` next to each unit's config.""",
