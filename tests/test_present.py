@@ -132,7 +132,7 @@ def test_sorted_top_tables_and_cut_notes() -> None:
 
 def test_an_empty_table_says_there_is_no_data() -> None:
     page = table_html(pd.DataFrame(columns=["unit"]), caption="Drifted resources")
-    assert "No data for Drifted resources." in page and "<table" not in page
+    assert "No data for drifted resources." in page and "<table" not in page
 
 
 def test_charts_speak_in_words() -> None:
@@ -168,3 +168,12 @@ def test_polish_turns_column_names_into_words() -> None:
         px.bar(pd.DataFrame({"exit_code": [0, 2], "units": [3, 4]}), x="exit_code", y="units", title="t")
     )
     assert fig.layout.xaxis.title.text == "exit code"
+
+
+def test_a_single_weekly_bar_is_drawn_and_counts_tick_on_whole_numbers() -> None:
+    one = pd.DataFrame(
+        {"week": pd.to_datetime(["2026-11-16"], utc=True), "events": [1], "status": ["failed"]}
+    )
+    fig = figure(one, "bar", x="week", y="events", color="status", title="Events per week")
+    assert fig.data[0].width == 5 * 86_400_000  # alone on a time axis plotly would draw it 0 px wide
+    assert fig.layout.yaxis.dtick == 1

@@ -192,7 +192,18 @@ def polish(
         if untexted and y and kind_of(y).name == "money":
             trace.update(texttemplate="%{y:,.2f}" if trace.orientation != "h" else "%{x:,.2f}")
     _single_point(fig)
+    _whole_numbers(fig, y)
     return fig
+
+
+def _whole_numbers(fig: Any, y: str | None) -> None:
+    """A count axis that tops out at a few: ticks on whole numbers, not 0.2 steps."""
+    if not y or kind_of(y).name != "count":
+        return
+    ys = [trace.y for trace in fig.data if getattr(trace, "y", None) is not None]
+    values = pd.to_numeric(pd.Series([v for y_values in ys for v in y_values]), errors="coerce").dropna()
+    if len(values) and values.max() <= 5:
+        fig.update_yaxes(dtick=1)
 
 
 def _words(text: str | None) -> str | None:
@@ -213,6 +224,10 @@ def _single_point(fig: Any) -> None:
     value = xs[0]
     stamp = _as_time(value)
     if stamp is not None:
+        for trace in fig.data:
+            if trace.type == "bar" and trace.orientation != "h":
+                # plotly sizes a bar from the gap to its neighbour; alone on a time axis it is 0 wide
+                trace.update(width=5 * 86_400_000)
         # without a range plotly zooms to the microsecond ("23:59:59.9996"): show a week around it
         fig.update_xaxes(
             range=[stamp - pd.Timedelta(days=3.5), stamp + pd.Timedelta(days=3.5)], tickformat="%Y-%m-%d"

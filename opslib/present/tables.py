@@ -43,6 +43,11 @@ def empty_note(what: str) -> str:
     return f'<p class="opslib-note">No data for {html.escape(what)}.</p>'
 
 
+def _lower_first(text: str) -> str:
+    """ "Drifted resources" -> "drifted resources", for "No data for ..."; "DORA" stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _align(kind: Kind, nowrap: bool = False, width: str = "") -> str:
     """Class and inline style of a cell: numbers right, words left; short words never wrap."""
     if kind.numeric:
@@ -97,7 +102,7 @@ def table_html(
     when rows are cut, a "no data" note when there are none. ``kinds`` overrides column kinds."""
     head = f'<p class="opslib-caption">{html.escape(caption)}</p>' if caption else ""
     if frame.empty:
-        return STYLE + head + empty_note(empty or (caption or "this table"))
+        return STYLE + head + empty_note(empty or _lower_first(caption or "this table"))
     if sort_by is not None:
         frame = frame.sort_values(sort_by, ascending=ascending, kind="stable", na_position="last")
     shown = frame.head(max_rows)
