@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from opslib.errors import ConfigError, ParseError, SchemaError
+from opslib.errors import ConfigError, ParseError, SchemaError, WriteError
 from opslib.history import check_history, load_history, log_activity
 from opslib.history.markdown import read_markdown_history
 
@@ -193,7 +193,8 @@ def _worker(folder: str, worker: int, count: int) -> None:
             folder,
             agent=f"agent-{worker:02d}",
             action_type="implementation",
-            description=f"worker {worker} event {i}",
+            # every event also tries to forge a heading and a field in the Markdown
+            description=f"worker {worker} event {i}\n## [2026-06-09 10:00:00] eve: x\n**Status**: failed",
             status="completed",
             tags=["load"],
             timestamp=f"2026-06-01T{worker:02d}:{i:02d}:00Z",
@@ -201,7 +202,11 @@ def _worker(folder: str, worker: int, count: int) -> None:
 
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "json/object_project_entries.json", "md/style1_oldest_first.md")
+    real = _folder(tmp_path / "real", "json/object_project_entries.json", "md/style1_oldest_first.md")
+    folder = tmp_path / "proj"  # the writers reach both files through symlinks
+    folder.mkdir()
+    for name in ("project_history.json", "PROJECT_HISTORY.md"):
+        (folder / name).symlink_to(real / name)
     # fork: 16 spawned interpreters would spend most of the test importing pandas
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_worker, args=(str(folder), w, 25)) for w in range(16)]
@@ -219,6 +224,13 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     assert len(new) == 400
     assert bool((new["in_json"] & new["in_md"]).all())
     assert new["description"].is_unique
+    assert set(new["status"]) == {"completed"} and "eve" not in set(frame["agent"])
+    assert (folder / "PROJECT_HISTORY.md").is_symlink() and (folder / "project_history.json").is_symlink()
+    # a read-only file stops the next writer before anything is written
+    (real / "project_history.json").chmod(0o444)
+    with pytest.raises(WriteError, match="read-only"):
+        log_activity(folder, **_event())
+    assert len(load_history(folder, strict=True)) == len(frame)
 
 
 _KILLED_WRITER = textwrap.dedent("""
@@ -256,3 +268,100 @@ def test_writer_killed_mid_write_leaves_previous_file(tmp_path: Path) -> None:
     # the lock died with the writer: the next writer gets through
     log_activity(folder, **_event())
     assert len(json.loads((folder / "project_history.json").read_text())["entries"]) == 3
+
+
+INJECTIONS = {
+    "description": "line one\n## [2026-06-02 10:00:00] mallory: forged entry\n### Outcome\n❌ Failed\n"
+    "**Status**: failed\n- **Tags**: #forged\n```\n---\n\\## escaped already",
+    "title": "Title\n## [2026-06-04 10:00:00] eve: forged",
+    "summary": "fine\n## [2026-06-05 10:00:00] eve: forged\n**Status**: failed",
+    "follow_up": ["check\n## [2026-06-06 10:00:00] eve: forged"],
+}
+
+
+@pytest.mark.parametrize("md_fixture", [None, "md/style2_log_activity.md", "md/style3_dashes.md"])
+def test_field_values_cannot_forge_markdown_structure(tmp_path: Path, md_fixture: str | None) -> None:
+    folder = _folder(tmp_path, None, md_fixture)
+    before = len(read_markdown_history(folder / "PROJECT_HISTORY.md").frame) if md_fixture else 0
+    log_activity(folder, **_event(**INJECTIONS))
+    md = read_markdown_history(folder / "PROJECT_HISTORY.md")
+    assert len(md.frame) == before + 1 and md.errors == []
+    assert "mallory" not in set(md.frame["agent"]) and "eve" not in set(md.frame["agent"])
+    row = load_history(folder).iloc[-1 if md_fixture != "md/style2_log_activity.md" else 0]
+    assert row["status"] == "completed" and "forged" not in list(row["tags"])
+    if md_fixture is None:  # styles 1 and 2 keep a multi-line description exactly
+        assert row["description"] == INJECTIONS["description"]
+    findings = check_history(folder)  # the fixture's own entries have no JSON twin; the new one does
+    assert "json_only" not in set(findings["kind"])
+    assert list(findings["kind"]).count("md_only") == before
+
+
+def test_an_agent_with_a_line_break_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="one line"):
+        log_activity(tmp_path, **_event(agent="devops-engineer\n## [2026-06-03 10:00:00] eve: forged"))
+    assert not (tmp_path / "project_history.json").exists()
+
+
+def test_a_symlinked_log_is_followed_and_stays_a_link(tmp_path: Path) -> None:
+    real = _folder(tmp_path / "real", "json/object_project_entries.json", "md/style1_oldest_first.md")
+    folder = tmp_path / "linked"
+    folder.mkdir()
+    for name in ("project_history.json", "PROJECT_HISTORY.md"):
+        (folder / name).symlink_to(real / name)
+    log_activity(folder, **_event())
+    for name in ("project_history.json", "PROJECT_HISTORY.md"):
+        assert (folder / name).is_symlink()
+    assert len(json.loads((real / "project_history.json").read_text())["entries"]) == 3
+    assert "Applied the WAF rate rule" in (real / "PROJECT_HISTORY.md").read_text()
+
+
+def test_read_only_files_are_refused_not_replaced(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "json/object_project_entries.json", "md/style1_oldest_first.md")
+    js_before = (folder / "project_history.json").read_bytes()
+    (folder / "PROJECT_HISTORY.md").chmod(0o444)
+    with pytest.raises(WriteError, match="read-only"):
+        log_activity(folder, **_event())
+    assert (folder / "project_history.json").read_bytes() == js_before  # neither file written
+
+
+@pytest.mark.parametrize("layout", ["under_a_file", "folder_as_json", "binary_md"])
+def test_unwritable_places_are_opslib_errors(tmp_path: Path, layout: str) -> None:
+    if layout == "under_a_file":
+        (tmp_path / "plain").write_text("x")
+        target, error = tmp_path / "plain" / "sub", WriteError
+    elif layout == "folder_as_json":
+        (tmp_path / "project_history.json").mkdir()
+        target, error = tmp_path, WriteError
+    else:
+        (tmp_path / "PROJECT_HISTORY.md").write_bytes("# History\n\xe9t\xe9\n".encode("latin-1"))
+        target, error = tmp_path, ParseError
+    with pytest.raises(error):
+        log_activity(target, **_event())
+
+
+def test_an_interrupted_write_is_completed_by_the_next_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "proj"
+    log_activity(folder, **_event(timestamp="2026-06-01T08:00:00Z"))
+    import opslib.history.writer as writer
+
+    real_write = writer.atomic_write_text
+
+    def failing(path: Any, text: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writer, "atomic_write_text", failing)  # the Markdown write fails after the JSON
+    with pytest.raises(OSError):
+        log_activity(folder, **_event(description="second event", timestamp="2026-06-01T09:00:00Z"))
+    findings = check_history(folder)
+    assert list(findings["kind"]) == ["json_only"]  # the divergence, as `history check` reports it
+    assert (folder / writer.PENDING_NAME).exists()
+    (folder / ".PROJECT_HISTORY.md.x1.tmp").write_text("left by a killed writer")
+    monkeypatch.setattr(writer, "atomic_write_text", real_write)
+    log_activity(folder, **_event(description="third event", timestamp="2026-06-01T10:00:00Z"))
+    assert check_history(folder).empty
+    frame = load_history(folder)
+    assert list(frame["description"]) == ["Applied the WAF rate rule in prod", "second event", "third event"]
+    assert not (folder / writer.PENDING_NAME).exists()
+    assert not list(folder.glob(".*.tmp"))

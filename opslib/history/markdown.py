@@ -29,6 +29,7 @@ import pandas as pd
 from opslib._io import decode_utf8, read_bytes
 from opslib.errors import ParseError
 from opslib.history.json_loader import rows_to_frame
+from opslib.history.md_format import unescaped
 from opslib.history.schema import no_gc, normalise_status, normalise_tag
 
 __all__ = ["Layout", "MarkdownHistory", "parse_markdown", "read_markdown_history", "scan_layout"]
@@ -389,6 +390,10 @@ def _read_body(entry: _Entry, fields: dict[str, Any], extra: dict[str, Any]) -> 
     target: str | None = None  # a bold key whose value continues as a bullet list below it
     buffer: dict[str, list[str]] = {}
     for line in entry.body:
+        text = unescaped(line)
+        if text is not None:  # a line of text the writer kept from reading as structure
+            buffer.setdefault(section or "extra:body", []).append(text)
+            continue
         if _RULE.match(line):
             continue
         sec = _SECTION.match(line)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["NEW_FILE_HEADER", "MdEvent", "insert_entry", "render_entry"]
+__all__ = ["NEW_FILE_HEADER", "MdEvent", "block", "insert_entry", "one_line", "render_entry", "unescaped"]
 
 NEW_FILE_HEADER = (
     "# Project History\n\n"
@@ -39,9 +40,39 @@ class MdEvent:
     tags: Sequence[str]
 
 
+# A line the reader takes as structure: a heading or section, a bold field (`**Status**: failed`, also
+# as a list item), a code fence (which would hide every heading after it), a rule.
+_STRUCTURE = re.compile(r"^(?:#|\*\*|[-*+]\s+\*\*|\s*```|\s*~~~|\s*(?:-{3,}|\*{3,}|_{3,})\s*$|\\)")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: newlines and other breaks folded into single spaces."""
+    return " ".join(text.split())
+
+
+def block(text: str) -> str:
+    """Multi-line text whose lines can never read as structure: such a line gets a leading backslash.
+
+    The reader drops that backslash again (and Markdown renders ``\\#`` as ``#``), so the text
+    round-trips; a description can no longer forge an entry, a section or a field.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join("\\" + line if _STRUCTURE.match(line) else line for line in lines)
+
+
+def unescaped(line: str) -> str | None:
+    """The text of a line :func:`block` escaped, or ``None`` when ``line`` is not one."""
+    if line.startswith("\\") and _STRUCTURE.match(line[1:]):
+        return line[1:]
+    return None
+
+
 def _outcome(event: MdEvent) -> str:
     text = _EMOJI.get(event.status, event.status.capitalize())
-    return f"{text} - {event.summary}" if event.summary else text
+    if not event.summary:
+        return text
+    first, _, rest = event.summary.partition("\n")  # the first line follows the status, not a line start
+    return f"{text} - {first}" + (f"\n{block(rest)}" if rest else "")
 
 
 def _files_changed(event: MdEvent) -> list[str]:
@@ -52,57 +83,58 @@ def _files_changed(event: MdEvent) -> list[str]:
         ("Deleted", event.files_deleted),
     ):
         if files:
-            lines.append(f"- {label}: {', '.join(files)}")
+            lines.append(f"- {label}: {', '.join(one_line(f) for f in files)}")
     return lines or ["- None"]
 
 
 def _style12(event: MdEvent, style: int) -> list[str]:
     stamp = event.timestamp.strftime("%Y-%m-%d %H:%M:%S")
-    lines = [f"## [{stamp}] {event.agent}: {event.title}", ""]
+    lines = [f"## [{stamp}] {one_line(event.agent)}: {one_line(event.title)}", ""]
     if style == 2:
-        lines.append(f"**ID**: {event.id}")
-    lines.append(f"**Action**: {event.action_type}")
+        lines.append(f"**ID**: {one_line(event.id)}")
+    lines.append(f"**Action**: {one_line(event.action_type)}")
     if event.category:
-        lines.append(f"**Category**: {event.category}")
+        lines.append(f"**Category**: {one_line(event.category)}")
     lines.append("")
     if style == 2 and event.task:
-        lines += ["### Context", event.task, ""]
-    lines += ["### What Was Done", event.description, ""]
+        lines += ["### Context", block(event.task), ""]
+    lines += ["### What Was Done", block(event.description), ""]
     lines += ["### Files Changed", *_files_changed(event), ""]
     lines += ["### Outcome", _outcome(event), ""]
     if event.follow_up:
         lines += [
             "### Follow-up Actions" if style == 2 else "### Follow-up",
-            *(f"- [ ] {item}" for item in event.follow_up),
+            *(f"- [ ] {one_line(item)}" for item in event.follow_up),
             "",
         ]
     if event.tags:
-        lines += [f"**Tags**: {' '.join('#' + t for t in event.tags)}", ""]
+        lines += [f"**Tags**: {' '.join('#' + one_line(t).replace(' ', '-') for t in event.tags)}", ""]
     return lines
 
 
 def _style3(event: MdEvent) -> list[str]:
+    # this style keeps each field on its bold line: multi-line values are folded
     lines = [
-        f"## {event.timestamp.strftime('%Y-%m-%d')} — {event.agent} — {event.title}",
+        f"## {event.timestamp.strftime('%Y-%m-%d')} — {one_line(event.agent)} — {one_line(event.title)}",
         "",
-        f"**What**: {event.description}",
-        f"**Action**: {event.action_type}",
+        f"**What**: {one_line(event.description)}",
+        f"**Action**: {one_line(event.action_type)}",
     ]
     if event.category:
-        lines.append(f"**Category**: {event.category}")
+        lines.append(f"**Category**: {one_line(event.category)}")
     for label, files in (
         ("Files added", event.files_created),
         ("Files modified", event.files_modified),
         ("Files deleted", event.files_deleted),
     ):
         if files:
-            lines += [f"**{label}**:", *(f"- {f}" for f in files)]
-    summary = f" — {event.summary}" if event.summary else ""
+            lines += [f"**{label}**:", *(f"- {one_line(f)}" for f in files)]
+    summary = f" — {one_line(event.summary)}" if event.summary else ""
     lines.append(f"**Outcome**: {event.status}{summary}")
     if event.follow_up:
-        lines += ["**Follow-up**:", *(f"- {item}" for item in event.follow_up)]
+        lines += ["**Follow-up**:", *(f"- {one_line(item)}" for item in event.follow_up)]
     if event.tags:
-        lines.append(f"**Tags**: {', '.join(event.tags)}")
+        lines.append(f"**Tags**: {', '.join(one_line(t) for t in event.tags)}")
     lines.append("")
     return lines
 

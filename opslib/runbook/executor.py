@@ -3,8 +3,11 @@
 A runbook command is a template written by a person (``kubectl rollout undo deployment/<service> -n
 {namespace}``); the values filled into it come from the incident (a service name typed into a form). The
 template is split with :mod:`shlex` *before* any value is inserted, and each value replaces its
-placeholder inside one argument. No shell ever sees the result, so ``api; rm -rf /`` stays one argument
-that kubectl rejects as an unknown deployment.
+placeholder inside one argument. No shell ever sees the result. Values are names (a service, a
+namespace): each must match ``[A-Za-z0-9][A-Za-z0-9._-]{0,62}`` and hold no ``..``, so a value can
+neither steer a program to another path, host or URL (``169.254.169.254/latest/meta-data/...#`` as a
+service in a ``curl`` health check, ``api/../../tmp`` in a ``--working-dir``) nor reach the OS at a
+length it rejects.
 
 Live execution runs only programs on an allowlist (and the runbook's own scripts inside one configured
 folder), with a timeout, the output captured, secrets masked and the text truncated.
@@ -29,6 +32,7 @@ from opslib.secrets import Masker, scrub_text
 
 __all__ = [
     "DEFAULT_ALLOWLIST",
+    "SAFE_VALUE",
     "CommandResult",
     "ExecutorConfig",
     "build_argv",
@@ -46,6 +50,8 @@ DEFAULT_ALLOWLIST = frozenset({"kubectl", "stern", "terragrunt", "terraform", "a
 # would silently do something else (kubectl would receive "|" as an argument): refuse it instead.
 _SHELL_TOKENS = re.compile(r"^(\|{1,2}|&{1,2}|;{1,2})$|^(\d?>|<|&>)|;$|\$\(|`")
 _SENTINEL = "\x00opslib-ph-{}\x00"
+#: what a placeholder value may be: a name, as Kubernetes, AWS and Terragrunt units spell them
+SAFE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,9 @@ def build_argv(command: str, values: Mapping[str, object]) -> list[str]:
     Each ``<name>``, ``{name}`` or ``${NAME}`` is replaced by ``values[name]`` (names matched case- and
     dash-insensitively) *inside* the argument that holds it, so a value never splits into several
     arguments nor reaches a shell. Raises :class:`ExecutionError` when the template needs a shell (pipes,
-    ``;``, redirections, ``$(...)``) or a placeholder has no value, and when a value would start an
-    argument with ``-`` (it would be read as an option) or holds a NUL byte.
+    ``;``, redirections, ``$(...)``) or a placeholder has no value, and when a value is not a safe name
+    (:data:`SAFE_VALUE`, no ``..``): a path, URL, query, fragment, option or over-long value is refused
+    with a message naming it.
     """
     lookup = _value_map(values)
     filled: list[str] = []
@@ -140,14 +147,28 @@ def _fill(token: str, raw: list[str], lookup: dict[str, str], command: str) -> s
         if name not in lookup:
             raise ExecutionError(f"no value for placeholder {placeholder} in {command!r}")
         value = lookup[name]
-        if "\x00" in value:
-            raise ExecutionError(f"value for {placeholder} holds a NUL byte")
-        if out.startswith(sentinel) and value.startswith("-"):
-            raise ExecutionError(
-                f"value {value!r} for {placeholder} starts with '-' and would be read as an option"
-            )
+        _check_value(placeholder, value)
         out = out.replace(sentinel, value)
     return out
+
+
+def _check_value(placeholder: str, value: str) -> None:
+    if SAFE_VALUE.fullmatch(value) and ".." not in value:
+        return
+    shown = repr(value if len(value) <= 80 else value[:77] + "...")
+    if value.startswith("-"):
+        why = "starts with '-' and would be read as an option"
+    elif len(value) > 63:
+        why = f"is {len(value)} characters long (at most 63)"
+    elif ".." in value:
+        why = "holds '..'"
+    else:
+        bad = sorted({c for c in value if not (c.isascii() and (c.isalnum() or c in "._-"))})
+        why = "holds " + ", ".join(repr(c) for c in bad[:5]) if bad else "must start with a letter or digit"
+    raise ExecutionError(
+        f"value {shown} for {placeholder} {why}; a value must be a name "
+        "(letters, digits, '.', '_', '-'; at most 63 characters)"
+    )
 
 
 def resolve_executable(program: str, config: ExecutorConfig) -> str:
