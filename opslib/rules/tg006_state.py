@@ -17,7 +17,7 @@ from opslib.rules._base import Finding, LintContext, attr_line, block_lines, blo
 from opslib.rules._hcl import NOT_LITERAL
 from opslib.terragrunt.evaluate import Config
 
-__all__ = ["RemoteState", "remote_states"]
+__all__ = ["MAX_CONTEXTS", "RemoteState", "remote_states"]
 
 
 @dataclass
@@ -43,9 +43,17 @@ def remote_states(ctx: LintContext) -> Iterator[RemoteState]:
             yield RemoteState(path, line, int(span[1] or line), None, document["remote_state"])
 
 
+#: a root serves thousands of units; its remote_state is judged for the first few of them (a block that
+#: is wrong for one unit in fifty is rare, and evaluating it for every unit costs seconds on big trees)
+MAX_CONTEXTS = 25
+
+
 def _evaluated(ctx: LintContext, state: RemoteState) -> Iterator[tuple[str, Config, Any]]:
-    """``(unit, config, evaluated remote_state)`` for every unit the file serves."""
-    yield from _eval.file_values(ctx, state.path, "remote_state")
+    """``(unit, config, evaluated remote_state)`` for the units the file serves (at most MAX_CONTEXTS)."""
+    for index, item in enumerate(_eval.file_values(ctx, state.path, "remote_state")):
+        if index >= MAX_CONTEXTS:
+            return
+        yield item
 
 
 _LOCAL_REF = re.compile(r"\blocal\.([A-Za-z_][\w-]*)")
