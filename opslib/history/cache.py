@@ -28,7 +28,7 @@ __all__ = ["Cached", "cache_dir", "cache_key", "load_cached", "store"]
 log = logging.getLogger(__name__)
 
 # Bump when the frame's columns or their meaning change, so old cache files stop matching.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"  # 3: frames are stored masked (older files may hold secrets in clear)
 
 
 def cache_dir() -> Path:
@@ -152,4 +152,4 @@ def _from_table(table: pa.Table) -> Cached:
             columns[name] = pd.arrays.ArrowExtensionArray(col.combine_chunks())
         else:
             columns[name] = col.to_pandas()
-    return build_frame(columns, table.num_rows), errors, notes
+    return build_frame(columns, table.num_rows, masked=True), errors, notes

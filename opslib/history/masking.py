@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -35,18 +36,20 @@ _TOKENS: tuple[str, ...] = (
 _MAYBE = "(?i)(" + "|".join(re.escape(t) for t in _TOKENS) + r"|://[^\s/]*:[^\s/]*@)"
 
 
+_TOKENS_RE = re.compile("|".join(re.escape(t) for t in _TOKENS))
+
+
 def _maybe(text: str) -> bool:
-    """The same test as ``_MAYBE`` in plain Python (substring checks beat a regex here)."""
-    low = text.lower()
-    return any(token in low for token in _TOKENS) or ("://" in text and "@" in text)
+    """The same test as ``_MAYBE`` in plain Python (a case-sensitive scan of the lowered text)."""
+    return _TOKENS_RE.search(text.lower()) is not None or ("://" in text and "@" in text)
 
 
 def _hits(values: Any) -> list[int]:
     """Rows whose text may hold a secret (vectorised: most histories have none)."""
     try:
         array = values if isinstance(values, pa.Array) else pa.array(values, pa.string(), from_pandas=True)
-        flags = pc.match_substring_regex(array, pattern=_MAYBE).to_pylist()
-        return [i for i, flag in enumerate(flags) if flag]
+        flags = pc.fill_null(pc.match_substring_regex(array, pattern=_MAYBE), False)
+        return [int(i) for i in np.flatnonzero(flags.to_numpy(zero_copy_only=False))]
     except (pa.ArrowException, TypeError, ValueError):  # not plain strings: check each cell in Python
         return [i for i, v in enumerate(values) if isinstance(v, str) and _maybe(v)]
 

@@ -183,13 +183,15 @@ def list_array(values: Iterable[Sequence[str] | None]) -> pd.api.extensions.Exte
     return pd.arrays.ArrowExtensionArray(arr)
 
 
-def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
+def build_frame(columns: Mapping[str, Any], n: int, *, masked: bool = False) -> pd.DataFrame:
     """Assemble the history frame from column values (lists or arrays), filling missing columns.
 
-    Secrets are masked here (:mod:`opslib.history.masking`), the one point every reader passes."""
-    from opslib.history.masking import mask_columns
+    Secrets are masked here (:mod:`opslib.history.masking`), the one point every reader passes;
+    ``masked=True`` for columns that were masked already (the cache holds masked frames)."""
+    if not masked:
+        from opslib.history.masking import mask_columns
 
-    columns = mask_columns(dict(columns), n)
+        columns = mask_columns(dict(columns), n)
     data: dict[str, Any] = {}
     for name in COLUMNS:
         value = columns.get(name)
