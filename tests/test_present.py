@@ -177,3 +177,11 @@ def test_a_single_weekly_bar_is_drawn_and_counts_tick_on_whole_numbers() -> None
     fig = figure(one, "bar", x="week", y="events", color="status", title="Events per week")
     assert fig.data[0].width == 5 * 86_400_000  # alone on a time axis plotly would draw it 0 px wide
     assert fig.layout.yaxis.dtick == 1
+
+
+def test_one_point_leaves_an_invisible_band_invisible() -> None:
+    one = pd.DataFrame({"period": pd.to_datetime(["2026-06-15"], utc=True), "failure_rate": [1.0]})
+    fig = figure(one, "line", x="period", y="failure_rate", title="Failure rate per week")
+    fig.add_scatter(x=one["period"], y=[0.2], mode="lines", line={"width": 0}, showlegend=False)
+    polish(fig)
+    assert fig.data[0].mode == "markers" and fig.data[1].mode == "lines"

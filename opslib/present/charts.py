@@ -96,6 +96,8 @@ def figure(
         currency=currency,
         percent_y=bool(several) and all(kind_of(c).name == "percent" for c in several),
     )
+    if several and all(kind_of(c).name == "count" for c in several):
+        _whole_numbers(fig, several[0])
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -219,7 +221,8 @@ def _single_point(fig: Any) -> None:
     if len(distinct) != 1:
         return
     for trace in fig.data:
-        if trace.type == "scatter":
+        # an invisible band edge (line width 0, like a confidence interval) stays invisible
+        if trace.type == "scatter" and trace.line.width != 0:
             trace.update(mode="markers" if trace.mode in (None, "lines") else trace.mode, marker_size=10)
     value = xs[0]
     stamp = _as_time(value)
