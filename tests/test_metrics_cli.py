@@ -143,3 +143,17 @@ def test_runs_exit_code(tmp_path, capsys):
     assert rows["prod/eks"]["failure_class"] == "transient"
     assert main(["failures", "runs", str(report), "--roots"]) == 2
     assert "prod/eks" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_recoveries_on_a_log_without_failures(tmp_path, capsys, fmt):
+    """No failure at all: an empty table with the columns, not a TypeError from the empty datetime columns."""
+    path = tmp_path / "project_history.json"
+    entries = [entry("a", "2026-11-01T10:00:00Z", "alice", "deployment", "completed", [VPC], "Deploy vpc")]
+    path.write_text(json.dumps({"entries": entries}))
+    assert main(["failures", "recoveries", str(path), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    expected = {"json": "[]", "csv": "id,failed_at,agent,kind,task", "table": "(no rows)"}[fmt]
+    assert out.startswith(expected)
+    assert main(["failures", "recoveries", str(path), "--unresolved", "--format", fmt]) == 0
+    assert capsys.readouterr().out.startswith(expected)

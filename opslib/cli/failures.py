@@ -42,7 +42,9 @@ def _lists_as_text(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
         return frame
     frame = frame.copy()
     for col in frame.columns:
-        if frame[col].map(lambda v: isinstance(v, list)).any():
+        # only object columns can hold lists; asking an empty datetime column (no failures: an empty
+        # table) whether any cell is a list is a TypeError in pandas
+        if frame[col].dtype == object and any(isinstance(v, list) for v in frame[col]):
             frame[col] = frame[col].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
     return frame
 

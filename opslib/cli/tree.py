@@ -78,7 +78,7 @@ def _plain_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Dict and list cells as JSON text, so CSV output stays one value per cell."""
     frame = frame.copy()
     for col in frame.columns:
-        if frame[col].map(lambda v: isinstance(v, (dict, list))).any():
+        if frame[col].dtype == object and any(isinstance(v, (dict, list)) for v in frame[col]):
             frame[col] = frame[col].map(
                 lambda v: json.dumps(v, default=str, sort_keys=True) if isinstance(v, (dict, list)) else v
             )
