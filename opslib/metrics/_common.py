@@ -1,21 +1,19 @@
 """Shared building blocks for the failure metrics: what counts as a failure, which files and units an
-event touches, the "next matching event" search, period labels and the Wilson score interval.
+event touches, task titles, period labels and the Wilson score interval.
 
-Everything here works on the history frame described in ARCHITECTURE.md ("History columns") and
-tolerates frames built by hand: missing columns get empty defaults, list columns may hold lists, tuples,
-numpy arrays (a Parquet round trip), a bare string or nothing.
+The per-value rules live here (one file path, one title, one list cell); :mod:`opslib.metrics._events`
+applies them to a whole history frame, once per distinct value. Cells may be lists, tuples, numpy
+arrays (a Parquet round trip), a bare string or nothing.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import logging
 import math
 import posixpath
 import re
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from statistics import NormalDist
 from typing import Any
 
@@ -33,19 +31,16 @@ __all__ = [
     "ROLLBACK_TYPES",
     "as_list",
     "canonical_unit",
-    "event_keys",
     "failure_mask",
     "files_of",
     "incident_mask",
-    "next_match",
-    "normalise",
     "period_start",
-    "positions",
     "related_ids",
     "similar_titles",
     "task_key",
     "title_words",
     "to_timedelta",
+    "unit_of_path_in_text",
     "units_in_text",
     "units_of",
     "wilson_interval",
@@ -100,58 +95,6 @@ def as_list(value: Any) -> list[str]:
     except (TypeError, ValueError):
         pass
     return [str(value)]
-
-
-def normalise(history: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``history`` with every column the metrics read present and typed.
-
-    ``timestamp`` becomes datetime64 UTC (unparseable values become NaT and are reported in the log, not
-    dropped); text columns become lower-cased strings where the value is a category (status, action type);
-    list columns become Python lists. The original row order and index labels are kept in ``_row``.
-    """
-    frame = history.copy()
-    n = len(frame)
-    if "timestamp" not in frame.columns:
-        frame["timestamp"] = pd.NaT
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, errors="coerce")
-    for col in _TEXT_COLUMNS:
-        if col not in frame.columns:
-            frame[col] = [""] * n
-        frame[col] = [("" if _missing(v) else str(v)) for v in _pylist(frame[col])]
-    for col in ("status", "action_type"):
-        frame[col] = [v.strip().lower() for v in frame[col]]
-    if n and (frame["id"] == "").any():
-        # an entry without an id still needs a stable name in the tables: its position in the log
-        frame["id"] = [v if v else f"row-{i}" for i, v in enumerate(frame["id"])]
-    for col in _LIST_COLUMNS:
-        frame[col] = (
-            [as_list(v) for v in _pylist(frame[col])] if col in frame.columns else [[] for _ in range(n)]
-        )
-    frame["tags"] = [[t.lower().lstrip("#") for t in tags] for tags in frame["tags"]]
-    frame["_row"] = range(n)
-    missing = int(frame["timestamp"].isna().sum())
-    if missing:
-        log.info("%d of %d events have no usable timestamp; time-based measures skip them", missing, n)
-    return frame.reset_index(drop=True)
-
-
-def _pylist(series: pd.Series) -> list[Any]:
-    """A column's values as Python objects; Arrow-backed columns (the loader's list columns) convert in
-    one call instead of one slow element access per row."""
-    if isinstance(series.dtype, pd.ArrowDtype):
-        import pyarrow as pa
-
-        return list(pa.array(series.array).to_pylist())
-    return series.tolist()
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def failure_mask(history: pd.DataFrame) -> pd.Series:
@@ -219,16 +162,23 @@ def _units_in_text(text: str) -> tuple[str, ...]:
     # titles repeat a lot in real logs ("Weekly drift check: prod/..."), so the regex runs once per text
     found: dict[str, None] = {}
     for match in _PATH_IN_TEXT.finditer(text):
-        path = match.group(1).rstrip(".")
-        name = posixpath.basename(path)
-        if "." in name:
-            # a file: only unit files name a unit
-            if not (name in _UNIT_FILES or name.endswith(_UNIT_SUFFIXES)):
-                continue
-            path = posixpath.dirname(path)
-        if path:
-            found.setdefault(canonical_unit(path), None)
+        unit = unit_of_path_in_text(match.group(1))
+        if unit is not None:
+            found.setdefault(unit, None)
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=65536)
+def unit_of_path_in_text(path: str) -> str | None:
+    """The unit a path found in prose names (a folder, or a unit file's folder), or None."""
+    path = path.rstrip(".")
+    name = posixpath.basename(path)
+    if "." in name:
+        # a file: only unit files name a unit
+        if not (name in _UNIT_FILES or name.endswith(_UNIT_SUFFIXES)):
+            return None
+        path = posixpath.dirname(path)
+    return canonical_unit(path) if path else None
 
 
 # "INCIDENT: x", "Resolved: x", "Fix: x" all speak of x (one word only: "Weekly drift check: mgmt" keeps
@@ -291,98 +241,6 @@ def related_ids(extra: Any) -> list[str]:
     if found is None and isinstance(context, dict):
         found = context.get("related_entries")
     return as_list(found)
-
-
-def event_keys(
-    frame: pd.DataFrame,
-    *,
-    files: bool = True,
-    units: bool = True,
-    task: bool = True,
-    ids: bool = True,
-) -> list[set[tuple[str, str]]]:
-    """Per event, the keys that tie it to other events. Two events are "about the same thing" when their
-    key sets intersect:
-
-    * ``("file", path)``: a file it created, modified or deleted;
-    * ``("unit", path)``: the unit folder of such a file, or a unit path its task or description names
-      (relative to the live tree);
-    * ``("task", title)``: its task title without a ``WORD:`` prefix ("INCIDENT: x" ~ "Resolved: x");
-    * ``("id", id)``: its own id and the ids it lists in ``related_entries``.
-    """
-    out: list[set[tuple[str, str]]] = []
-    cols = ["files_created", "files_modified", "files_deleted", "task", "description", "id"]
-    extras = frame["extra"] if "extra" in frame.columns else [None] * len(frame)
-    for row, extra in zip(frame[cols].itertuples(index=False), extras, strict=True):
-        row_files = files_of({"files_created": row[0], "files_modified": row[1], "files_deleted": row[2]})
-        keys: set[tuple[str, str]] = set()
-        if files:
-            keys.update(("file", f) for f in row_files)
-        if units:
-            keys.update(("unit", u) for u in units_of(row_files))
-            keys.update(("unit", u) for u in units_in_text(row[3]))
-            keys.update(("unit", u) for u in units_in_text(row[4]))
-        if task:
-            title = task_key(row[3])
-            if title:
-                keys.add(("task", title))
-        if ids:
-            if isinstance(row[5], str) and row[5]:
-                keys.add(("id", row[5]))
-            keys.update(("id", r) for r in related_ids(extra))
-        out.append(keys)
-    return out
-
-
-_KEY_PRIORITY = {"id": 0, "file": 1, "unit": 2, "task": 3}
-
-
-def _key_order(key: tuple[str, str]) -> tuple[int, str]:
-    return _KEY_PRIORITY.get(key[0], 9), key[1]
-
-
-def next_match(
-    sources: Sequence[int],
-    candidates: Sequence[int],
-    keys: Sequence[set[tuple[str, str]]],
-    times: Sequence[pd.Timestamp],
-) -> dict[int, tuple[int, str]]:
-    """For each source event, the first candidate strictly later in time that shares a key.
-
-    ``sources`` and ``candidates`` are positions into ``keys`` and ``times``; events without a timestamp
-    must not be passed. Returns ``{source: (candidate, kind of the shared key)}`` for sources that have a
-    match; ties in time are broken by position (log order). One inverted index per key keeps this
-    O((sources + candidates) x keys x log n) instead of a pairwise scan.
-    """
-    index: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for pos in candidates:
-        stamp = times[pos].value
-        for key in keys[pos]:
-            index.setdefault(key, []).append((stamp, pos))
-    for entries in index.values():
-        entries.sort()
-    found: dict[int, tuple[int, str]] = {}
-    for src in sources:
-        stamp = times[src].value
-        best: tuple[int, int, str] | None = None
-        # files before units before tasks, so a tie in time reports the most specific match
-        for key in sorted(keys[src], key=_key_order):
-            entries = index.get(key, [])
-            if not entries:
-                continue
-            at = bisect.bisect_right(entries, (stamp, sys.maxsize))
-            if at < len(entries):
-                cand = (entries[at][0], entries[at][1], key[0])
-                if best is None or cand[:2] < best[:2]:
-                    best = cand
-        if best is not None:
-            found[src] = (best[1], best[2])
-    return found
-
-
-def positions(mask: Any) -> list[int]:
-    """Positions (0-based) where a boolean mask is true, as plain ints."""
-    return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
 
 def to_timedelta(value: Any, name: str = "window") -> pd.Timedelta | None:

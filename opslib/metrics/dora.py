@@ -37,16 +37,11 @@ from opslib.metrics._common import (
     DEPLOYMENT_TYPES,
     ROLLBACK_TAGS,
     ROLLBACK_TYPES,
-    event_keys,
-    failure_mask,
-    incident_mask,
-    next_match,
-    normalise,
     period_start,
-    positions,
     to_timedelta,
 )
-from opslib.metrics.recovery import _as_now, recoveries
+from opslib.metrics._events import KIND_FILE, KIND_ID, KIND_UNIT, Events, next_match, take
+from opslib.metrics.recovery import _HOUR_NS, _as_now, recoveries_of
 
 __all__ = [
     "DORA_COLUMNS",
@@ -235,18 +230,19 @@ def deployments(history: pd.DataFrame, period: str = "week", *, deployment_types
     ``completed``, ``failed``; periods without a deployment between the first and last one are listed
     with zeros so a chart shows the gaps. Events without a timestamp are left out."""
     types = frozenset(str(t).lower() for t in (deployment_types or DEPLOYMENT_TYPES))
-    frame = normalise(history)
-    frame = frame[frame["action_type"].isin(types) & frame["timestamp"].notna()].copy()
+    events = Events(history)
+    rows = np.flatnonzero(events.isin("action_type", types) & events.has_time)
     columns = ["period", "deployments", "completed", "failed"]
-    if frame.empty:
+    if len(rows) == 0:
         out = pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
         out["period"] = pd.Series(dtype="datetime64[ns, UTC]")
         return out
+    frame = pd.DataFrame({"timestamp": events.timestamp.iloc[rows].reset_index(drop=True)})
     frame["period"] = period_start(frame["timestamp"], period)
-    frame["completed"] = (frame["status"] == "completed").astype(int)
-    frame["failed"] = (frame["status"] == "failed").astype(int)
+    frame["completed"] = events.isin("status", {"completed"})[rows].astype(int)
+    frame["failed"] = events.isin("status", {"failed"})[rows].astype(int)
     counts = frame.groupby("period").agg(
-        deployments=("id", "size"), completed=("completed", "sum"), failed=("failed", "sum")
+        deployments=("period", "size"), completed=("completed", "sum"), failed=("failed", "sum")
     )
     every = period_start(pd.Series(pd.date_range(counts.index.min(), counts.index.max(), freq="D")), period)
     counts = counts.reindex(pd.DatetimeIndex(every.drop_duplicates()), fill_value=0)
@@ -291,32 +287,36 @@ def dora(
     if not types:
         raise ParameterError("deployment_types must name at least one action type")
     end = _as_now(now, history)
-    frame = normalise(history)
-    if end is not None:
-        # nothing after "now" counts: neither a deployment nor the recovery of an earlier failure
-        frame = frame[frame["timestamp"].notna() & (frame["timestamp"] <= end)].reset_index(drop=True)
     if end is None:
         return _rows(
             [_na(m) for m in (_DEPLOYMENT_FREQUENCY, _LEAD_TIME, _CHANGE_FAILURE_RATE, _TIME_TO_RESTORE)],
             pd.NaT,
             pd.NaT,
         )
-    start = end - span if span is not None else frame["timestamp"].min()
+    everything = Events(history)
+    # nothing after "now" counts: neither a deployment nor the recovery of an earlier failure
+    end_ns = _ns(end)
+    events = take(everything, np.flatnonzero(everything.has_time & (everything.ts <= end_ns)))
+    stamps = events.timestamp
+    start = end - span if span is not None else stamps.min()
     if pd.isna(start):
         start = end
     # a period of N days ending at "now" excludes its start; the whole log (period=None) includes it
-    after_start = frame["timestamp"] > start if span is not None else frame["timestamp"] >= start
-    in_period = after_start & (frame["timestamp"] <= end)
-    deploys = frame["action_type"].isin(types)
-    # one key set per event, shared by lead time and change failure rate (the costly part on big logs)
-    keys = event_keys(frame, task=False)
+    start_ns = _ns(start)
+    after_start = events.ts > start_ns if span is not None else events.ts >= start_ns
+    in_period = after_start & (events.ts <= end_ns)
+    deploys = events.isin("action_type", types)
     rows = [
-        _deployment_frequency(frame, deploys & in_period, start, end),
-        _lead_time(frame, deploys, in_period, keys),
-        _change_failure_rate(frame, deploys, in_period, follow, keys),
-        _time_to_restore(frame, in_period),
+        _deployment_frequency(events, deploys & in_period, start, end),
+        _lead_time(events, deploys, in_period),
+        _change_failure_rate(events, deploys, in_period, follow),
+        _time_to_restore(events, in_period),
     ]
     return _rows(rows, start, end)
+
+
+def _ns(stamp: Any) -> int:
+    return int(pd.Timestamp(stamp).as_unit("ns").value)
 
 
 def _rows(rows: list[dict[str, Any]], start: Any, end: Any) -> pd.DataFrame:
@@ -347,72 +347,63 @@ def _na(measure: _Measure) -> dict[str, Any]:
 
 
 def _deployment_frequency(
-    frame: pd.DataFrame, mask: pd.Series, start: pd.Timestamp, end: pd.Timestamp
+    events: Events, mask: np.ndarray, start: pd.Timestamp, end: pd.Timestamp
 ) -> dict[str, Any]:
-    done = frame[mask & (frame["status"] == "completed")]
+    done = np.flatnonzero(mask & events.isin("status", {"completed"}))
     # the measured span never starts before the log does (Four Keys: "FROM the start of the data")
-    first = max(start, frame["timestamp"].min()) if not frame.empty else start
+    first = max(start, events.timestamp.min()) if events.n else start
     days = max((end.normalize() - first.normalize()).days + 1, 1)
     per_week = len(done) / days * 7
-    bucket = deployment_frequency_bucket(done["timestamp"].dt.normalize(), first, end)
+    bucket = deployment_frequency_bucket(events.timestamp.iloc[done].dt.normalize(), first, end)
     return _row(_DEPLOYMENT_FREQUENCY, per_week, bucket, _FREQUENCY_TIER[bucket], len(done))
 
 
-def _stamps(frame: pd.DataFrame) -> list[pd.Timestamp]:
-    return [pd.Timestamp(t) for t in frame["timestamp"]]
-
-
-def _lead_time(
-    frame: pd.DataFrame, deploys: pd.Series, in_period: pd.Series, keys: list[set[tuple[str, str]]]
-) -> dict[str, Any]:
-    completed = frame["status"] == "completed"
-    has_files = pd.Series([bool(k) for k in keys], index=frame.index)
+def _lead_time(events: Events, deploys: np.ndarray, in_period: np.ndarray) -> dict[str, Any]:
+    completed = events.isin("status", {"completed"})
+    keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
+    has_keys = np.zeros(events.n, dtype=bool)
+    has_keys[keys.rows] = True
     # an incident report that lists files is not a change waiting to ship
-    changes = completed & ~deploys & ~failure_mask(frame) & ~incident_mask(frame) & has_files
+    changes = completed & ~deploys & ~events.failed & ~events.incident & has_keys
     shipped = completed & deploys
-    stamps = _stamps(frame)
-    matches = next_match(positions(changes), positions(shipped), keys, stamps)
-    period_flags = [bool(v) for v in in_period]
-    hours = [
-        (stamps[d] - stamps[c]) / pd.Timedelta(hours=1) for c, (d, _) in matches.items() if period_flags[d]
-    ]
-    if not hours:
+    sources = np.flatnonzero(changes)
+    match, _ = next_match(sources, np.flatnonzero(shipped), keys, events.ts)
+    found = match >= 0
+    sources, match = sources[found], match[found]
+    counted = in_period[match]
+    hours = (events.ts[match[counted]] - events.ts[sources[counted]]) / _HOUR_NS
+    if not len(hours):
         return _na(_LEAD_TIME)
     median = float(np.median(np.asarray(hours, dtype=float)))
     return _row(_LEAD_TIME, median, hours_bucket(median), lead_time_tier(median), len(hours))
 
 
 def _change_failure_rate(
-    frame: pd.DataFrame,
-    deploys: pd.Series,
-    in_period: pd.Series,
-    follow: pd.Timedelta,
-    keys: list[set[tuple[str, str]]],
+    events: Events, deploys: np.ndarray, in_period: np.ndarray, follow: pd.Timedelta
 ) -> dict[str, Any]:
     total = deploys & in_period
     n = int(total.sum())
     if n == 0:
         return _na(_CHANGE_FAILURE_RATE)
-    failed = total & (frame["status"] == "failed")
-    signals = (
-        failure_mask(frame)
-        | incident_mask(frame)
-        | frame["action_type"].isin(ROLLBACK_TYPES)
-        | pd.Series([bool(ROLLBACK_TAGS & set(t)) for t in frame["tags"]], index=frame.index)
-    )
-    signals &= frame["action_type"] != "resolution"
-    ok = total & (frame["status"] == "completed")
-    stamps = _stamps(frame)
-    matches = next_match(positions(ok), positions(signals), keys, stamps)
-    followed = sum(1 for d, (s, _) in matches.items() if stamps[s] - stamps[d] <= follow)
+    failed = total & events.isin("status", {"failed"})
+    tags = events.pairs("tags")
+    tagged = np.zeros(events.n, dtype=bool)
+    tagged[tags.rows[np.isin(tags.values, list(ROLLBACK_TAGS))]] = True
+    signals = events.failed | events.incident | events.isin("action_type", ROLLBACK_TYPES) | tagged
+    signals &= ~events.isin("action_type", {"resolution"})
+    ok = np.flatnonzero(total & events.isin("status", {"completed"}))
+    keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
+    match, _ = next_match(ok, np.flatnonzero(signals), keys, events.ts)
+    found = match >= 0
+    followed = int(((events.ts[match[found]] - events.ts[ok[found]]) <= int(follow.value)).sum())
     rate = (int(failed.sum()) + followed) / n
     bucket, tier = change_failure_tier(rate)
     return _row(_CHANGE_FAILURE_RATE, rate, bucket, tier, n)
 
 
-def _time_to_restore(frame: pd.DataFrame, in_period: pd.Series) -> dict[str, Any]:
-    rec = recoveries(frame, include_incidents=True)
-    ids_in_period = set(frame.loc[in_period, "id"])
+def _time_to_restore(events: Events, in_period: np.ndarray) -> dict[str, Any]:
+    rec = recoveries_of(events, include_incidents=True)
+    ids_in_period = set(events.values("id")[in_period].tolist())
     rec = rec[rec["id"].isin(ids_in_period)]
     hours = rec.loc[rec["state"] == "recovered", "hours_to_recover"]
     if hours.empty:

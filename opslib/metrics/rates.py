@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from opslib.errors import ParameterError
-from opslib.metrics._common import event_keys, failure_mask, normalise, period_start, wilson_interval
+from opslib.metrics._common import _LIST_COLUMNS, period_start, wilson_interval
+from opslib.metrics._events import KIND_FILE, KIND_UNIT, Events, Pairs
 
 __all__ = ["EXPLODED_GROUPS", "NONE_LABEL", "failure_rates"]
 
@@ -48,9 +50,8 @@ def failure_rates(
     if not 0 < confidence < 1:
         raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}")
     groups = _group_names(by)
-    frame = normalise(history)
-    frame["_failed"] = failure_mask(frame).astype(int)
-    frame = _explode(frame, groups)
+    events = Events(history)
+    frame = _exploded(events, groups)
     keys = list(groups)
     if period:
         frame["period"] = period_start(frame["timestamp"], period)
@@ -78,6 +79,64 @@ def failure_rates(
     return grouped[columns].reset_index(drop=True)
 
 
+def _exploded(events: Events, groups: list[str]) -> pd.DataFrame:
+    """One row per event and value of each of ``groups`` (``_row``, the group columns, ``_failed``,
+    ``timestamp``): an event counts once in each of its tags, files or units."""
+    rows = np.arange(events.n, dtype=np.int64)
+    labels: dict[str, np.ndarray] = {}
+    for name in groups:
+        if name in EXPLODED_GROUPS:
+            pairs = _group_pairs(events, name)
+            # every current row, once per value of this group ("(none)" when it has none)
+            none = ~pairs.has(events.n)
+            add_rows = np.concatenate([pairs.rows, np.flatnonzero(none)])
+            add_values = np.concatenate([pairs.values, np.full(int(none.sum()), NONE_LABEL, dtype=object)])
+            order = np.argsort(add_rows, kind="stable")
+            add_rows, add_values = add_rows[order], add_values[order]
+            starts = np.searchsorted(add_rows, rows, "left")
+            counts = np.searchsorted(add_rows, rows, "right") - starts
+            offsets = starts - np.cumsum(np.r_[0, counts[:-1]])
+            picks = np.repeat(offsets, counts) + np.arange(int(counts.sum()))
+            labels = {k: np.repeat(v, counts) for k, v in labels.items()}
+            rows = np.repeat(rows, counts)
+            labels[name] = add_values[picks]
+        else:
+            labels[name] = _column_labels(events, name)[rows]
+    frame = pd.DataFrame({"_row": rows, **{k: v.tolist() for k, v in labels.items()}})
+    frame["_failed"] = events.failed[rows].astype(int)
+    frame["timestamp"] = events.timestamp.iloc[rows].reset_index(drop=True)
+    return frame
+
+
+def _group_pairs(events: Events, name: str) -> Pairs:
+    if name == "tag":
+        return events.pairs("tags")
+    # files and units: each distinct value once per event, sorted
+    keys = events.keys().select([KIND_FILE if name == "file" else KIND_UNIT])
+    values = keys.names[keys.codes]
+    order = np.lexsort((values.astype(str), keys.rows)) if len(values) else np.zeros(0, dtype=np.int64)
+    return Pairs(keys.rows[order], values[order])
+
+
+def _column_labels(events: Events, name: str) -> np.ndarray:
+    """Per event, the text of column ``name`` as the metrics read it, ``"(none)"`` when blank."""
+    if name in events.text:
+        text = events.text[name]
+        labels = np.asarray([NONE_LABEL if _blank(v) else v for v in text.uniques.tolist()], dtype=object)
+        return labels[text.codes] if events.n else np.zeros(0, dtype=object)
+    if name in _LIST_COLUMNS:
+        return np.asarray([str(v) for v in events.list_column(name)] + [""], dtype=object)[:-1]
+    if name == "timestamp":
+        values = events.timestamp.tolist()
+    elif name in events.history.columns:
+        values = events.history[name].tolist()
+    else:
+        raise ParameterError(
+            f"cannot group failures by {name!r}: not a history column nor one of {', '.join(EXPLODED_GROUPS)}"
+        )
+    return np.asarray([NONE_LABEL if _blank(v) else str(v) for v in values] + [""], dtype=object)[:-1]
+
+
 def _group_names(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
@@ -90,25 +149,6 @@ def _group_names(by: str | Sequence[str] | None) -> list[str]:
         if name not in out:
             out.append(name)
     return out
-
-
-def _explode(frame: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
-    for name in groups:
-        if name == "tag":
-            frame["tag"] = [list(tags) or [NONE_LABEL] for tags in frame["tags"]]
-            frame = frame.explode("tag")
-        elif name in ("file", "unit"):
-            keys = event_keys(frame, task=False, ids=False)
-            frame[name] = [sorted(v for k, v in ks if k == name) or [NONE_LABEL] for ks in keys]
-            frame = frame.explode(name)
-        elif name not in frame.columns:
-            raise ParameterError(
-                f"cannot group failures by {name!r}: not a history column nor one of "
-                f"{', '.join(EXPLODED_GROUPS)}"
-            )
-        else:
-            frame[name] = [NONE_LABEL if _blank(v) else str(v) for v in frame[name]]
-    return frame.reset_index(drop=True)
 
 
 def _blank(value: object) -> bool:

@@ -3,7 +3,6 @@ failing, and failure streaks per agent."""
 
 from __future__ import annotations
 
-import bisect
 import logging
 from typing import Any
 
@@ -15,19 +14,10 @@ from opslib.metrics._common import (
     ESCALATION_TYPES,
     INCIDENT_TYPES,
     RECOVERY_EXCLUDED_TYPES,
-    event_keys,
-    failure_mask,
-    files_of,
-    incident_mask,
-    next_match,
-    normalise,
-    positions,
-    similar_titles,
     title_words,
     to_timedelta,
-    units_in_text,
-    units_of,
 )
+from opslib.metrics._events import KIND_FILE, KIND_NAMES, KIND_UNIT, Events, next_match
 from opslib.metrics.rates import NONE_LABEL
 
 __all__ = [
@@ -61,6 +51,11 @@ RECOVERY_COLUMNS = [
     "state",
 ]
 _HOUR = pd.Timedelta(hours=1)
+_HOUR_NS = 3_600_000_000_000
+
+
+def _ns(delta: pd.Timedelta) -> int:
+    return int(delta.value)
 
 
 def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: bool = False) -> pd.DataFrame:
@@ -85,116 +80,164 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     timestamp cannot be paired and is listed, not dropped). Rows follow the log's time order.
     """
     limit = to_timedelta(window)
-    frame = normalise(history)
-    if frame.empty:
+    return recoveries_of(Events(history), limit=limit, include_incidents=include_incidents)
+
+
+def recoveries_of(
+    events: Events, *, limit: pd.Timedelta | None = None, include_incidents: bool = False
+) -> pd.DataFrame:
+    """:func:`recoveries` on events already read (``limit``: the window as a Timedelta, or None)."""
+    if events.n == 0:
         return _empty_recoveries()
-    failed = failure_mask(frame)
-    incident = incident_mask(frame)
+    failed, incident, has_time = events.failed, events.incident, events.has_time
+    action = events.text["action_type"]
     sources_mask = failed | incident if include_incidents else failed
-    has_time = frame["timestamp"].notna()
     candidates_mask = (
-        (frame["status"] == "completed")
+        events.isin("status", {"completed"})
         & ~failed
         & ~incident
-        & ~frame["action_type"].isin(RECOVERY_EXCLUDED_TYPES)
+        & ~action.isin(RECOVERY_EXCLUDED_TYPES)
         & has_time
     )
-    keys = event_keys(frame)
-    times = [pd.Timestamp(t) for t in frame["timestamp"]]
-    sources = positions(sources_mask & has_time)
-    matches = next_match(sources, positions(candidates_mask), keys, times)
-    resolutions = positions(candidates_mask & (frame["action_type"] == "resolution"))
+    sources = np.flatnonzero(sources_mask & has_time)
+    match, kinds = next_match(sources, np.flatnonzero(candidates_mask), events.keys(), events.ts)
+    matched_on = np.asarray(KIND_NAMES, dtype=object)[np.maximum(kinds, 0)]
     # titles only say "this resolves that" for incidents and escalations; keeping to those keeps the
-    # pairwise comparison small on big logs
-    titled = positions(
-        sources_mask
-        & has_time
-        & (incident_mask(frame) | failure_mask(frame) & frame["action_type"].isin(ESCALATION_TYPES))
-    )
-    for src, found in _title_matches(frame, titled, resolutions, times).items():
+    # comparison small on big logs
+    titled = np.flatnonzero(sources_mask & has_time & (incident | failed & action.isin(ESCALATION_TYPES)))
+    resolutions = np.flatnonzero(candidates_mask & action.isin({"resolution"}))
+    by_title = _title_matches(events, titled, resolutions)
+    if len(by_title):
+        at = np.searchsorted(sources, titled)
+        current = match[at]
+        ts = events.ts
         # keep whichever comes first: the shared file/unit/task/id, or the resolution's title
-        if src not in matches or (times[found], found) < (times[matches[src][0]], matches[src][0]):
-            matches[src] = (found, "title")
+        better = (by_title >= 0) & (
+            (current < 0)
+            | (ts[by_title] < ts[np.maximum(current, 0)])
+            | ((ts[by_title] == ts[np.maximum(current, 0)]) & (by_title < current))
+        )
+        match[at[better]] = by_title[better]
+        matched_on[at[better]] = "title"
+    return _recovery_frame(events, np.flatnonzero(sources_mask), sources, match, matched_on, limit)
 
-    cols = {c: frame[c].tolist() for c in _ROW_COLUMNS}
-    cols["timestamp"] = times
-    rows = [_recovery_row(cols, pos, matches.get(pos), limit) for pos in positions(sources_mask)]
-    out = pd.DataFrame(rows, columns=RECOVERY_COLUMNS)
+
+def _title_matches(events: Events, sources: np.ndarray, resolutions: np.ndarray) -> np.ndarray:
+    """For each of ``sources``, the first later ``resolution`` event whose task title speaks of the same
+    thing ("INCIDENT: api p99 latency > 1s in prod" ~ "Resolved: api latency in prod"); -1 when none.
+
+    Two titles are similar when they share at least two words covering 60% of the shorter one
+    (:func:`similar_titles`). Resolutions are indexed by word; each source counts shared words only over
+    the resolutions that share one, in windows of growing size, so the first similar one is found
+    without comparing against every later resolution.
+    """
+    found = np.full(len(sources), -1, dtype=np.int64)
+    if len(sources) == 0 or len(resolutions) == 0:
+        return found
+    task = events.text["task"]
+    # the words of the titles involved only (a big log has as many distinct titles as events)
+    needed = np.unique(np.concatenate([task.codes[sources], task.codes[resolutions]]))
+    uniques = task.uniques
+    words_of = {int(c): title_words(uniques[c]) for c in needed.tolist()}
+    ts = events.ts
+    ordered = resolutions[np.lexsort((resolutions, ts[resolutions]))]
+    stamps = ts[ordered]
+    sizes = np.asarray([len(words_of[c]) for c in task.codes[ordered].tolist()], dtype=np.int64)
+    postings: dict[str, list[int]] = {}
+    for i, code in enumerate(task.codes[ordered].tolist()):
+        for word in words_of[code]:
+            postings.setdefault(word, []).append(i)
+    index = {w: np.asarray(p, dtype=np.int64) for w, p in postings.items()}
+    for k, (src, code) in enumerate(zip(sources.tolist(), task.codes[sources].tolist(), strict=True)):
+        mine = words_of[code]
+        if len(mine) < 2:
+            continue
+        start = int(np.searchsorted(stamps, ts[src], side="right"))
+        lists = [p for w in mine if (p := index.get(w)) is not None and p[-1] >= start]
+        if len(lists) < 2:
+            continue
+        hit = _first_similar(lists, start, len(mine), sizes)
+        if hit >= 0:
+            found[k] = ordered[hit]
+    return found
+
+
+def _first_similar(lists: list[np.ndarray], start: int, mine: int, sizes: np.ndarray) -> int:
+    """The first position >= ``start`` present in at least two of ``lists`` (the postings of a title's
+    words) whose title is similar to one of ``mine`` words; -1 when none."""
+    low, width = start, 64
+    last = max(int(p[-1]) for p in lists)
+    while low <= last:
+        high = low + width
+        chunk = np.concatenate([p[np.searchsorted(p, low) : np.searchsorted(p, high)] for p in lists])
+        if len(chunk) >= 2:
+            positions, shared = np.unique(chunk, return_counts=True)
+            similar = (shared >= 2) & (shared >= 0.6 * np.minimum(mine, sizes[positions]))
+            if similar.any():
+                return int(positions[np.argmax(similar)])
+        low, width = high, width * 2
+    return -1
+
+
+def _recovery_frame(
+    events: Events,
+    rows: np.ndarray,
+    sources: np.ndarray,
+    match: np.ndarray,
+    matched_on: np.ndarray,
+    limit: pd.Timedelta | None,
+) -> pd.DataFrame:
+    """The recoveries table: one row per event at ``rows`` (``sources``: those with a timestamp, with
+    their ``match`` and ``matched_on``)."""
+    n = len(rows)
+    fix = np.full(n, -1, dtype=np.int64)
+    how = np.full(n, None, dtype=object)
+    at = np.searchsorted(rows, sources)
+    fix[at] = match
+    how[at] = matched_on
+    ts = events.ts
+    stamps = events.timestamp.iloc[rows].tolist()
+    delta = np.where(fix >= 0, ts[np.maximum(fix, 0)] - ts[rows], 0)
+    ok = fix >= 0
+    if limit is not None:
+        ok &= delta <= limit.value
+    timed = events.has_time[rows]
+    action = events.values("action_type")[rows]
+    kind = np.where(
+        np.isin(action, list(ESCALATION_TYPES)),
+        "escalation",
+        np.where(np.isin(action, list(INCIDENT_TYPES)), "incident", "failure"),
+    ).astype(object)
+    chosen = np.maximum(fix, 0)
+    nothing = np.full(n, None, dtype=object)
+    fixes = events.timestamp.iloc[chosen[ok]].tolist()
+    recovered_at: list[Any] = [pd.NaT] * n
+    for i, stamp in zip(np.flatnonzero(ok).tolist(), fixes, strict=True):
+        recovered_at[i] = stamp
+    data = {
+        "id": events.values("id")[rows].tolist(),
+        "failed_at": stamps,
+        "agent": events.values("agent")[rows].tolist(),
+        "action_type": action.tolist(),
+        "category": events.values("category")[rows].tolist(),
+        "task": events.values("task")[rows].tolist(),
+        "status": events.values("status")[rows].tolist(),
+        "kind": kind.tolist(),
+        "files": events.files.lists(rows),
+        "units": events.units.lists(rows),
+        "tags": events.pairs("tags").lists(rows),
+        "recovered_by": np.where(ok, events.values("id")[chosen], nothing).tolist(),
+        "recovered_at": recovered_at,
+        "recovered_by_agent": np.where(ok, events.values("agent")[chosen], nothing).tolist(),
+        "matched_on": np.where(ok, how, nothing).tolist(),
+        "hours_to_recover": np.where(ok, delta / _HOUR_NS, np.nan).tolist(),
+        "state": np.where(~timed, "no timestamp", np.where(ok, "recovered", "unresolved")).tolist(),
+    }
+    out = pd.DataFrame(data, columns=RECOVERY_COLUMNS) if n else pd.DataFrame([], columns=RECOVERY_COLUMNS)
     out["failed_at"] = pd.to_datetime(out["failed_at"], utc=True)
     out["recovered_at"] = pd.to_datetime(out["recovered_at"], utc=True)
     out["hours_to_recover"] = out["hours_to_recover"].astype("float64")
     return out.sort_values("failed_at", kind="stable", na_position="last").reset_index(drop=True)
-
-
-def _title_matches(
-    frame: pd.DataFrame, sources: list[int], resolutions: list[int], times: list[pd.Timestamp]
-) -> dict[int, int]:
-    """The first later ``resolution`` event whose task title speaks of the same thing as the failure's
-    ("INCIDENT: api p99 latency > 1s in prod" ~ "Resolved: api latency in prod")."""
-    ordered = sorted(resolutions, key=lambda pos: (times[pos].value, pos))
-    stamps = [times[pos].value for pos in ordered]
-    tasks = frame["task"].tolist()
-    words = [title_words(tasks[pos]) for pos in ordered]
-    found: dict[int, int] = {}
-    for src in sources:
-        mine = title_words(tasks[src])
-        if len(mine) < 2:
-            continue
-        start = bisect.bisect_right(stamps, times[src].value)
-        for at in range(start, len(ordered)):
-            if similar_titles(mine, words[at]):
-                found[src] = ordered[at]
-                break
-    return found
-
-
-def _recovery_row(
-    cols: dict[str, list[Any]], pos: int, match: tuple[int, str] | None, limit: pd.Timedelta | None
-) -> dict[str, Any]:
-    action = cols["action_type"][pos]
-    files = files_of({c: cols[c][pos] for c in ("files_created", "files_modified", "files_deleted")})
-    kind = (
-        "escalation" if action in ESCALATION_TYPES else "incident" if action in INCIDENT_TYPES else "failure"
-    )
-    task, stamp = cols["task"][pos], cols["timestamp"][pos]
-    units = [*units_of(files), *units_in_text(task), *units_in_text(cols["description"][pos])]
-    out: dict[str, Any] = {
-        "id": cols["id"][pos],
-        "failed_at": stamp,
-        "agent": cols["agent"][pos],
-        "action_type": action,
-        "category": cols["category"][pos],
-        "task": task,
-        "status": cols["status"][pos],
-        "kind": kind,
-        "files": files,
-        "units": list(dict.fromkeys(units)),
-        "tags": list(cols["tags"][pos]),
-        "recovered_by": None,
-        "recovered_at": pd.NaT,
-        "recovered_by_agent": None,
-        "matched_on": None,
-        "hours_to_recover": np.nan,
-        "state": "unresolved",
-    }
-    if pd.isna(stamp):
-        out["state"] = "no timestamp"
-        return out
-    if match is None:
-        return out
-    fix = match[0]
-    delta = cols["timestamp"][fix] - stamp
-    if limit is not None and delta > limit:
-        return out
-    out.update(
-        recovered_by=cols["id"][fix],
-        recovered_at=cols["timestamp"][fix],
-        recovered_by_agent=cols["agent"][fix],
-        matched_on=match[1],
-        hours_to_recover=delta / _HOUR,
-        state="recovered",
-    )
-    return out
 
 
 _ROW_COLUMNS = (
@@ -323,38 +366,45 @@ def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
         "agents",
         "ids",
     ]
-    frame = normalise(history)
-    if frame.empty:
+    events = Events(history)
+    if events.n == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    mask = (failure_mask(frame) & frame["timestamp"].notna()).to_numpy()
-    keys = event_keys(frame, task=False, ids=False)
-    by_key: dict[tuple[str, str], list[int]] = {}
-    for pos in positions(mask):
-        for key in keys[pos]:
-            by_key.setdefault(key, []).append(int(pos))
-    rows = []
-    for (kind, path), members in by_key.items():
-        sub = frame.iloc[members].sort_values("timestamp", kind="stable")
-        gaps = sub["timestamp"].diff().dropna()
-        repeats = int((gaps <= limit).sum())
-        if repeats == 0:
-            continue
-        rows.append(
-            {
-                "kind": kind,
-                "key": path,
-                "failures": len(sub),
-                "repeats": repeats,
-                "first_failed": sub["timestamp"].iloc[0],
-                "last_failed": sub["timestamp"].iloc[-1],
-                "shortest_gap_hours": gaps.min() / _HOUR,
-                "agents": sorted(set(sub["agent"])),
-                "ids": list(sub["id"]),
-            }
-        )
-    out = pd.DataFrame(rows, columns=columns)
+    keys = events.keys().select([KIND_FILE, KIND_UNIT])
+    keep = (events.failed & events.has_time)[keys.rows]
+    rows, codes, kinds = keys.rows[keep], keys.codes[keep], keys.kinds[keep]
+    if len(rows) == 0:
+        return pd.DataFrame([], columns=columns)
+    ts = events.ts[rows]
+    # one group per key, its failures in time order (ties in log order)
+    order = np.lexsort((rows, ts, codes))
+    rows, codes, kinds, ts = rows[order], codes[order], kinds[order], ts[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    gaps = np.diff(ts)
+    same = codes[1:] == codes[:-1]
+    is_repeat = same & (gaps <= _ns(limit))
+    repeats = np.add.reduceat(np.r_[0, is_repeat.astype(np.int64)], starts)
+    wanted = np.flatnonzero(repeats > 0)
+    gap_min = np.where(same, gaps, np.iinfo(np.int64).max)
+    shortest = np.minimum.reduceat(np.r_[np.iinfo(np.int64).max, gap_min], starts)
+    ids, agents = events.values("id"), events.values("agent")
+    stamps = events.timestamp
+    out = pd.DataFrame(
+        {
+            "kind": [KIND_NAMES[k] for k in kinds[starts[wanted]].tolist()],
+            "key": keys.names[codes[starts[wanted]]].tolist(),
+            "failures": (ends - starts)[wanted].tolist(),
+            "repeats": repeats[wanted].tolist(),
+            "first_failed": stamps.iloc[rows[starts[wanted]]].tolist(),
+            "last_failed": stamps.iloc[rows[ends[wanted] - 1]].tolist(),
+            "shortest_gap_hours": (shortest[wanted] / _HOUR_NS).tolist(),
+            "agents": [sorted(set(agents[rows[starts[g] : ends[g]]].tolist())) for g in wanted.tolist()],
+            "ids": [ids[rows[starts[g] : ends[g]]].tolist() for g in wanted.tolist()],
+        },
+        columns=columns,
+    )
     if out.empty:
-        return out
+        return pd.DataFrame([], columns=columns)
     return out.sort_values(
         ["repeats", "failures", "kind", "key"], ascending=[False, False, True, True], kind="stable"
     ).reset_index(drop=True)
@@ -369,33 +419,37 @@ def streaks(history: pd.DataFrame, *, min_length: int = 2) -> pd.DataFrame:
     ordered and are skipped.
     """
     columns = ["agent", "length", "start", "end", "ids", "ongoing"]
-    frame = normalise(history)
-    frame = frame[frame["timestamp"].notna()]
-    if frame.empty:
+    events = Events(history)
+    rows = np.flatnonzero(events.has_time)
+    if len(rows) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    frame = frame.assign(_failed=failure_mask(frame).to_numpy())
-    rows = []
-    for agent, events in frame.sort_values(["timestamp", "_row"], kind="stable").groupby("agent", sort=True):
-        run: list[int] = []
-        flags = events["_failed"].tolist()
-        for i, flag in enumerate([*flags, False]):
-            if flag:
-                run.append(i)
-                continue
-            if len(run) >= max(1, min_length):
-                part = events.iloc[run]
-                rows.append(
-                    {
-                        "agent": agent or NONE_LABEL,
-                        "length": len(run),
-                        "start": part["timestamp"].iloc[0],
-                        "end": part["timestamp"].iloc[-1],
-                        "ids": list(part["id"]),
-                        "ongoing": run[-1] == len(flags) - 1,
-                    }
-                )
-            run = []
-    out = pd.DataFrame(rows, columns=columns)
-    if out.empty:
-        return out
+    agent = events.text["agent"]
+    # agents in sorted order, each agent's events by time (ties in log order)
+    rank = np.argsort(np.argsort(agent.uniques.astype(str), kind="stable"), kind="stable")
+    who = rank[agent.codes[rows]]
+    order = np.lexsort((rows, events.ts[rows], who))
+    rows, who = rows[order], who[order]
+    flags = events.failed[rows]
+    # a new run starts where the agent or the failed flag changes
+    new_run = np.r_[True, (who[1:] != who[:-1]) | (flags[1:] != flags[:-1])]
+    starts = np.flatnonzero(new_run)
+    ends = np.r_[starts[1:], len(rows)]
+    agent_last = np.r_[np.flatnonzero(who[1:] != who[:-1]), len(rows) - 1]
+    wanted = flags[starts] & ((ends - starts) >= max(1, min_length))
+    starts, ends = starts[wanted], ends[wanted]
+    if len(starts) == 0:
+        return pd.DataFrame([], columns=columns)
+    ids, names = events.values("id"), events.values("agent")
+    stamps = events.timestamp
+    out = pd.DataFrame(
+        {
+            "agent": [a or NONE_LABEL for a in names[rows[starts]].tolist()],
+            "length": (ends - starts).tolist(),
+            "start": stamps.iloc[rows[starts]].tolist(),
+            "end": stamps.iloc[rows[ends - 1]].tolist(),
+            "ids": [ids[rows[a:b]].tolist() for a, b in zip(starts.tolist(), ends.tolist(), strict=True)],
+            "ongoing": np.isin(ends - 1, agent_last).tolist(),
+        },
+        columns=columns,
+    )
     return out.sort_values(["length", "start"], ascending=[False, True], kind="stable").reset_index(drop=True)

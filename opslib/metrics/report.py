@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opslib._time import utc_timestamp
@@ -183,20 +184,43 @@ def load_run_reports(value: Any, default: Path | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _areas(history: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``history`` with its row position (``_pos``) and one row per value of grouping ``by`` (``area``)."""
-    from opslib.metrics.rates import _explode, _group_names
+def _areas(history: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray]:
+    """(row position, area) for every value of grouping ``by`` each event has: a column's value
+    (``"(none)"`` when blank), or each of its tags, files or units."""
+    from opslib.metrics._events import Events
+    from opslib.metrics.rates import EXPLODED_GROUPS, NONE_LABEL, _blank, _group_names, _group_pairs
 
     name = _group_names(by)[0]
-    exploded = _explode(history.assign(_pos=range(len(history))), [name])
-    return exploded.rename(columns={name: "area"})[["_pos", "area"]]
+    n = len(history)
+    if name in EXPLODED_GROUPS:
+        events = Events(history)
+        pairs = _group_pairs(events, name)
+        none = np.flatnonzero(~pairs.has(n))
+        return (
+            np.concatenate([pairs.rows, none]),
+            np.concatenate([pairs.values, np.full(len(none), NONE_LABEL, dtype=object)]),
+        )
+    if name not in history.columns:
+        from opslib.errors import ParameterError
+
+        raise ParameterError(
+            f"cannot group failures by {name!r}: not a history column nor one of {', '.join(EXPLODED_GROUPS)}"
+        )
+    values = history[name]
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # unhashable cells: one label per row
+        labels = [NONE_LABEL if _blank(v) else str(v) for v in values.tolist()]
+        return np.arange(n), np.asarray([*labels, ""], dtype=object)[:-1]
+    names = [NONE_LABEL if _blank(v) else str(v) for v in uniques.tolist()] + [NONE_LABEL]
+    return np.arange(n), np.asarray(names, dtype=object)[codes]
 
 
 def area_values(history: pd.DataFrame, by: str = "category") -> list[str]:
     """The values of grouping ``by`` (a column, ``tag``, ``unit``, ``file``) in ``history``, sorted."""
     if history.empty:
         return []
-    return sorted({str(v) for v in _areas(history, by)["area"]})
+    return sorted({str(v) for v in _areas(history, by)[1].tolist()})
 
 
 def select_events(
@@ -218,9 +242,10 @@ def select_events(
     if agent:
         keep &= (history["agent"].astype(str) == str(agent)).fillna(False).astype(bool)
     if area and len(history):
-        areas = _areas(history, by)
-        hits = set(areas.loc[areas["area"] == str(area), "_pos"])
-        keep &= pd.Series([i in hits for i in range(len(history))], index=history.index)
+        rows, areas = _areas(history, by)
+        hits = np.zeros(len(history), dtype=bool)
+        hits[rows[areas == str(area)]] = True
+        keep &= pd.Series(hits, index=history.index)
     if weeks and len(history):
         stamps = pd.to_datetime(history["timestamp"], utc=True)
         end = stamps.max() if now is None or str(now).strip() == "" else utc_timestamp(now, "now")
