@@ -48,7 +48,7 @@ def test_warm_load_does_not_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed although cached")
 
-    monkeypatch.setattr("opslib.history.load.read_json_history", boom)
+    monkeypatch.setattr("opslib.history.json_loader.read_json_history", boom)
     assert len(load_history(path)) == 2
 
 

@@ -10,9 +10,6 @@ import pandas as pd
 
 from opslib.errors import ParseError
 from opslib.history import cache as disk_cache
-from opslib.history.json_loader import read_json_history
-from opslib.history.markdown import read_markdown_history
-from opslib.history.reconcile import reconcile
 from opslib.history.schema import errors_frame
 
 __all__ = ["JSON_NAME", "MD_NAME", "errors_of", "history_files", "load_history", "load_history_with_errors"]
@@ -71,6 +68,9 @@ def _load_json(path: Path, strict: bool, use_cache: bool) -> tuple[pd.DataFrame,
         hit = disk_cache.load_cached(path)
         if hit is not None:
             return hit[0], hit[1]
+    # the parsers are imported on a cache miss only: a warm load never needs them
+    from opslib.history.json_loader import read_json_history
+
     result = read_json_history(path, strict=strict)
     if use_cache:
         disk_cache.store(path, result.frame, result.errors)
@@ -84,6 +84,8 @@ def _load_md(
         hit = disk_cache.load_cached(path)
         if hit is not None:
             return hit[0], hit[1], list(hit[2].get("precision", []))
+    from opslib.history.markdown import read_markdown_history
+
     result = read_markdown_history(path, strict=strict)
     if use_cache:
         disk_cache.store(path, result.frame, result.errors, {"precision": result.precision})
@@ -105,6 +107,8 @@ def load_history_with_errors(
         md_frame, md_errors, precision = _load_md(md_path, strict, cache)
         problems.extend(md_errors)
     if js_frame is not None and md_frame is not None:
+        from opslib.history.reconcile import reconcile
+
         frame = reconcile(js_frame, md_frame, precision)
     elif js_frame is not None:
         frame = js_frame
