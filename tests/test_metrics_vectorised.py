@@ -212,7 +212,7 @@ def test_column_text_rules_match_the_per_text_ones(texts: list[str]) -> None:
     from opslib.metrics._text import task_keys, text_units
 
     values = np.asarray(texts, dtype=object)
-    assert task_keys(values).tolist() == [task_key(t) for t in texts]
+    assert task_keys(values).to_pylist() == [task_key(t) for t in texts]
     rows, units = text_units(values)
     found: list[tuple[int, str]] = list(zip(rows.tolist(), units, strict=True))
     # text_units may repeat a unit within a text (the caller keeps the first); compare first sightings

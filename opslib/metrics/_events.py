@@ -1,17 +1,20 @@
 """The history frame as columns the metrics compute on: one pass over the frame, then array operations.
 
-:class:`Events` reads a history frame once: text columns become factorised codes (so a test on
-``status`` or ``action_type`` runs on the few distinct values, then spreads to every row), list columns
-become *pairs* (row position, value) kept in row order, and the keys that tie events together (ids,
-files, unit folders, task titles) become one long table of (row, kind, code). Python only ever runs on
-distinct values: the distinct file paths, task titles, descriptions, tags.
+:class:`Events` reads a history frame lazily, one column at a time as a measure asks for it:
 
-:func:`next_match` is the one search every measure shares ("the first later event that shares a key"),
-done as one sort of all (key, time) pairs instead of one lookup per event.
+* text columns are dictionary-encoded (Arrow), so a test on ``status`` or ``action_type`` runs on the few
+  distinct values and spreads to every row by code; Python strings are made only for the rows a table
+  shows;
+* list columns become *pairs* (row, code) with the distinct values beside them;
+* the keys that tie events together (ids, files, unit folders, task titles) become one long table of
+  (row, kind, code); Python only runs on distinct values (file paths, titles, descriptions).
 
-The semantics are those of the helpers in :mod:`opslib.metrics._common` (``as_list``, ``files_of``,
-``units_of``, ``units_in_text``, ``task_key``, ``related_ids``); tests compare every measure with the
-per-row implementation they replaced.
+:func:`next_match`, the search every measure shares ("the first later event that shares a key"), is
+one sort of the candidates' (key, time) and one binary search per source key.
+
+The rules are those of :mod:`opslib.metrics._common` (``as_list``, ``files_of``, ``units_of``,
+``units_in_text``, ``task_key``, ``related_ids``); a property test compares every measure with the
+per-event implementation this replaced.
 """
 
 from __future__ import annotations
@@ -19,16 +22,16 @@ from __future__ import annotations
 import functools
 import logging
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from opslib.metrics._common import (
-    _LIST_COLUMNS,
-    _TEXT_COLUMNS,
     _UNIT_FILES,
     _UNIT_SUFFIXES,
     ESCALATION_TYPES,
@@ -40,78 +43,26 @@ from opslib.metrics._common import (
 )
 from opslib.metrics._text import task_keys, text_units
 
-__all__ = ["KIND_NAMES", "Events", "Keys", "Pairs", "next_match"]
+__all__ = ["KIND_NAMES", "Block", "Events", "Keys", "next_match"]
 
 log = logging.getLogger(__name__)
 
 #: key kinds, in the order a tie in time is reported (most specific first)
 KIND_ID, KIND_FILE, KIND_UNIT, KIND_TASK = 0, 1, 2, 3
 KIND_NAMES = ("id", "file", "unit", "task")
-_NAT = np.iinfo(np.int64).min
+_EMPTY_INT = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
-class Pairs:
-    """A list-valued column as (row, value) pairs, grouped by row in ascending order, each row's values
-    in their original order."""
-
-    rows: np.ndarray  # int64
-    values: np.ndarray  # object (str)
-
-    @staticmethod
-    def empty() -> Pairs:
-        return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
-
-    def lists(self, rows: np.ndarray) -> list[list[str]]:
-        """The values of each of ``rows`` as a Python list (``[]`` for a row with none)."""
-        starts = np.searchsorted(self.rows, rows, "left")
-        ends = np.searchsorted(self.rows, rows, "right")
-        values = self.values
-        return [values[s:e].tolist() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-
-    def has(self, n: int) -> np.ndarray:
-        """Per row (``n`` rows), whether it has at least one value."""
-        out = np.zeros(n, dtype=bool)
-        out[self.rows] = True
-        return out
-
-
-@dataclass(frozen=True)
-class Keys:
-    """The keys of every event as a long table: ``rows``, ``kinds`` (KIND_*), ``codes`` (one integer per
-    distinct (kind, value)), sorted by row."""
+class Block:
+    """(row, code) pairs, rows ascending, each row's pairs in their original order."""
 
     rows: np.ndarray
-    kinds: np.ndarray
     codes: np.ndarray
-    names: np.ndarray  # code -> the key's value (object array of str)
 
-    def select(self, kinds: Iterable[int]) -> Keys:
-        keep = np.isin(self.kinds, list(kinds))
-        return Keys(self.rows[keep], self.kinds[keep], self.codes[keep], self.names)
-
-
-class _Text:
-    """One text column as codes into its distinct values (Python str, ``""`` for a missing value)."""
-
-    def __init__(self, codes: np.ndarray, uniques: np.ndarray) -> None:
-        self.codes = codes
-        self.uniques = uniques
-        self._values: np.ndarray | None = None
-
-    @property
-    def values(self) -> np.ndarray:
-        if self._values is None:
-            self._values = self.uniques[self.codes] if len(self.codes) else np.zeros(0, dtype=object)
-        return self._values
-
-    def isin(self, wanted: Iterable[str]) -> np.ndarray:
-        hit = np.isin(self.uniques, list(wanted)) if len(self.uniques) else np.zeros(0, dtype=bool)
-        return hit[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
-
-    def map_uniques(self, func: Callable[[str], Any]) -> list[Any]:
-        """``func`` of each distinct value (index = code)."""
-        return [func(v) for v in self.uniques.tolist()]
+    @staticmethod
+    def empty() -> Block:
+        return Block(_EMPTY_INT, _EMPTY_INT)
 
 
 def _missing(value: Any) -> bool:
@@ -127,41 +78,116 @@ def _as_text(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
-def _factorize(series: pd.Series, convert: Callable[[Any], str]) -> _Text:
-    """``convert`` applied to each distinct value of ``series`` (missing values included)."""
-    try:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists, dicts): one conversion per row
-        values = [convert(v) for v in series.tolist()]
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-        return _Text(np.asarray(codes, dtype=np.int64), np.asarray(list(uniques), dtype=object))
-    codes = np.asarray(codes, dtype=np.int64)
-    if convert is _as_text and _is_text(series.dtype):
-        # strings stay as they are: only a missing value needs a name ("")
-        converted = np.asarray(_pylist(uniques), dtype=object)
-        if not (codes < 0).any():
-            return _Text(codes, converted)
-        blank = np.flatnonzero(converted == "")
-        if len(blank):
-            return _Text(np.where(codes < 0, blank[0], codes), converted)
-        return _Text(np.where(codes < 0, len(converted), codes), np.append(converted, ""))
-    values = [convert(v) for v in _pylist(uniques)]
-    if (codes < 0).any():
-        values.append(convert(None))
-        codes = np.where(codes < 0, len(values) - 1, codes)
-    # distinct values may convert to the same text ("1" and 1): merge their codes
-    merged, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-    return _Text(inverse[codes].astype(np.int64), merged.astype(object))
+def _lower(value: Any) -> str:
+    return _as_text(value).strip().lower()
 
 
-def _is_text(dtype: Any) -> bool:
-    if isinstance(dtype, pd.StringDtype):
-        return True
-    if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa
+def _arrow_text(series: pd.Series) -> pa.Array | None:
+    """The column as an Arrow string array when it is one already (the loader's columns), else None."""
+    dtype = series.dtype
+    arrow = isinstance(dtype, pd.ArrowDtype) or (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    )
+    if not arrow:
+        return None
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    return None
 
-        return bool(pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
-    return False
+
+class _Text:
+    """One text column as codes into its distinct values as the metrics read them (``""`` for a
+    missing value; ``lower``: stripped, lower case)."""
+
+    def __init__(self, series: pd.Series | None, n: int, *, lower: bool = False) -> None:
+        self.n = n
+        self.lower = lower
+        self.codes: np.ndarray
+        self.dictionary: pa.Array | None = None  # distinct raw values (Arrow path), null = missing
+        self._uniques: np.ndarray | None = None
+        if series is None:
+            self.codes = np.zeros(n, dtype=np.int64)
+            self._uniques = np.asarray([""], dtype=object)
+            return
+        arr = None if lower else _arrow_text(series)
+        if arr is not None:
+            if arr.null_count:
+                arr = pc.fill_null(arr, "")  # a missing value reads as "", the same value as ""
+            encoded = pc.dictionary_encode(arr)
+            self.codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            self.dictionary = encoded.dictionary
+            return
+        convert = _lower if lower else _as_text
+        try:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            values = [convert(v) for v in _pylist(uniques)]
+        except TypeError:  # unhashable cells (lists, dicts): one conversion per row
+            codes, uniques = pd.factorize(pd.Series([convert(v) for v in series.tolist()], dtype=object))
+            values = list(uniques)
+        codes = np.asarray(codes, dtype=np.int64)
+        if (codes < 0).any():
+            values.append(convert(None))
+            codes = np.where(codes < 0, len(values) - 1, codes)
+        # distinct values may read the same ("1" and 1, "Failed" and "failed"): merge their codes
+        merged, inverse = np.unique(np.asarray([*values, ""], dtype=object)[:-1], return_inverse=True)
+        self.codes = inverse.reshape(-1)[codes].astype(np.int64) if len(codes) else codes
+        self._uniques = merged.astype(object)
+
+    @property
+    def uniques(self) -> np.ndarray:
+        """The distinct values as Python str (index = code)."""
+        if self._uniques is None:
+            assert self.dictionary is not None
+            self._uniques = np.asarray(
+                [("" if v is None else v) for v in self.dictionary.to_pylist()] + [""], dtype=object
+            )[:-1]
+        return self._uniques
+
+    def arrow_uniques(self) -> pa.Array:
+        """The distinct values as an Arrow string array (missing as ``""``)."""
+        if self.dictionary is not None:
+            return pc.fill_null(self.dictionary, "")
+        return pa.array(self.uniques.tolist(), type=pa.large_string())
+
+    def isin(self, wanted: Iterable[str]) -> np.ndarray:
+        wanted = list(wanted)
+        if self.dictionary is not None:
+            hit = pc.fill_null(pc.is_in(self.dictionary, value_set=pa.array(wanted, type=pa.string())), False)
+            hits = hit.to_numpy(zero_copy_only=False).copy()
+            if "" in wanted:
+                hits |= pc.is_null(self.dictionary).to_numpy(zero_copy_only=False)
+        else:
+            hits = np.isin(self.uniques, wanted) if len(self.uniques) else np.zeros(0, dtype=bool)
+        return hits[self.codes] if self.n else np.zeros(0, dtype=bool)
+
+    def values_of(self, codes: np.ndarray) -> list[str]:
+        """The values of some codes as Python str."""
+        if self.dictionary is not None and self._uniques is None:
+            picked = self.dictionary.take(pa.array(codes, type=pa.int64())).to_pylist()
+            return [("" if v is None else v) for v in picked]
+        return list(self.uniques[codes].tolist())
+
+    def arrow_take(self, rows: np.ndarray) -> pa.Array:
+        """The values at ``rows`` as an Arrow string array."""
+        return self.arrow_uniques().take(pa.array(self.codes[rows], type=pa.int64()))
+
+    def take(self, rows: np.ndarray) -> list[str]:
+        """The values at ``rows`` as Python str."""
+        if len(rows) == 0:
+            return []
+        if self.dictionary is not None and self._uniques is None:
+            picked = self.dictionary.take(pa.array(self.codes[rows])).to_pylist()
+            return [("" if v is None else v) for v in picked]
+        return list(self.uniques[self.codes[rows]].tolist())
+
+    def labels(self, none_label: str) -> tuple[np.ndarray, np.ndarray]:
+        """(code per row, sorted label per code): each value, or ``none_label`` when blank."""
+        names = [none_label if not v.strip() else v for v in self.uniques.tolist()]
+        merged, inverse = np.unique(np.asarray([*names, ""], dtype=object)[:-1], return_inverse=True)
+        return inverse.reshape(-1)[self.codes] if self.n else _EMPTY_INT, merged.astype(object)
 
 
 def _pylist(values: Any) -> list[Any]:
@@ -169,119 +195,112 @@ def _pylist(values: Any) -> list[Any]:
     if isinstance(values, pd.Index):
         values = values.array
     if isinstance(getattr(values, "dtype", None), pd.ArrowDtype):
-        import pyarrow as pa
-
         return list(pa.array(values).to_pylist())
     return list(values.tolist()) if hasattr(values, "tolist") else list(values)
 
 
-def _list_pairs(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(row, value) of every string a list column holds, with :func:`as_list`'s rules: None, NaN and
-    blank values dropped, other values as ``str``."""
+def _list_pairs(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(rows, codes, distinct values) of every string a list column holds, with :func:`as_list`'s
+    rules: None, NaN and blank values dropped, other values as ``str``."""
     if isinstance(series.dtype, pd.ArrowDtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         arr = pa.array(series.array)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        if (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) and (
-            pa.types.is_string(arr.type.value_type) or pa.types.is_large_string(arr.type.value_type)
+        kind = arr.type
+        if (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and (
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
         ):
             rows = pc.list_parent_indices(arr).to_numpy().astype(np.int64)
             flat = pc.list_flatten(arr)
-            codes, uniques = pd.factorize(pd.Series(pd.arrays.ArrowExtensionArray(flat)))
-            if len(codes) == 0:
-                return rows, np.zeros(0, dtype=object)
-            values = np.asarray(_pylist(uniques), dtype=object)
-            keep_unique = np.asarray([bool(v.strip()) for v in values.tolist()], dtype=bool)
-            ok = codes >= 0
-            ok[ok] = keep_unique[codes[ok]]
-            return rows[ok], values[codes[ok]]
-    cells = series.tolist()
+            if len(flat) == 0:
+                return rows, _EMPTY_INT, []
+            encoded = pc.dictionary_encode(flat)
+            codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+            uniques = encoded.dictionary.to_pylist()
+            keep_unique = np.asarray([bool(v.strip()) for v in uniques] + [False], dtype=bool)
+            ok = keep_unique[codes]
+            return rows[ok], codes[ok], uniques
     rows_out: list[int] = []
     values_out: list[str] = []
-    for i, cell in enumerate(cells):
+    for i, cell in enumerate(series.tolist()):
         for v in as_list(cell):
             rows_out.append(i)
             values_out.append(v)
-    return np.asarray(rows_out, dtype=np.int64), np.asarray(values_out, dtype=object)
+    if not values_out:
+        return _EMPTY_INT, _EMPTY_INT, []
+    codes, uniques = pd.factorize(np.asarray(values_out, dtype=object))
+    return np.asarray(rows_out, dtype=np.int64), np.asarray(codes, dtype=np.int64), list(uniques)
 
 
-def _apply_unique(values: np.ndarray, func: Callable[[str], Any]) -> tuple[np.ndarray, list[Any]]:
-    """(codes, [func(distinct value)...]) for an object array of strings."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64), []
-    codes, uniques = pd.factorize(values)
-    return np.asarray(codes, dtype=np.int64), [func(v) for v in uniques.tolist()]
+class _Names:
+    """A growing code space for the values of one kind (file paths, unit folders, tags)."""
 
+    def __init__(self) -> None:
+        self.code: dict[str, int] = {}
+        self.names: list[str] = []
 
-def _expand(
-    rows: np.ndarray, per_value: list[tuple[str, ...]], codes: np.ndarray
-) -> tuple[np.ndarray, list[str]]:
-    """Rows repeated once per item of ``per_value[code]``, with the items."""
-    lengths = np.asarray([len(t) for t in per_value], dtype=np.int64)
-    counts = lengths[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    out_rows = np.repeat(rows, counts)
-    items: list[str] = []
-    for code in codes[counts > 0].tolist():
-        items.extend(per_value[code])
-    return out_rows, items
+    def of(self, value: str) -> int:
+        code = self.code.get(value)
+        if code is None:
+            code = self.code[value] = len(self.names)
+            self.names.append(value)
+        return code
 
-
-def _dedup(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs with later repeats of the same (row, value) dropped; stable-sorted by row."""
-    if len(rows) == 0:
-        return rows.astype(np.int64), values.astype(object)
-    order = np.argsort(rows, kind="stable")
-    rows, values = rows[order], values[order]
-    codes, _ = pd.factorize(values)
-    combined = rows.astype(np.int64) * (int(codes.max()) + 1) + codes
-    _, first = np.unique(combined, return_index=True)
-    first.sort()
-    return rows[first], values[first]
+    def array(self) -> np.ndarray:
+        return np.asarray([*self.names, ""], dtype=object)[:-1]
 
 
 @functools.lru_cache(maxsize=65536)
-def _unit_of_file(path: str) -> tuple[str, ...]:
-    """The unit folder a touched file names (see ``units_of``), as a 0- or 1-tuple."""
+def _unit_of_file(path: str) -> str | None:
+    """The unit folder a touched file names (see ``units_of``), or None."""
     clean = path.replace("\\", "/").rstrip("/")
     name = posixpath.basename(clean)
     if name in _UNIT_FILES or name.endswith(_UNIT_SUFFIXES):
         parent = posixpath.dirname(clean)
         if parent:
-            return (canonical_unit(parent),)
-    return ()
+            return canonical_unit(parent)
+    return None
 
 
-def _spread(
-    codes: np.ndarray, n_uniques: int, at: np.ndarray, found: list[str]
-) -> tuple[np.ndarray, list[str]]:
-    """Values found per distinct value (``at``: the distinct value's code, ``found``: the value, in
-    order) given to every row holding that distinct value: (rows, values) grouped by row."""
+def _spread(codes: np.ndarray, n_uniques: int, at: np.ndarray, values: np.ndarray) -> Block:
+    """Values found per distinct text (``at``: the text's code, ascending; ``values``: codes found, in
+    order) given to every row holding that text: a :class:`Block`."""
     if len(at) == 0 or len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), []
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=n_uniques)
-    starts = np.cumsum(counts) - counts
-    repeat = counts[at]
-    total = int(repeat.sum())
-    within = np.arange(total) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    rows = order[np.repeat(starts[at], repeat) + within]
-    pick = np.repeat(np.arange(len(at)), repeat)
-    by_row = np.argsort(rows, kind="stable")
-    values = np.asarray(found, dtype=object)[pick[by_row]]
-    return rows[by_row].astype(np.int64), values.tolist()
+        return Block.empty()
+    per_text = np.bincount(at, minlength=n_uniques)
+    first = np.cumsum(per_text) - per_text
+    counts = per_text[codes]
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(len(codes), dtype=np.int64), counts)
+    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return Block(rows, values[np.repeat(first[codes], counts) + within].astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys of every event as a long table (``rows``, ``kinds``, ``codes``; one code per distinct
+    (kind, value)). Id keys are only those two events share. ``names`` gives file and unit codes their
+    path."""
+
+    rows: np.ndarray
+    kinds: np.ndarray
+    codes: np.ndarray
+    names: dict[int, str]
+
+    def select(self, kinds: Iterable[int]) -> Keys:
+        keep = np.isin(self.kinds, list(kinds))
+        return Keys(self.rows[keep], self.kinds[keep], self.codes[keep], self.names)
 
 
 class Events:
-    """The columns of a history frame the metrics read, computed once (see the module docstring).
+    """The columns of a history frame the metrics read (see the module docstring).
 
-    Missing columns get empty defaults, as ``normalise`` did: ``timestamp`` UTC (unparseable -> NaT),
-    text columns as ``str`` (``""`` when missing; ``status`` and ``action_type`` stripped and lower
-    case; an empty ``id`` becomes ``row-<position>``), list columns as pairs, tags lower case without
-    ``#``.
+    Missing columns get empty defaults: ``timestamp`` UTC (unparseable -> NaT), text columns ``""``
+    when missing (``status`` and ``action_type`` stripped and lower case; an empty ``id`` becomes
+    ``row-<position>``), list columns with blank values dropped, tags lower case without ``#``.
     """
+
+    TEXT_COLUMNS = ("id", "agent", "action_type", "category", "task", "status", "description")
 
     def __init__(self, history: pd.DataFrame) -> None:
         self.history = history
@@ -290,153 +309,267 @@ class Events:
         stamps = pd.to_datetime(raw, utc=True, errors="coerce")
         self.timestamp = pd.Series(stamps.array, name="timestamp")
         self.has_time = self.timestamp.notna().to_numpy()
-        ns = self.timestamp.dt.as_unit("ns").array.asi8 if n else np.zeros(0, dtype=np.int64)
+        ns = self.timestamp.dt.as_unit("ns").array.asi8 if n else _EMPTY_INT
         self.ts = np.asarray(ns, dtype=np.int64)
         missing = int(n - self.has_time.sum())
         if missing:
             log.info("%d of %d events have no usable timestamp; time-based measures skip them", missing, n)
-        self.text: dict[str, _Text] = {}
-        for col in _TEXT_COLUMNS:
-            convert = _lower if col in ("status", "action_type") else _as_text
-            if col in history.columns:
-                self.text[col] = _factorize(history[col], convert)
-            else:
-                self.text[col] = _Text(np.zeros(n, dtype=np.int64), np.asarray([""], dtype=object))
-        ids = self.text["id"]
-        if n and "" in set(ids.uniques.tolist()):
-            # an entry without an id still needs a stable name in the tables: its position in the log
-            values = ids.values.copy()
-            blank = np.flatnonzero(values == "")
-            values[blank] = [f"row-{i}" for i in blank.tolist()]
-            self.text["id"] = _factorize(pd.Series(values, dtype=object), str)
-        self.failed = self.text["status"].isin(FAILURE_STATUSES) | self.text["action_type"].isin(
+        self._text: dict[str, _Text] = {}
+        self.failed = self.text("status").isin(FAILURE_STATUSES) | self.text("action_type").isin(
             ESCALATION_TYPES
         )
-        self.incident = self.text["action_type"].isin(INCIDENT_TYPES)
-        self._pairs: dict[str, Pairs] = {}
+        self.incident = self.text("action_type").isin(INCIDENT_TYPES)
+        self._lists: dict[str, tuple[Block, np.ndarray]] = {}
+        self._files: tuple[list[Block], _Names] | None = None
+        self._units: tuple[list[Block], _Names] | None = None
         self._keys: Keys | None = None
-        self._units: Pairs | None = None
 
-    # ---- columns ----------------------------------------------------------------------------------
+    # ---- text ---------------------------------------------------------------------------------------
 
-    def values(self, col: str) -> np.ndarray:
-        """A text column as an object array of str."""
-        return self.text[col].values
+    def text(self, col: str) -> _Text:
+        if col not in self._text:
+            series = self.history[col] if col in self.history.columns else None
+            column = _Text(series, self.n, lower=col in ("status", "action_type"))
+            if col == "id" and self.n:
+                column = self._fill_ids(column)
+            self._text[col] = column
+        return self._text[col]
+
+    def _fill_ids(self, ids: _Text) -> _Text:
+        # an entry without an id still needs a stable name in the tables: its position in the log
+        blank = ids.isin([""])
+        if not blank.any():
+            return ids
+        values = np.asarray([*ids.take(np.arange(self.n)), ""], dtype=object)[:-1]
+        rows = np.flatnonzero(blank)
+        values[rows] = [f"row-{i}" for i in rows.tolist()]
+        return _Text(pd.Series(values, dtype=object), self.n)
 
     def isin(self, col: str, wanted: Iterable[str]) -> np.ndarray:
-        return self.text[col].isin(wanted)
+        return self.text(col).isin(wanted)
 
-    def pairs(self, col: str) -> Pairs:
-        """A list column (``files_created``... ``tags``) as pairs; tags lower case without ``#``."""
-        if col not in self._pairs:
+    def take(self, col: str, rows: np.ndarray) -> list[str]:
+        return self.text(col).take(rows)
+
+    # ---- lists --------------------------------------------------------------------------------------
+
+    def list_block(self, col: str) -> tuple[Block, np.ndarray]:
+        """A list column as a block and its distinct values (tags lower case without ``#``)."""
+        if col not in self._lists:
             if col in self.history.columns:
-                rows, values = _list_pairs(self.history[col])
+                rows, codes, uniques = _list_pairs(self.history[col])
             else:
-                rows, values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-            if col == "tags" and len(values):
-                codes, fixed = _apply_unique(values, lambda t: t.lower().lstrip("#"))
-                values = np.asarray(fixed, dtype=object)[codes]
-            self._pairs[col] = Pairs(rows, values)
-        return self._pairs[col]
+                rows, codes, uniques = _EMPTY_INT, _EMPTY_INT, []
+            if col == "tags":
+                names = _Names()
+                fixed = np.asarray([names.of(t.lower().lstrip("#")) for t in uniques], dtype=np.int64)
+                codes = fixed[codes] if len(codes) else codes
+                self._lists[col] = (Block(rows, codes), names.array())
+            else:
+                self._lists[col] = (Block(rows, codes), np.asarray([*uniques, ""], dtype=object)[:-1])
+        return self._lists[col]
 
-    @property
-    def files(self) -> Pairs:
-        """Files each event created, modified or deleted, in that order, without repeats (``files_of``)."""
-        if "_files" not in self._pairs:
-            parts = [self.pairs(c) for c in ("files_created", "files_modified", "files_deleted")]
-            rows = np.concatenate([p.rows for p in parts])
-            values = np.concatenate([p.values for p in parts]) if len(rows) else np.zeros(0, dtype=object)
-            codes, clean = _apply_unique(values, lambda p: p.strip().removeprefix("./"))
-            values = np.asarray(clean, dtype=object)[codes] if len(codes) else values
-            self._pairs["_files"] = Pairs(*_dedup(rows, values))
-        return self._pairs["_files"]
+    def files(self) -> tuple[list[Block], np.ndarray]:
+        """Files each event created, modified and deleted (one block per column, paths stripped and
+        without ``./``), and the path of each code."""
+        if self._files is None:
+            names = _Names()
+            blocks = []
+            for col in ("files_created", "files_modified", "files_deleted"):
+                block, uniques = self.list_block(col)
+                clean = np.asarray(
+                    [names.of(p.strip().removeprefix("./")) for p in uniques.tolist()], dtype=np.int64
+                )
+                blocks.append(Block(block.rows, clean[block.codes] if len(block.codes) else _EMPTY_INT))
+            self._files = (blocks, names)
+        return self._files[0], self._files[1].array()
 
-    def list_column(self, col: str) -> list[list[str]]:
-        """A list column as one Python list per row (what ``normalise`` made of it)."""
-        return self.pairs(col).lists(np.arange(self.n))
-
-    @property
-    def units(self) -> Pairs:
-        """Unit folders per event, in order: those of its files, then those its task and description
-        name (``units_of`` + ``units_in_text``), without repeats."""
+    def units(self) -> tuple[list[Block], np.ndarray]:
+        """Unit folders per event, in ``recoveries``' order: those of its files (one block per file
+        column), then those its task and description name; and the folder of each code."""
         if self._units is None:
-            files = self.files
-            codes, per_file = _apply_unique(files.values, _unit_of_file)
-            blocks = [_expand(files.rows, per_file, codes)]
+            names = _Names()
+            file_blocks, paths = self.files()
+            unit_of = np.asarray(
+                [-1 if (u := _unit_of_file(p)) is None else names.of(u) for p in paths.tolist()] + [-1],
+                dtype=np.int64,
+            )
+            blocks = []
+            for block in file_blocks:
+                found = unit_of[block.codes] if len(block.codes) else _EMPTY_INT
+                keep = found >= 0
+                blocks.append(Block(block.rows[keep], found[keep]))
             for col in ("task", "description"):
-                text = self.text[col]
-                at, found = text_units(text.uniques)
-                blocks.append(_spread(text.codes, len(text.uniques), at, found))
-            rows = np.concatenate([b[0] for b in blocks])
-            values = np.asarray([v for b in blocks for v in b[1]], dtype=object)
-            self._units = Pairs(*_dedup(rows, values))
-        return self._units
+                text = self.text(col)
+                distinct = text.arrow_uniques()
+                at, units = text_units(distinct)
+                codes = np.asarray([names.of(u) for u in units], dtype=np.int64)
+                blocks.append(_spread(text.codes, len(distinct), at, codes))
+            self._units = (blocks, names)
+        return self._units[0], self._units[1].array()
+
+    # ---- keys ---------------------------------------------------------------------------------------
 
     def keys(self) -> Keys:
-        """Every event's keys (``event_keys``): its id and ``related_entries``, files, unit folders and task
-        title without a ``WORD:`` prefix."""
+        """Every event's keys (``event_keys``): ids it shares with another event (its own and those in
+        ``related_entries``), files, unit folders and task title without a ``WORD:`` prefix."""
         if self._keys is None:
             self._keys = self._build_keys()
         return self._keys
 
     def _build_keys(self) -> Keys:
-        n = self.n
-        ids_rows = [np.arange(n, dtype=np.int64)]
-        ids_values = [self.values("id")]
-        if "extra" in self.history.columns:
-            rel_rows, rel_values = _related(self.history["extra"])
-            ids_rows.append(rel_rows)
-            ids_values.append(rel_values)
-        id_rows, id_values = _dedup(np.concatenate(ids_rows), np.concatenate(ids_values))
-        task = self.text["task"]
-        titles = task_keys(task.uniques)
-        task_values = titles[task.codes] if n else np.zeros(0, dtype=object)
-        has_title = task_values != "" if n else np.zeros(0, dtype=bool)
-        blocks = [
-            (KIND_ID, id_rows, id_values),
-            (KIND_FILE, self.files.rows, self.files.values),
-            (KIND_UNIT, self.units.rows, self.units.values),
-            (KIND_TASK, np.flatnonzero(has_title).astype(np.int64), task_values[has_title]),
-        ]
-        rows, kinds, codes, names = [], [], [], []
+        rows: list[np.ndarray] = []
+        kinds: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
+        names: dict[int, str] = {}
         offset = 0
-        for kind, krows, kvalues in blocks:
-            if len(kvalues):
-                local, uniques = pd.factorize(kvalues)
-                names.extend(uniques.tolist())
-            else:
-                local, uniques = np.zeros(0, dtype=np.int64), []
-            rows.append(krows)
-            kinds.append(np.full(len(krows), kind, dtype=np.int8))
-            codes.append(np.asarray(local, dtype=np.int64) + offset)
-            offset += len(uniques)
-        all_rows = np.concatenate(rows)
-        order = np.argsort(all_rows, kind="stable")
-        return Keys(
-            all_rows[order],
-            np.concatenate(kinds)[order],
-            np.concatenate(codes)[order],
-            np.asarray(names, dtype=object),
-        )
+
+        def add(kind: int, blocks: Sequence[Block], size: int) -> None:
+            nonlocal offset
+            for block in blocks:
+                rows.append(block.rows)
+                kinds.append(np.full(len(block.rows), kind, dtype=np.int8))
+                codes.append(block.codes + offset)
+            offset += size
+
+        id_block, id_size = self._id_keys()
+        add(KIND_ID, [id_block], id_size)
+        file_blocks, paths = self.files()
+        names.update((offset + i, p) for i, p in enumerate(paths.tolist()))
+        add(KIND_FILE, file_blocks, len(paths))
+        unit_blocks, units = self.units()
+        names.update((offset + i, u) for i, u in enumerate(units.tolist()))
+        add(KIND_UNIT, unit_blocks, len(units))
+        task_block, task_size = self._task_keys()
+        add(KIND_TASK, [task_block], task_size)
+        return Keys(np.concatenate(rows), np.concatenate(kinds), np.concatenate(codes), names)
+
+    def _task_keys(self) -> tuple[Block, int]:
+        task = self.text("task")
+        if self.n == 0:
+            return Block.empty(), 0
+        titles = task_keys(task.arrow_uniques())
+        encoded = pc.dictionary_encode(titles)
+        per_unique = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        blank = pc.equal(encoded.dictionary, "").to_numpy(zero_copy_only=False)
+        per_unique = np.where(blank[per_unique], -1, per_unique) if len(per_unique) else per_unique
+        per_row = per_unique[task.codes]
+        keep = per_row >= 0
+        return Block(np.flatnonzero(keep).astype(np.int64), per_row[keep]), len(encoded.dictionary)
+
+    def _id_keys(self) -> tuple[Block, int]:
+        """Ids as keys, kept only where two events share one (an id alone ties nothing together)."""
+        if self.n == 0:
+            return Block.empty(), 0
+        ids = self.text("id")
+        own = ids.codes
+        size = int(own.max()) + 1
+        if "extra" not in self.history.columns:
+            rel_rows, rel_codes = _EMPTY_INT, _EMPTY_INT
+        else:
+            rel_rows, rel_values = _related(self.history["extra"])
+            rel_codes, size = _codes_in(ids, rel_values, size)
+            # an entry naming itself, or the same entry twice, ties nothing more
+            fresh = rel_codes != own[rel_rows] if len(rel_rows) else np.zeros(0, dtype=bool)
+            rel_rows, rel_codes = rel_rows[fresh], rel_codes[fresh]
+            if len(rel_rows):
+                _, first = np.unique(rel_rows * size + rel_codes, return_index=True)
+                first.sort()
+                rel_rows, rel_codes = rel_rows[first], rel_codes[first]
+        counts = np.bincount(own, minlength=size) + np.bincount(rel_codes, minlength=size)
+        shared = counts >= 2
+        keep_own = shared[own]
+        keep_rel = shared[rel_codes] if len(rel_codes) else np.zeros(0, dtype=bool)
+        rows = np.concatenate([np.flatnonzero(keep_own), rel_rows[keep_rel]]).astype(np.int64)
+        codes = np.concatenate([own[keep_own], rel_codes[keep_rel]]).astype(np.int64)
+        order = np.argsort(rows, kind="stable")
+        return Block(rows[order], codes[order]), size
 
 
-def _lower(value: Any) -> str:
-    return _as_text(value).strip().lower()
+def _codes_in(ids: _Text, values: list[str], size: int) -> tuple[np.ndarray, int]:
+    """Codes of ``values`` in the id column's code space; values no row has get new codes."""
+    if not values:
+        return _EMPTY_INT, size
+    if ids.dictionary is not None and ids._uniques is None:
+        # the few related values are hashed, not the million ids
+        named = pc.fill_null(pc.is_in(ids.dictionary, value_set=pa.array(values, type=pa.string())), False)
+        at = np.flatnonzero(named.to_numpy(zero_copy_only=False))
+        lookup = dict(zip(ids.dictionary.take(pa.array(at)).to_pylist(), at.tolist(), strict=True))
+        codes = np.asarray([lookup.get(v, -1) for v in values], dtype=np.int64)
+    else:
+        lookup = {v: i for i, v in enumerate(ids.uniques.tolist())}
+        codes = np.asarray([lookup.get(v, -1) for v in values], dtype=np.int64)
+    extra: dict[str, int] = {}
+    for i in np.flatnonzero(codes < 0).tolist():
+        codes[i] = extra.setdefault(values[i], size + len(extra))
+    return codes, size + len(extra)
 
 
-def _related(extra: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _related(extra: pd.Series) -> tuple[np.ndarray, list[str]]:
     """(row, id) for every id an entry names in ``context.related_entries``."""
+    cells = extra.tolist()
+    try:
+        # most entries have an empty ``extra``: skip them without a Python-level loop
+        candidates = np.flatnonzero(np.fromiter(map(bool, cells), dtype=bool, count=len(cells))).tolist()
+    except (TypeError, ValueError):  # a cell whose truth is ambiguous (an array): look at every row
+        candidates = list(range(len(cells)))
     rows: list[int] = []
     values: list[str] = []
-    for i, cell in enumerate(extra.tolist()):
-        # most entries name none: a cheap look first, related_ids' full rules only where there is one
-        if type(cell) is dict and (
-            "context.related_entries" in cell or "related_entries" in cell or "context" in cell
-        ):
+    for i in candidates:
+        cell = cells[i]
+        if type(cell) is not dict:
+            continue
+        found = cell.get("context.related_entries")
+        if type(found) is list and not found:
+            continue  # the common case: an empty list
+        if found is not None or "related_entries" in cell or "context" in cell:
             for rid in related_ids(cell):
                 rows.append(i)
                 values.append(rid)
-    return np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=object)
+    return np.asarray(rows, dtype=np.int64), values
+
+
+def ordered_lists(
+    blocks: Sequence[Block], names: np.ndarray, rows: np.ndarray, *, dedup: bool
+) -> list[list[str]]:
+    """For each of ``rows`` (ascending positions), the names of its codes in ``blocks`` order (and
+    each block's order), without repeats when ``dedup``."""
+    if len(rows) == 0:
+        return []
+    size = int(rows.max()) + 1
+    wanted = np.zeros(size, dtype=bool)
+    wanted[rows] = True
+    parts_r, parts_c = [], []
+    for block in blocks:
+        inside = block.rows < size
+        keep = np.zeros(len(block.rows), dtype=bool)
+        keep[inside] = wanted[block.rows[inside]]
+        parts_r.append(block.rows[keep])
+        parts_c.append(block.codes[keep])
+    got_r = np.concatenate(parts_r) if parts_r else _EMPTY_INT
+    got_c = np.concatenate(parts_c) if parts_c else _EMPTY_INT
+    order = np.argsort(got_r, kind="stable")
+    got_r, got_c = got_r[order], got_c[order]
+    if dedup and len(got_r):
+        width = int(got_c.max()) + 1
+        _, first = np.unique(got_r * width + got_c, return_index=True)
+        first.sort()
+        got_r, got_c = got_r[first], got_c[first]
+    flat = names[got_c].tolist() if len(got_c) else []
+    starts = np.searchsorted(got_r, rows, "left").tolist()
+    ends = np.searchsorted(got_r, rows, "right").tolist()
+    return [flat[s:e] for s, e in zip(starts, ends, strict=True)]
+
+
+def dedup_pairs(blocks: Sequence[Block]) -> Block:
+    """All pairs of ``blocks`` once each, sorted by row then code."""
+    rows = np.concatenate([b.rows for b in blocks]) if blocks else _EMPTY_INT
+    codes = np.concatenate([b.codes for b in blocks]) if blocks else _EMPTY_INT
+    if len(rows) == 0:
+        return Block.empty()
+    width = int(codes.max()) + 1
+    combined = np.unique(rows * width + codes)
+    return Block(combined // width, combined % width)
 
 
 def next_match(
@@ -444,90 +577,58 @@ def next_match(
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each source row, the first candidate row strictly later in time that shares a key.
 
-    Returns ``(match, kind)`` aligned with ``sources``: the matching row (-1 when none) and the kind of
-    the shared key (KIND_*; -1 when none). Ties in time go to the earlier row (log order); when one
-    candidate shares several keys, the most specific kind is reported (id, file, unit, task). Rows
-    without a timestamp must not be passed.
+    Returns ``(match, kind)`` aligned with ``sources`` (ascending positions): the matching row (-1 when
+    none) and the kind of the shared key (KIND_*; -1 when none). Ties in time go to the earlier row
+    (log order); when one candidate shares several keys, the most specific kind is reported (id,
+    file, unit, task). Rows without a timestamp must not be passed.
 
-    All (key, time) pairs of sources and candidates are sorted together, candidates before sources at
-    the same time; the next candidate after a source in that order, if it has the same key, is its
-    match for that key.
+    Candidates' (key, time) are sorted once; each source key then finds, by binary search, the first
+    (key, later time) and the earliest row holding it.
     """
     n_src = len(sources)
     match = np.full(n_src, -1, dtype=np.int64)
     kind_out = np.full(n_src, -1, dtype=np.int64)
     if n_src == 0 or len(candidates) == 0 or len(keys.rows) == 0:
         return match, kind_out
-    size = int(max(sources.max(), candidates.max(), keys.rows.max())) + 1
+    size = len(ts)
     is_src = np.zeros(size, dtype=bool)
     is_src[sources] = True
     is_cand = np.zeros(size, dtype=bool)
     is_cand[candidates] = True
     s = is_src[keys.rows]
-    c = is_cand[keys.rows]
-    rows = np.concatenate([keys.rows[c], keys.rows[s]])
-    codes = np.concatenate([keys.codes[c], keys.codes[s]])
-    kinds = np.concatenate([keys.kinds[c], keys.kinds[s]]).astype(np.int64)
-    flag = np.concatenate([np.zeros(int(c.sum()), dtype=np.int8), np.ones(int(s.sum()), dtype=np.int8)])
-    times = ts[rows]
-    order = np.lexsort((rows, flag, times, codes))
-    rows, codes, kinds, flag, times = rows[order], codes[order], kinds[order], flag[order], times[order]
-    total = len(rows)
-    index = np.where(flag == 0, np.arange(total), total)
-    following = np.minimum.accumulate(index[::-1])[::-1]
-    at = np.flatnonzero(flag == 1)
-    nxt = following[at]
-    found = nxt < total
-    at, nxt = at[found], nxt[found]
-    same = codes[nxt] == codes[at]
-    at, nxt = at[same], nxt[same]
-    if len(at) == 0:
+    n_codes = int(keys.codes.max()) + 1
+    needed = np.zeros(n_codes, dtype=bool)
+    needed[keys.codes[s]] = True
+    c = is_cand[keys.rows] & needed[keys.codes]
+    if not c.any():
         return match, kind_out
-    src_rows, cand_rows, cand_times, cand_kinds = rows[at], rows[nxt], times[nxt], kinds[at]
-    # per source: the earliest candidate (time, row), then the most specific kind
-    best = np.lexsort((cand_kinds, cand_rows, cand_times, src_rows))
-    src_sorted = src_rows[best]
-    first = np.ones(len(best), dtype=bool)
-    first[1:] = src_sorted[1:] != src_sorted[:-1]
-    chosen = best[first]
-    where = np.searchsorted(sources, src_rows[chosen]) if _is_sorted(sources) else None
-    if where is None:
-        position = {int(r): i for i, r in enumerate(sources.tolist())}
-        where = np.asarray([position[int(r)] for r in src_rows[chosen].tolist()], dtype=np.int64)
-    match[where] = cand_rows[chosen]
-    kind_out[where] = cand_kinds[chosen]
+    # time as a rank, so (code, time) fits one int64
+    stamps, rank = np.unique(ts, return_inverse=True)
+    span = len(stamps) + 1
+    c_rows, c_codes = keys.rows[c], keys.codes[c]
+    c_key = c_codes * span + rank[c_rows]
+    order = np.argsort(c_key, kind="stable")
+    c_key, c_rows = c_key[order], c_rows[order]
+    starts = np.flatnonzero(np.r_[True, c_key[1:] != c_key[:-1]])
+    first_row = np.minimum.reduceat(c_rows, starts)
+    group_key = c_key[starts]
+    s_rows, s_codes, s_kinds = keys.rows[s], keys.codes[s], keys.kinds[s].astype(np.int64)
+    at = np.searchsorted(group_key, s_codes * span + rank[s_rows], side="right")
+    ok = at < len(group_key)
+    ok[ok] = group_key[at[ok]] // span == s_codes[ok]
+    if not ok.any():
+        return match, kind_out
+    s_rows, s_kinds, at = s_rows[ok], s_kinds[ok], at[ok]
+    cand_rows = first_row[at]
+    # per source: the earliest candidate (time, then row), then the most specific kind; as one integer
+    # (the candidate's place in time order, times four, plus the kind) so a minimum picks it
+    place = np.empty(size, dtype=np.int64)
+    in_time = np.argsort(ts, kind="stable")
+    place[in_time] = np.arange(size)
+    best = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, s_rows, place[cand_rows] * 4 + s_kinds)
+    found = best[sources]
+    hit = found != np.iinfo(np.int64).max
+    match[hit] = in_time[found[hit] // 4]
+    kind_out[hit] = found[hit] % 4
     return match, kind_out
-
-
-def _is_sorted(values: np.ndarray) -> bool:
-    return bool(len(values) < 2 or (values[1:] > values[:-1]).all())
-
-
-def take(events: Events, rows: np.ndarray) -> Events:
-    """The events at ``rows`` (positions, ascending) as their own :class:`Events`, values as computed on
-    the whole frame (an id filled in from its position keeps the position it had there)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    out = Events.__new__(Events)
-    out.history = events.history.iloc[rows]
-    out.n = len(rows)
-    out.timestamp = events.timestamp.iloc[rows].reset_index(drop=True)
-    out.has_time = events.has_time[rows]
-    out.ts = events.ts[rows]
-    out.text = {col: _Text(t.codes[rows], t.uniques) for col, t in events.text.items()}
-    out.failed = events.failed[rows]
-    out.incident = events.incident[rows]
-    renumber = np.full(events.n + 1, -1, dtype=np.int64)
-    renumber[rows] = np.arange(len(rows))
-    out._pairs = {}
-    for col in (*_LIST_COLUMNS, "_files"):
-        if col == "_files" or col in events.history.columns:
-            pairs = events.files if col == "_files" else events.pairs(col)
-            keep = renumber[pairs.rows] >= 0
-            out._pairs[col] = Pairs(renumber[pairs.rows[keep]], pairs.values[keep])
-    units = events.units
-    keep = renumber[units.rows] >= 0
-    out._units = Pairs(renumber[units.rows[keep]], units.values[keep])
-    keys = events.keys()
-    keep = renumber[keys.rows] >= 0
-    out._keys = Keys(renumber[keys.rows[keep]], keys.kinds[keep], keys.codes[keep], keys.names)
-    return out

@@ -25,27 +25,34 @@ _NOT_PATH = r"[^A-Za-z0-9_./:-]+"
 _PATH_AT_START = r"^(?P<path>(?:[A-Za-z0-9_.-]+/){2,}[A-Za-z0-9_.-]+)"
 
 
-def _strings(values: np.ndarray) -> pa.Array:
+def _strings(values: np.ndarray | pa.Array) -> pa.Array:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        return pc.fill_null(arr.cast(pa.large_string()), "")
     return pa.array(values, type=pa.large_string(), from_pandas=True)
 
 
-def task_keys(values: np.ndarray) -> np.ndarray:
-    """``task_key`` of every string in ``values`` (object array of str)."""
-    out = np.empty(len(values), dtype=object)
-    if len(values) == 0:
-        return out
+def task_keys(values: np.ndarray | pa.Array) -> pa.Array:
+    """``task_key`` of every string in ``values`` (str; a missing value reads as ``""``)."""
     arr = _strings(values)
+    if len(arr) == 0:
+        return arr
     ascii_ = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
     keys = pc.replace_substring_regex(arr, _TASK_PREFIX, "", max_replacements=1)
     keys = pc.ascii_lower(keys)
-    keys = pc.ascii_trim(pc.replace_substring_regex(keys, f"{_WS}+", " "), " ")
-    out[ascii_] = np.asarray(keys.filter(pa.array(ascii_)).to_pylist(), dtype=object)
+    # collapsing whitespace is a second regex pass: only where there is something to collapse
+    odd = pc.match_substring_regex(keys, f"^{_WS}|{_WS}$|{_WS}{_WS}|[\t\n\x0b\x0c\r\x1c-\x1f]")
+    if pc.any(odd).as_py():
+        keys = pc.if_else(odd, pc.ascii_trim(pc.replace_substring_regex(keys, f"{_WS}+", " "), " "), keys)
+    if ascii_.all():
+        return keys
+    fixed = keys.to_pylist()
     for i in np.flatnonzero(~ascii_).tolist():
-        out[i] = task_key(values[i])
-    return out
+        fixed[i] = task_key(arr[i].as_py())
+    return pa.array(fixed, type=pa.large_string())
 
 
-def text_units(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def text_units(values: np.ndarray | pa.Array) -> tuple[np.ndarray, list[str]]:
     """(position, unit) for every unit path ``units_in_text`` finds in each string, in order.
 
     In ASCII text a path can only start where a run of path characters starts, and not right after a
@@ -82,7 +89,7 @@ def text_units(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
         rows: list[int] = []
         found_units: list[str] = []
         for i in slow.tolist():
-            for unit in units_in_text(values[i]):
+            for unit in units_in_text(arr[i].as_py()):
                 rows.append(i)
                 found_units.append(unit)
         rows_parts.append(np.asarray(rows, dtype=np.int64))

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from opslib.errors import ParameterError
 from opslib.metrics._common import (
@@ -40,7 +42,7 @@ from opslib.metrics._common import (
     period_start,
     to_timedelta,
 )
-from opslib.metrics._events import KIND_FILE, KIND_ID, KIND_UNIT, Events, next_match, take
+from opslib.metrics._events import KIND_FILE, KIND_ID, KIND_UNIT, Events, next_match
 from opslib.metrics.recovery import _HOUR_NS, _as_now, recoveries_of
 
 __all__ = [
@@ -293,24 +295,23 @@ def dora(
             pd.NaT,
             pd.NaT,
         )
-    everything = Events(history)
+    events = Events(history)
     # nothing after "now" counts: neither a deployment nor the recovery of an earlier failure
     end_ns = _ns(end)
-    events = take(everything, np.flatnonzero(everything.has_time & (everything.ts <= end_ns)))
-    stamps = events.timestamp
-    start = end - span if span is not None else stamps.min()
+    scope = events.has_time & (events.ts <= end_ns)
+    start = end - span if span is not None else events.timestamp[scope].min()
     if pd.isna(start):
         start = end
     # a period of N days ending at "now" excludes its start; the whole log (period=None) includes it
     start_ns = _ns(start)
     after_start = events.ts > start_ns if span is not None else events.ts >= start_ns
-    in_period = after_start & (events.ts <= end_ns)
-    deploys = events.isin("action_type", types)
+    in_period = scope & after_start & (events.ts <= end_ns)
+    deploys = scope & events.isin("action_type", types)
     rows = [
-        _deployment_frequency(events, deploys & in_period, start, end),
-        _lead_time(events, deploys, in_period),
-        _change_failure_rate(events, deploys, in_period, follow),
-        _time_to_restore(events, in_period),
+        _deployment_frequency(events, deploys & in_period, start, end, scope),
+        _lead_time(events, deploys, in_period, scope),
+        _change_failure_rate(events, deploys, in_period, follow, scope),
+        _time_to_restore(events, in_period, scope),
     ]
     return _rows(rows, start, end)
 
@@ -347,26 +348,27 @@ def _na(measure: _Measure) -> dict[str, Any]:
 
 
 def _deployment_frequency(
-    events: Events, mask: np.ndarray, start: pd.Timestamp, end: pd.Timestamp
+    events: Events, mask: np.ndarray, start: pd.Timestamp, end: pd.Timestamp, scope: np.ndarray
 ) -> dict[str, Any]:
     done = np.flatnonzero(mask & events.isin("status", {"completed"}))
     # the measured span never starts before the log does (Four Keys: "FROM the start of the data")
-    first = max(start, events.timestamp.min()) if events.n else start
+    first = max(start, events.timestamp[scope].min()) if scope.any() else start
     days = max((end.normalize() - first.normalize()).days + 1, 1)
     per_week = len(done) / days * 7
     bucket = deployment_frequency_bucket(events.timestamp.iloc[done].dt.normalize(), first, end)
     return _row(_DEPLOYMENT_FREQUENCY, per_week, bucket, _FREQUENCY_TIER[bucket], len(done))
 
 
-def _lead_time(events: Events, deploys: np.ndarray, in_period: np.ndarray) -> dict[str, Any]:
-    completed = events.isin("status", {"completed"})
-    keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
-    has_keys = np.zeros(events.n, dtype=bool)
-    has_keys[keys.rows] = True
-    # an incident report that lists files is not a change waiting to ship
-    changes = completed & ~deploys & ~events.failed & ~events.incident & has_keys
+def _lead_time(
+    events: Events, deploys: np.ndarray, in_period: np.ndarray, scope: np.ndarray
+) -> dict[str, Any]:
+    completed = scope & events.isin("status", {"completed"})
+    # an incident report that lists files is not a change waiting to ship; every event has a key (its
+    # own id), so every other completed event is a change
+    changes = completed & ~deploys & ~events.failed & ~events.incident
     shipped = completed & deploys
     sources = np.flatnonzero(changes)
+    keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
     match, _ = next_match(sources, np.flatnonzero(shipped), keys, events.ts)
     found = match >= 0
     sources, match = sources[found], match[found]
@@ -379,18 +381,19 @@ def _lead_time(events: Events, deploys: np.ndarray, in_period: np.ndarray) -> di
 
 
 def _change_failure_rate(
-    events: Events, deploys: np.ndarray, in_period: np.ndarray, follow: pd.Timedelta
+    events: Events, deploys: np.ndarray, in_period: np.ndarray, follow: pd.Timedelta, scope: np.ndarray
 ) -> dict[str, Any]:
     total = deploys & in_period
     n = int(total.sum())
     if n == 0:
         return _na(_CHANGE_FAILURE_RATE)
     failed = total & events.isin("status", {"failed"})
-    tags = events.pairs("tags")
+    block, tags = events.list_block("tags")
+    rollback_tag = np.isin(tags, list(ROLLBACK_TAGS)) if len(tags) else np.zeros(0, dtype=bool)
     tagged = np.zeros(events.n, dtype=bool)
-    tagged[tags.rows[np.isin(tags.values, list(ROLLBACK_TAGS))]] = True
+    tagged[block.rows[rollback_tag[block.codes]] if len(block.codes) else block.rows] = True
     signals = events.failed | events.incident | events.isin("action_type", ROLLBACK_TYPES) | tagged
-    signals &= ~events.isin("action_type", {"resolution"})
+    signals &= scope & ~events.isin("action_type", {"resolution"})
     ok = np.flatnonzero(total & events.isin("status", {"completed"}))
     keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
     match, _ = next_match(ok, np.flatnonzero(signals), keys, events.ts)
@@ -401,10 +404,12 @@ def _change_failure_rate(
     return _row(_CHANGE_FAILURE_RATE, rate, bucket, tier, n)
 
 
-def _time_to_restore(events: Events, in_period: np.ndarray) -> dict[str, Any]:
-    rec = recoveries_of(events, include_incidents=True)
-    ids_in_period = set(events.values("id")[in_period].tolist())
-    rec = rec[rec["id"].isin(ids_in_period)]
+def _time_to_restore(events: Events, in_period: np.ndarray, scope: np.ndarray) -> dict[str, Any]:
+    rec = recoveries_of(events, include_incidents=True, scope=scope)
+    if len(rec):
+        period_ids = events.text("id").arrow_take(np.flatnonzero(in_period))
+        inside = pc.is_in(pa.array(rec["id"].tolist(), type=pa.large_string()), value_set=period_ids)
+        rec = rec[pc.fill_null(inside, False).to_numpy(zero_copy_only=False)]
     hours = rec.loc[rec["state"] == "recovered", "hours_to_recover"]
     if hours.empty:
         return _na(_TIME_TO_RESTORE)

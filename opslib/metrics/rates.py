@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from opslib.errors import ParameterError
 from opslib.metrics._common import _LIST_COLUMNS, period_start, wilson_interval
-from opslib.metrics._events import KIND_FILE, KIND_UNIT, Events, Pairs
+from opslib.metrics._events import Block, Events, dedup_pairs, ordered_lists
 
 __all__ = ["EXPLODED_GROUPS", "NONE_LABEL", "failure_rates"]
 
@@ -51,24 +52,39 @@ def failure_rates(
         raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}")
     groups = _group_names(by)
     events = Events(history)
-    frame = _exploded(events, groups)
+    rows, labels = _exploded(events, groups)
     keys = list(groups)
+    table: dict[str, Any] = {name: codes for name, (codes, _) in labels.items()}
+    periods: pd.Series | None = None
     if period:
-        frame["period"] = period_start(frame["timestamp"], period)
-        dropped = int(frame["period"].isna().sum())
+        starts = period_start(events.timestamp, period).iloc[rows].reset_index(drop=True)
+        missing = starts.isna().to_numpy()
+        dropped = int(missing.sum())
         if dropped:
             log.warning(
                 "failure_rates: %d events without a timestamp left out of the per-%s table", dropped, period
             )
-        frame = frame[frame["period"].notna()]
+        rows = rows[~missing]
+        table = {name: codes[~missing] for name, codes in table.items()}
+        period_codes, uniques = pd.factorize(starts[~missing])
+        periods = pd.Series(uniques)
+        table["period"] = period_codes
         keys.append("period")
     columns = [*keys, "events", "failures", "failure_rate", "ci_low", "ci_high"]
-    if frame.empty:
+    if len(rows) == 0:
         return _empty(columns, keys)
+    failed = events.failed[rows].astype(np.int64)
     if keys:
-        grouped = frame.groupby(keys, sort=True, dropna=False)["_failed"].agg(["size", "sum"]).reset_index()
+        frame = pd.DataFrame({**table, "_failed": failed})
+        counted = frame.groupby(keys, sort=False)["_failed"].agg(["size", "sum"]).reset_index()
+        grouped = pd.DataFrame({name: labels[name][1][counted[name].to_numpy()].tolist() for name in groups})
+        if periods is not None:
+            grouped["period"] = periods.take(counted["period"].to_numpy()).reset_index(drop=True)
+        grouped["size"] = counted["size"].to_numpy()
+        grouped["sum"] = counted["sum"].to_numpy()
+        grouped = grouped.sort_values(keys, kind="stable").reset_index(drop=True)
     else:
-        grouped = pd.DataFrame({"size": [len(frame)], "sum": [int(frame["_failed"].sum())]})
+        grouped = pd.DataFrame({"size": [len(rows)], "sum": [int(failed.sum())]})
     grouped = grouped.rename(columns={"size": "events", "sum": "failures"})
     grouped["events"] = grouped["events"].astype("int64")
     grouped["failures"] = grouped["failures"].astype("int64")
@@ -79,54 +95,60 @@ def failure_rates(
     return grouped[columns].reset_index(drop=True)
 
 
-def _exploded(events: Events, groups: list[str]) -> pd.DataFrame:
-    """One row per event and value of each of ``groups`` (``_row``, the group columns, ``_failed``,
-    ``timestamp``): an event counts once in each of its tags, files or units."""
+def _exploded(
+    events: Events, groups: list[str]
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """One row per event and value of each of ``groups`` (an event counts once in each of its tags,
+    files or units): (event position per row, {group: (label code per row, label per code)})."""
     rows = np.arange(events.n, dtype=np.int64)
-    labels: dict[str, np.ndarray] = {}
+    labels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in groups:
         if name in EXPLODED_GROUPS:
-            pairs = _group_pairs(events, name)
+            block, names = group_block(events, name)
             # every current row, once per value of this group ("(none)" when it has none)
-            none = ~pairs.has(events.n)
-            add_rows = np.concatenate([pairs.rows, np.flatnonzero(none)])
-            add_values = np.concatenate([pairs.values, np.full(int(none.sum()), NONE_LABEL, dtype=object)])
+            none = np.ones(events.n, dtype=bool)
+            none[block.rows] = False
+            add_rows = np.concatenate([block.rows, np.flatnonzero(none)])
+            add_codes = np.concatenate([block.codes, np.full(int(none.sum()), len(names), dtype=np.int64)])
+            merged, inverse = np.unique(
+                np.asarray([*names.tolist(), NONE_LABEL], dtype=object), return_inverse=True
+            )
+            add_codes = inverse.reshape(-1)[add_codes] if len(add_codes) else add_codes
             order = np.argsort(add_rows, kind="stable")
-            add_rows, add_values = add_rows[order], add_values[order]
+            add_rows, add_codes = add_rows[order], add_codes[order]
             starts = np.searchsorted(add_rows, rows, "left")
             counts = np.searchsorted(add_rows, rows, "right") - starts
             offsets = starts - np.cumsum(np.r_[0, counts[:-1]])
             picks = np.repeat(offsets, counts) + np.arange(int(counts.sum()))
-            labels = {k: np.repeat(v, counts) for k, v in labels.items()}
+            labels = {k: (np.repeat(c, counts), v) for k, (c, v) in labels.items()}
             rows = np.repeat(rows, counts)
-            labels[name] = add_values[picks]
+            labels[name] = (add_codes[picks], merged.astype(object))
         else:
-            labels[name] = _column_labels(events, name)[rows]
-    frame = pd.DataFrame({"_row": rows, **{k: v.tolist() for k, v in labels.items()}})
-    frame["_failed"] = events.failed[rows].astype(int)
-    frame["timestamp"] = events.timestamp.iloc[rows].reset_index(drop=True)
-    return frame
+            codes, names = _column_labels(events, name)
+            labels[name] = (codes[rows], names)
+    return rows, labels
 
 
-def _group_pairs(events: Events, name: str) -> Pairs:
+def group_block(events: Events, name: str) -> tuple[Block, np.ndarray]:
+    """The values of grouping ``tag``, ``file`` or ``unit`` per event (files and units once each)."""
     if name == "tag":
-        return events.pairs("tags")
-    # files and units: each distinct value once per event, sorted
-    keys = events.keys().select([KIND_FILE if name == "file" else KIND_UNIT])
-    values = keys.names[keys.codes]
-    order = np.lexsort((values.astype(str), keys.rows)) if len(values) else np.zeros(0, dtype=np.int64)
-    return Pairs(keys.rows[order], values[order])
+        return events.list_block("tags")
+    blocks, names = events.files() if name == "file" else events.units()
+    return dedup_pairs(blocks), names
 
 
-def _column_labels(events: Events, name: str) -> np.ndarray:
-    """Per event, the text of column ``name`` as the metrics read it, ``"(none)"`` when blank."""
-    if name in events.text:
-        text = events.text[name]
-        labels = np.asarray([NONE_LABEL if _blank(v) else v for v in text.uniques.tolist()], dtype=object)
-        return labels[text.codes] if events.n else np.zeros(0, dtype=object)
+def _column_labels(events: Events, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per event, the code of its value of column ``name`` as the metrics read it (``"(none)"`` when
+    blank), and the label of each code."""
+    if name in Events.TEXT_COLUMNS:
+        return events.text(name).labels(NONE_LABEL)
     if name in _LIST_COLUMNS:
-        return np.asarray([str(v) for v in events.list_column(name)] + [""], dtype=object)[:-1]
-    if name == "timestamp":
+        if name in ("files_created", "files_modified", "files_deleted", "follow_up"):
+            block, names = events.list_block(name)
+        else:
+            block, names = events.list_block("tags")
+        values: list[Any] = [str(v) for v in ordered_lists([block], names, np.arange(events.n), dedup=False)]
+    elif name == "timestamp":
         values = events.timestamp.tolist()
     elif name in events.history.columns:
         values = events.history[name].tolist()
@@ -134,7 +156,9 @@ def _column_labels(events: Events, name: str) -> np.ndarray:
         raise ParameterError(
             f"cannot group failures by {name!r}: not a history column nor one of {', '.join(EXPLODED_GROUPS)}"
         )
-    return np.asarray([NONE_LABEL if _blank(v) else str(v) for v in values] + [""], dtype=object)[:-1]
+    labels = [NONE_LABEL if _blank(v) else str(v) for v in values]
+    codes, uniques = pd.factorize(np.asarray([*labels, ""], dtype=object)[:-1])
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
 
 
 def _group_names(by: str | Sequence[str] | None) -> list[str]:

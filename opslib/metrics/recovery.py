@@ -3,6 +3,7 @@ failing, and failure streaks per agent."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ from opslib.metrics._common import (
     title_words,
     to_timedelta,
 )
-from opslib.metrics._events import KIND_FILE, KIND_NAMES, KIND_UNIT, Events, next_match
+from opslib.metrics._events import KIND_FILE, KIND_NAMES, KIND_UNIT, Events, next_match, ordered_lists
 from opslib.metrics.rates import NONE_LABEL
 
 __all__ = [
@@ -84,13 +85,18 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
 
 
 def recoveries_of(
-    events: Events, *, limit: pd.Timedelta | None = None, include_incidents: bool = False
+    events: Events,
+    *,
+    limit: pd.Timedelta | None = None,
+    include_incidents: bool = False,
+    scope: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """:func:`recoveries` on events already read (``limit``: the window as a Timedelta, or None)."""
+    """:func:`recoveries` on events already read (``limit``: the window as a Timedelta, or None;
+    ``scope``: only these events, as if the others were not in the log)."""
     if events.n == 0:
         return _empty_recoveries()
     failed, incident, has_time = events.failed, events.incident, events.has_time
-    action = events.text["action_type"]
+    action = events.text("action_type")
     sources_mask = failed | incident if include_incidents else failed
     candidates_mask = (
         events.isin("status", {"completed"})
@@ -99,6 +105,9 @@ def recoveries_of(
         & ~action.isin(RECOVERY_EXCLUDED_TYPES)
         & has_time
     )
+    if scope is not None:
+        sources_mask = sources_mask & scope
+        candidates_mask = candidates_mask & scope
     sources = np.flatnonzero(sources_mask & has_time)
     match, kinds = next_match(sources, np.flatnonzero(candidates_mask), events.keys(), events.ts)
     matched_on = np.asarray(KIND_NAMES, dtype=object)[np.maximum(kinds, 0)]
@@ -111,11 +120,10 @@ def recoveries_of(
         at = np.searchsorted(sources, titled)
         current = match[at]
         ts = events.ts
+        known = np.maximum(current, 0)
         # keep whichever comes first: the shared file/unit/task/id, or the resolution's title
         better = (by_title >= 0) & (
-            (current < 0)
-            | (ts[by_title] < ts[np.maximum(current, 0)])
-            | ((ts[by_title] == ts[np.maximum(current, 0)]) & (by_title < current))
+            (current < 0) | (ts[by_title] < ts[known]) | ((ts[by_title] == ts[known]) & (by_title < current))
         )
         match[at[better]] = by_title[better]
         matched_on[at[better]] = "title"
@@ -134,11 +142,10 @@ def _title_matches(events: Events, sources: np.ndarray, resolutions: np.ndarray)
     found = np.full(len(sources), -1, dtype=np.int64)
     if len(sources) == 0 or len(resolutions) == 0:
         return found
-    task = events.text["task"]
-    # the words of the titles involved only (a big log has as many distinct titles as events)
+    task = events.text("task")
+    # the words of the titles involved only (a big log has about as many distinct titles as events)
     needed = np.unique(np.concatenate([task.codes[sources], task.codes[resolutions]]))
-    uniques = task.uniques
-    words_of = {int(c): title_words(uniques[c]) for c in needed.tolist()}
+    words_of = {int(c): title_words(t) for c, t in zip(needed.tolist(), task.values_of(needed), strict=True)}
     ts = events.ts
     ordered = resolutions[np.lexsort((resolutions, ts[resolutions]))]
     stamps = ts[ordered]
@@ -190,54 +197,80 @@ def _recovery_frame(
     """The recoveries table: one row per event at ``rows`` (``sources``: those with a timestamp, with
     their ``match`` and ``matched_on``)."""
     n = len(rows)
+    if n == 0:
+        out = pd.DataFrame([], columns=RECOVERY_COLUMNS)
+        out["failed_at"] = pd.to_datetime(out["failed_at"], utc=True)
+        out["recovered_at"] = pd.to_datetime(out["recovered_at"], utc=True)
+        out["hours_to_recover"] = out["hours_to_recover"].astype("float64")
+        return out.sort_values("failed_at", kind="stable", na_position="last").reset_index(drop=True)
     fix = np.full(n, -1, dtype=np.int64)
     how = np.full(n, None, dtype=object)
     at = np.searchsorted(rows, sources)
     fix[at] = match
     how[at] = matched_on
     ts = events.ts
-    stamps = events.timestamp.iloc[rows].tolist()
     delta = np.where(fix >= 0, ts[np.maximum(fix, 0)] - ts[rows], 0)
     ok = fix >= 0
     if limit is not None:
         ok &= delta <= limit.value
     timed = events.has_time[rows]
-    action = events.values("action_type")[rows]
+    action = np.asarray(events.take("action_type", rows), dtype=object)
     kind = np.where(
         np.isin(action, list(ESCALATION_TYPES)),
         "escalation",
         np.where(np.isin(action, list(INCIDENT_TYPES)), "incident", "failure"),
     ).astype(object)
-    chosen = np.maximum(fix, 0)
-    nothing = np.full(n, None, dtype=object)
-    fixes = events.timestamp.iloc[chosen[ok]].tolist()
-    recovered_at: list[Any] = [pd.NaT] * n
-    for i, stamp in zip(np.flatnonzero(ok).tolist(), fixes, strict=True):
-        recovered_at[i] = stamp
+    fixes = np.flatnonzero(ok)
+    fixed_rows = fix[fixes]
+    recovered_by: list[Any] = [None] * n
+    recovered_agent: list[Any] = [None] * n
+    how_out: list[Any] = [None] * n
+    for i, fid, agent, via in zip(
+        fixes.tolist(),
+        events.take("id", fixed_rows),
+        events.take("agent", fixed_rows),
+        how[fixes].tolist(),
+        strict=True,
+    ):
+        recovered_by[i], recovered_agent[i], how_out[i] = fid, agent, via
+    # timestamps stay arrays (no Timestamp object per row)
+    failed_at = events.timestamp.iloc[rows].reset_index(drop=True)
+    recovered_at = events.timestamp.iloc[np.maximum(fix, 0)].reset_index(drop=True).where(ok)
+    file_blocks, paths = events.files()
+    unit_blocks, units = events.units()
+    tag_block, tags = events.list_block("tags")
     data = {
-        "id": events.values("id")[rows].tolist(),
-        "failed_at": stamps,
-        "agent": events.values("agent")[rows].tolist(),
+        "id": events.take("id", rows),
+        "failed_at": failed_at,
+        "agent": events.take("agent", rows),
         "action_type": action.tolist(),
-        "category": events.values("category")[rows].tolist(),
-        "task": events.values("task")[rows].tolist(),
-        "status": events.values("status")[rows].tolist(),
+        "category": events.take("category", rows),
+        "task": events.take("task", rows),
+        "status": events.take("status", rows),
         "kind": kind.tolist(),
-        "files": events.files.lists(rows),
-        "units": events.units.lists(rows),
-        "tags": events.pairs("tags").lists(rows),
-        "recovered_by": np.where(ok, events.values("id")[chosen], nothing).tolist(),
+        "files": ordered_lists(file_blocks, paths, rows, dedup=True),
+        "units": ordered_lists(unit_blocks, units, rows, dedup=True),
+        "tags": ordered_lists([tag_block], tags, rows, dedup=False),
+        "recovered_by": recovered_by,
         "recovered_at": recovered_at,
-        "recovered_by_agent": np.where(ok, events.values("agent")[chosen], nothing).tolist(),
-        "matched_on": np.where(ok, how, nothing).tolist(),
+        "recovered_by_agent": recovered_agent,
+        "matched_on": how_out,
         "hours_to_recover": np.where(ok, delta / _HOUR_NS, np.nan).tolist(),
         "state": np.where(~timed, "no timestamp", np.where(ok, "recovered", "unresolved")).tolist(),
     }
-    out = pd.DataFrame(data, columns=RECOVERY_COLUMNS) if n else pd.DataFrame([], columns=RECOVERY_COLUMNS)
-    out["failed_at"] = pd.to_datetime(out["failed_at"], utc=True)
-    out["recovered_at"] = pd.to_datetime(out["recovered_at"], utc=True)
+    out = pd.DataFrame(data, columns=RECOVERY_COLUMNS)
+    out["failed_at"] = _as_listed(out["failed_at"])
+    out["recovered_at"] = _as_listed(out["recovered_at"])
     out["hours_to_recover"] = out["hours_to_recover"].astype("float64")
     return out.sort_values("failed_at", kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _as_listed(stamps: pd.Series) -> pd.Series:
+    """Timestamps in the resolution a column built from Timestamp objects gets (what this table has
+    always had): the stamps' own, or pandas' default when every one is missing."""
+    valid = stamps.dropna()
+    sample = [valid.iloc[0], pd.NaT] if len(valid) else [pd.NaT]
+    return pd.to_datetime(stamps, utc=True).astype(pd.to_datetime(sample, utc=True).dtype)
 
 
 _ROW_COLUMNS = (
@@ -374,6 +407,10 @@ def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
     rows, codes, kinds = keys.rows[keep], keys.codes[keep], keys.kinds[keep]
     if len(rows) == 0:
         return pd.DataFrame([], columns=columns)
+    # each key once per event (a unit named by both a file and the task is one failure of it)
+    width = int(codes.max()) + 1
+    _, first = np.unique(rows * width + codes, return_index=True)
+    rows, codes, kinds = rows[first], codes[first], kinds[first]
     ts = events.ts[rows]
     # one group per key, its failures in time order (ties in log order)
     order = np.lexsort((rows, ts, codes))
@@ -385,21 +422,24 @@ def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
     is_repeat = same & (gaps <= _ns(limit))
     repeats = np.add.reduceat(np.r_[0, is_repeat.astype(np.int64)], starts)
     wanted = np.flatnonzero(repeats > 0)
-    gap_min = np.where(same, gaps, np.iinfo(np.int64).max)
-    shortest = np.minimum.reduceat(np.r_[np.iinfo(np.int64).max, gap_min], starts)
-    ids, agents = events.values("id"), events.values("agent")
+    never = np.iinfo(np.int64).max
+    shortest = np.minimum.reduceat(np.r_[never, np.where(same, gaps, never)], starts)
+    members = [rows[starts[g] : ends[g]] for g in wanted.tolist()]
+    flat = np.concatenate(members) if members else rows[:0]
+    ids, agents = events.take("id", flat), events.take("agent", flat)
+    bounds = np.r_[0, np.cumsum([len(m) for m in members])].tolist()
     stamps = events.timestamp
     out = pd.DataFrame(
         {
             "kind": [KIND_NAMES[k] for k in kinds[starts[wanted]].tolist()],
-            "key": keys.names[codes[starts[wanted]]].tolist(),
+            "key": [keys.names[c] for c in codes[starts[wanted]].tolist()],
             "failures": (ends - starts)[wanted].tolist(),
             "repeats": repeats[wanted].tolist(),
             "first_failed": stamps.iloc[rows[starts[wanted]]].tolist(),
             "last_failed": stamps.iloc[rows[ends[wanted] - 1]].tolist(),
             "shortest_gap_hours": (shortest[wanted] / _HOUR_NS).tolist(),
-            "agents": [sorted(set(agents[rows[starts[g] : ends[g]]].tolist())) for g in wanted.tolist()],
-            "ids": [ids[rows[starts[g] : ends[g]]].tolist() for g in wanted.tolist()],
+            "agents": [sorted(set(agents[a:b])) for a, b in itertools.pairwise(bounds)],
+            "ids": [ids[a:b] for a, b in itertools.pairwise(bounds)],
         },
         columns=columns,
     )
@@ -423,7 +463,7 @@ def streaks(history: pd.DataFrame, *, min_length: int = 2) -> pd.DataFrame:
     rows = np.flatnonzero(events.has_time)
     if len(rows) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    agent = events.text["agent"]
+    agent = events.text("agent")
     # agents in sorted order, each agent's events by time (ties in log order)
     rank = np.argsort(np.argsort(agent.uniques.astype(str), kind="stable"), kind="stable")
     who = rank[agent.codes[rows]]
@@ -439,15 +479,17 @@ def streaks(history: pd.DataFrame, *, min_length: int = 2) -> pd.DataFrame:
     starts, ends = starts[wanted], ends[wanted]
     if len(starts) == 0:
         return pd.DataFrame([], columns=columns)
-    ids, names = events.values("id"), events.values("agent")
+    members = [rows[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    ids = events.take("id", np.concatenate(members))
+    bounds = np.r_[0, np.cumsum(ends - starts)].tolist()
     stamps = events.timestamp
     out = pd.DataFrame(
         {
-            "agent": [a or NONE_LABEL for a in names[rows[starts]].tolist()],
+            "agent": [a or NONE_LABEL for a in events.take("agent", rows[starts])],
             "length": (ends - starts).tolist(),
             "start": stamps.iloc[rows[starts]].tolist(),
             "end": stamps.iloc[rows[ends - 1]].tolist(),
-            "ids": [ids[rows[a:b]].tolist() for a, b in zip(starts.tolist(), ends.tolist(), strict=True)],
+            "ids": [ids[a:b] for a, b in itertools.pairwise(bounds)],
             "ongoing": np.isin(ends - 1, agent_last).tolist(),
         },
         columns=columns,

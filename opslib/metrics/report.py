@@ -188,17 +188,17 @@ def _areas(history: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray]:
     """(row position, area) for every value of grouping ``by`` each event has: a column's value
     (``"(none)"`` when blank), or each of its tags, files or units."""
     from opslib.metrics._events import Events
-    from opslib.metrics.rates import EXPLODED_GROUPS, NONE_LABEL, _blank, _group_names, _group_pairs
+    from opslib.metrics.rates import EXPLODED_GROUPS, NONE_LABEL, _blank, _group_names, group_block
 
     name = _group_names(by)[0]
     n = len(history)
     if name in EXPLODED_GROUPS:
-        events = Events(history)
-        pairs = _group_pairs(events, name)
-        none = np.flatnonzero(~pairs.has(n))
+        block, names = group_block(Events(history), name)
+        none = np.ones(n, dtype=bool)
+        none[block.rows] = False
         return (
-            np.concatenate([pairs.rows, none]),
-            np.concatenate([pairs.values, np.full(len(none), NONE_LABEL, dtype=object)]),
+            np.concatenate([block.rows, np.flatnonzero(none)]),
+            np.concatenate([names[block.codes], np.full(int(none.sum()), NONE_LABEL, dtype=object)]),
         )
     if name not in history.columns:
         from opslib.errors import ParameterError
@@ -212,8 +212,8 @@ def _areas(history: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray]:
     except TypeError:  # unhashable cells: one label per row
         labels = [NONE_LABEL if _blank(v) else str(v) for v in values.tolist()]
         return np.arange(n), np.asarray([*labels, ""], dtype=object)[:-1]
-    names = [NONE_LABEL if _blank(v) else str(v) for v in uniques.tolist()] + [NONE_LABEL]
-    return np.arange(n), np.asarray(names, dtype=object)[codes]
+    labels = [NONE_LABEL if _blank(v) else str(v) for v in uniques.tolist()] + [NONE_LABEL]
+    return np.arange(n), np.asarray(labels, dtype=object)[codes]
 
 
 def area_values(history: pd.DataFrame, by: str = "category") -> list[str]:
