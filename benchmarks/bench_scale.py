@@ -57,7 +57,6 @@ METRIC_TARGET = 0.1
 REPORT_TARGETS = {"failure_analysis": 1.0, "overview": 0.5}
 REPORT_SECONDS = 60.0
 WARM_TARGET = 0.1
-REPORTS = ["failure_analysis", "overview", "cost_report", "drift_report", "incident_runbook"]
 
 # ---- the platform ---------------------------------------------------------------------------------
 
@@ -593,8 +592,19 @@ def _run(work: Path, n_units: int, entries: int, parts: set[str], no_check: bool
             checks[f"{name} <= {METRIC_TARGET} x naive"] = m.seconds <= METRIC_TARGET * naive.seconds
     if "reports" in parts:
         out_dir = work / "reports"
-        for name, params in _report_parameters(paths, history).items():
-            m = run_phase(script, "report", name, json.dumps(params), str(out_dir), label=f"report {name}")
+        from opslib.reports import list_reports
+
+        wanted = _report_parameters(paths, history)
+        # every report notebook runs; one this benchmark has no inputs for runs on its sample defaults
+        for name in list_reports():
+            params = wanted.get(name, {})
+            try:
+                args = (name, json.dumps(params), str(out_dir))
+                m = run_phase(script, "report", *args, label=f"report {name}")
+            except RuntimeError as exc:  # a report that falls over at scale is a finding, not the end
+                print(f"  report {name} FAILED: {str(exc)[-1500:]}", flush=True)
+                checks[f"{name} finishes"] = False
+                continue
             print(f"  {m.name}: {m.seconds:.1f} s, {m.peak_mb:.0f} MB", flush=True)
             rows.append(m)
             checks[f"{name} <= {REPORT_SECONDS:.0f} s"] = m.seconds <= REPORT_SECONDS
@@ -617,6 +627,10 @@ def _report_parameters(paths: dict[str, Path], history: Path) -> dict[str, dict[
         "cost_report": {"costs": str(paths["costs"]), "tree": tree, "baseline": str(paths["baseline"])},
         "drift_report": {"tree": tree, "plans": plans, "drift_history": ""},
         "incident_runbook": {"history": str(history), "tree": tree, "plans": plans},
+        "promotion_report": {"tree": tree, "history": str(history)},
+        # reviews a git change: the platform is no git work tree, so the report's own demonstration
+        # change runs, with the platform's plans and costs
+        "change_review": {"plans": plans},
     }
 
 
