@@ -269,7 +269,7 @@ def _as_listed(stamps: pd.Series) -> pd.Series:
     """Timestamps in the resolution a column built from Timestamp objects gets (what this table has
     always had): the stamps' own, or pandas' default when every one is missing."""
     valid = stamps.dropna()
-    sample = [valid.iloc[0], pd.NaT] if len(valid) else [pd.NaT]
+    sample: Any = [valid.iloc[0], pd.NaT] if len(valid) else [pd.NaT]
     return pd.to_datetime(stamps, utc=True).astype(pd.to_datetime(sample, utc=True).dtype)
 
 
