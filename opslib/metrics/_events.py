@@ -607,7 +607,7 @@ def next_match(
     span = len(stamps) + 1
     c_rows, c_codes = keys.rows[c], keys.codes[c]
     c_key = c_codes * span + rank[c_rows]
-    order = np.argsort(c_key, kind="stable")
+    order = np.argsort(c_key)  # any order within a (key, time) group: its earliest row is taken below
     c_key, c_rows = c_key[order], c_rows[order]
     starts = np.flatnonzero(np.r_[True, c_key[1:] != c_key[:-1]])
     first_row = np.minimum.reduceat(c_rows, starts)
