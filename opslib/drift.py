@@ -29,6 +29,7 @@ import orjson
 import pandas as pd
 
 from opslib._io import atomic_write_bytes, locked, read_bytes
+from opslib._time import utc_timestamp
 from opslib.errors import ConfigError, ExecutionError, MissingDependencyError, ParseError
 from opslib.plans import aggregate_exit_code, max_risk
 from opslib.plans._diff import get_path
@@ -213,8 +214,7 @@ def _write_table(folder: Path, name: str, frame: pd.DataFrame, fmt: str) -> None
 def _as_utc(at: dt.datetime | str | pd.Timestamp | None) -> pd.Timestamp:
     if at is None:
         return pd.Timestamp.now(tz="UTC").floor("s")
-    stamp = pd.Timestamp(at)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return utc_timestamp(at, "at")  # ParameterError naming the value, not a pandas traceback
 
 
 def _drift_records(changes: pd.DataFrame, kinds: Sequence[str]) -> list[dict[str, Any]]:

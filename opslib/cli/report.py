@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 from opslib import reports
-from opslib.errors import ParameterError
+from opslib.errors import ParameterError, WriteError
 
 __all__ = ["command"]
 
@@ -51,6 +52,8 @@ def command(
             params = reports.notebook_parameters(report)
             click.echo(f"{report}: " + ", ".join(f"{k}={v['default']}" for k, v in params.items()))
         return 0
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise WriteError("the output folder is a file", path=out_dir)
     names = reports.list_reports() if name == "all" else [name]
     per_report = _split_parameters(names, pairs) if name == "all" else {name: dict(pairs)}
     if name != "all":
