@@ -276,3 +276,12 @@ def test_a_syntax_error_after_a_big_heredoc_names_its_real_line() -> None:
     with pytest.raises(Exception) as info:
         parse_text(text)
     assert getattr(info.value, "line", None) == text.count("\n") - 1
+
+
+def test_a_unit_that_includes_itself_stays_a_unit_with_an_error_row(tmp_path: Path) -> None:
+    inputs, messages = _one_unit(
+        tmp_path,
+        'include "self" {\n  path = "${get_terragrunt_dir()}/terragrunt.hcl"\n}\ninputs = { x = 1 }\n',
+    )
+    assert inputs == {"x": 1}
+    assert "the unit includes itself" in messages

@@ -419,9 +419,13 @@ def _assemble(
     candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
     configs = {rel: ev.unit(root / rel) for rel in candidates}
     included: set[Path] = set()
-    for config in configs.values():
+    for rel, config in configs.items():
         for inc in config.includes():
             if isinstance(inc.path, Path):
+                if os.path.normpath(inc.path) == os.path.normpath(root / rel):
+                    # not a parent config: the unit stays a unit, and says what is wrong with it
+                    ev.error(root / rel, inc.line, "the unit includes itself")
+                    continue
                 included.add(inc.path)
     results: dict[str, UnitResult] = {}
     unit_configs: dict[str, Config] = {}
