@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 report: $(STAMP)
-	$(BIN)/opslib report all --out reports
+	$(BIN)/opslib report all --sample --out reports
 
 # jupyter refuses to start as root unless told; containers and CI machines often are root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -1,39 +1,48 @@
-"""Apache Airflow DAG: run the opslib reports every weekday morning with PapermillOperator.
+"""Apache Airflow DAG: run the opslib reports of one live repository every weekday morning.
 
-Copy this file into your DAGs folder and set the two paths below (or the Airflow Variables named here).
-Each task executes one report notebook with papermill; ``publish_index`` then rebuilds the index page
-with the headline figures. Needs ``apache-airflow-providers-papermill`` and opslib installed on workers.
+Copy this file into your DAGs folder and set the Airflow Variables named below: ``opslib_project`` is the
+live repository holding ``opslib.toml`` (``opslib init`` writes it), ``opslib_reports_dir`` where the
+pages go. Each task runs one report through ``opslib.reports.run_all`` with the project file; a report
+whose inputs the project does not give is an Airflow skip with the reason, a failing one fails its task.
+``publish_index`` then rebuilds the index page. Needs opslib installed on the workers.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from airflow import DAG
+from airflow.exceptions import AirflowSkipException
 from airflow.models import Variable
 from airflow.operators.python import PythonOperator
-from airflow.providers.papermill.operators.papermill import PapermillOperator
 
-from opslib._paths import notebooks_dir
-
-LIVE_REPO = Variable.get("opslib_live_repo", default_var="/srv/live")
+PROJECT = Variable.get("opslib_project", default_var="/srv/live")
 OUT_DIR = Variable.get("opslib_reports_dir", default_var="/srv/www/ops-reports")
 
+# report -> parameters over the project file (inputs come from opslib.toml)
 REPORTS = {
-    "failure_analysis": {"history": f"{LIVE_REPO}/project"},
-    "drift_report": {"tree": f"{LIVE_REPO}/infrastructure-live", "plans": f"{LIVE_REPO}/plans"},
-    "cost_report": {"tree": f"{LIVE_REPO}/infrastructure-live", "costs": f"{LIVE_REPO}/infracost.json"},
-    "overview": {"history": f"{LIVE_REPO}/project", "tree": f"{LIVE_REPO}/infrastructure-live"},
+    "overview": {"weeks": 13},
+    "failure_analysis": {"group_by": "category"},
+    "drift_report": {},
+    "cost_report": {},
 }
 
 
+def _run(name: str, parameters: dict[str, Any]) -> str:
+    from opslib import reports
+
+    (result,) = reports.run_all([name], {name: parameters}, OUT_DIR, project=PROJECT, jobs=1)
+    if result.status == "skipped":
+        raise AirflowSkipException(result.reason)
+    if result.status != "ok":
+        raise reports.error_of(result)
+    return reports.headline(result.summary)
+
+
 def _publish_index() -> None:
-    from pathlib import Path
+    from opslib.reports import write_index
 
-    from opslib.reports import export_html, write_index
-
-    for executed in Path(OUT_DIR).glob("*.ipynb"):
-        export_html(executed)
     write_index(OUT_DIR)
 
 
@@ -46,14 +55,8 @@ with DAG(
     tags=["opslib", "terragrunt"],
 ) as dag:
     runs = [
-        PapermillOperator(
-            task_id=f"report_{name}",
-            input_nb=str(notebooks_dir() / f"{name}.ipynb"),
-            output_nb=f"{OUT_DIR}/{name}.ipynb",
-            parameters=parameters,
-            kernel_name="python3",
-        )
+        PythonOperator(task_id=f"report_{name}", python_callable=_run, op_args=[name, parameters])
         for name, parameters in REPORTS.items()
     ]
-    publish = PythonOperator(task_id="publish_index", python_callable=_publish_index)
+    publish = PythonOperator(task_id="publish_index", python_callable=_publish_index, trigger_rule="all_done")
     runs >> publish

@@ -1,7 +1,8 @@
 """opslib: understand a Terragrunt-on-AWS platform from its files, plans, costs and activity log.
 
-Public names are imported lazily, so ``import opslib`` stays fast and a notebook that only reads the
-history does not pay for the HCL parser or papermill.
+Public names and submodules are imported lazily, so ``import opslib`` stays fast and a notebook that
+only reads the history does not pay for the HCL parser or papermill: ``opslib.metrics.failure_rates``
+works after a bare ``import opslib``.
 """
 
 from __future__ import annotations
@@ -27,12 +28,37 @@ _LAZY: dict[str, str] = {
     "load_runbook": "opslib.runbook",
     "IncidentSession": "opslib.runbook",
     "run_report": "opslib.reports",
+    "Project": "opslib.project",
 }
+
+#: submodules reachable as attributes after ``import opslib`` (imported on first use)
+SUBMODULES = (
+    "costs",
+    "drift",
+    "drift_report",
+    "errors",
+    "history",
+    "metrics",
+    "notebook",
+    "overview",
+    "plans",
+    "project",
+    "promotion",
+    "reports",
+    "rules",
+    "runbook",
+    "runs",
+    "secrets",
+    "terragrunt",
+)
 
 __all__ = ["OpslibError", "__version__", *sorted(_LAZY)]
 
 
 def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        # importing sets the attribute on this package as well
+        return importlib.import_module(f"opslib.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'opslib' has no attribute {name!r}")
@@ -42,4 +68,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(SUBMODULES))

@@ -14,6 +14,7 @@ __all__ = [
     "ExecutionError",
     "LockError",
     "MissingDependencyError",
+    "MissingInputError",
     "NotebookError",
     "OpslibError",
     "ParameterError",
@@ -76,6 +77,10 @@ class ParameterError(ConfigError):
 
 class WriteError(OpslibError):
     """A file could not be written: read-only, a folder in the way, a folder that cannot be created."""
+
+
+class MissingInputError(ConfigError):
+    """A report's required input is not given (the message says which and how to give it)."""
 
 
 class LockError(OpslibError):

@@ -3,8 +3,18 @@
 ``run_report("overview", {"weeks": 12})`` executes ``notebooks/overview.ipynb`` with the parameters
 injected after its ``parameters`` cell, keeps the executed notebook as ``reports/overview.ipynb``, writes
 ``reports/overview.html`` (code hidden, plotly.js inline, no external script) and refreshes
-``reports/index.html``. Unknown parameter names fail before any kernel starts; a failing cell raises
-:class:`~opslib.errors.NotebookError` naming the cell, and the executed notebook is kept for debugging.
+``reports/index.html``. Unknown parameter names and values of the wrong type fail before any kernel
+starts; a failing cell raises :class:`~opslib.errors.NotebookError` naming the cell, and the executed
+notebook is kept for debugging.
+
+Inputs come from a project (:class:`opslib.project.Project`, ``opslib.toml``) with parameters over it,
+or from the bundled sample when ``sample=True``; nothing falls back to the sample otherwise. A report
+whose required inputs are missing is *skipped* with its reason (``run_all``) or refused with a
+:class:`~opslib.errors.MissingInputError` (``run_report``)::
+
+    results = run_all(project=Project.load("~/live"), out_dir="reports")
+    for r in results:
+        print(r.name, r.status, r.reason or headline(r.summary))
 """
 
 from __future__ import annotations
@@ -26,8 +36,9 @@ from typing import Any
 
 from opslib._io import atomic_write_text
 from opslib._paths import notebooks_dir
-from opslib.errors import ConfigError, NotebookError, ParameterError
+from opslib.errors import ConfigError, MissingInputError, NotebookError, ParameterError
 from opslib.notebook import SUMMARY_ENV
+from opslib.project import REPORT_INPUTS, REQUIREMENTS, Project, report_inputs, skip_reason
 
 __all__ = [
     "ALIASES",
@@ -39,6 +50,8 @@ __all__ = [
     "inline_markdown",
     "list_reports",
     "notebook_parameters",
+    "notebook_values",
+    "report_stem",
     "run_all",
     "run_report",
     "write_index",
@@ -58,10 +71,10 @@ _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax config
 
 @dataclass
 class ReportResult:
-    """What one report run produced."""
+    """What one report run produced (``skipped``: not run, ``reason`` says which input it needs)."""
 
     name: str
-    status: str  # "ok" | "failed"
+    status: str  # "ok" | "failed" | "skipped"
     notebook: str
     html: str | None
     seconds: float
@@ -69,6 +82,8 @@ class ReportResult:
     summary: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     started_at: str = ""
+    reason: str | None = None
+    sample: bool = False
 
 
 def list_reports(folder: str | Path | None = None) -> list[str]:
@@ -107,6 +122,11 @@ def _notebook_path(name: str | Path, folder: str | Path | None = None) -> Path:
             f"no report named {str(name)!r}{extra}; available: {', '.join(known) or 'none'}", path=base
         )
     return path
+
+
+def report_stem(name: str | Path) -> str:
+    """The report a name, alias or notebook path stands for (``cost`` -> ``cost_report``)."""
+    return _notebook_path(name).stem
 
 
 def notebook_parameters(name: str | Path, folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
@@ -182,7 +202,68 @@ def _check_parameters(
             f"report {name!r} has no parameter {', '.join(hints)}; "
             f"its parameters are: {', '.join(sorted(declared)) or 'none'}"
         )
-    return {key: coerce_value(value, declared[key].get("type")) for key, value in parameters.items()}
+    values = {key: coerce_value(value, declared[key].get("type")) for key, value in parameters.items()}
+    for key, value in values.items():
+        _check_type(name, key, declared[key].get("type"), value)
+    return values
+
+
+_SCALARS: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,)}
+
+
+def _check_type(report: str, key: str, declared_type: str | None, value: Any) -> None:
+    """A number or flag parameter given something else fails here, not inside a cell of the notebook."""
+    kinds = _SCALARS.get((declared_type or "").lower())
+    if kinds is None or value is None:
+        return
+    wrong = not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
+    if wrong:
+        raise ParameterError(
+            f"report {report!r}: parameter {key!r} takes a{'n' if declared_type == 'int' else ''} "
+            f"{declared_type}, not {value!r}"
+        )
+
+
+def notebook_values(
+    name: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    project: Project | str | Path | None = None,
+    sample: bool = False,
+) -> tuple[dict[str, Any], str | None]:
+    """The parameters report ``name`` runs with, and why it cannot run (None when it can).
+
+    The project's inputs, with ``parameters`` over them, become the notebook's input parameters
+    (absolute paths); ``parameters`` may also name an input by its project key (``drift_store``,
+    ``costs_baseline``, ``runbooks``). Every check happens here, before any kernel starts.
+    """
+    source = _notebook_path(name)
+    report = source.stem
+    declared = notebook_parameters(source)
+    mapping = REPORT_INPUTS.get(report, {})
+    to_param = {key: param for param, key in mapping.items()}
+    given = {
+        to_param.get(key, key) if key not in declared else key: v for key, v in (parameters or {}).items()
+    }
+    values = _check_parameters(report, declared, given)
+    if report not in REQUIREMENTS or not {"project", "sample"} <= set(declared):
+        return values, None  # a notebook of the user's own: parameters as given
+    loaded = project if isinstance(project, Project) or project is None else Project.load(project)
+    inputs = report_inputs(
+        report,
+        project=loaded if loaded is not None else "",
+        sample=bool(sample),
+        **{param: values.pop(param) for param in list(values) if param in mapping},
+    ).project
+    for param, key in mapping.items():
+        path = inputs.path(key)
+        if path is not None and not inputs.sample:
+            values[param] = ",".join(str(p) for p in path) if isinstance(path, list) else str(path)
+    values["project"] = str(inputs.file) if inputs.file is not None else ""
+    values["sample"] = bool(inputs.sample)
+    if "threshold" in declared and "threshold" not in given and loaded is not None:
+        values["threshold"] = loaded.settings.cost_threshold
+    return values, skip_reason(report, inputs)
 
 
 def run_report(
@@ -190,16 +271,24 @@ def run_report(
     parameters: Mapping[str, Any] | None = None,
     out_dir: str | Path = "reports",
     *,
+    project: Project | str | Path | None = None,
+    sample: bool = False,
     html_export: bool = True,
     timeout: int | None = 900,
     update_index: bool = True,
 ) -> Path:
     """Execute one report notebook; returns the path of the executed notebook.
 
-    Raises :class:`ParameterError` before anything runs when a parameter name is unknown, and
-    :class:`NotebookError` (naming the failing cell) when a cell raises; the executed notebook is kept.
+    ``project`` (a :class:`Project` or its file/folder) gives the inputs, ``parameters`` override
+    them; ``sample=True`` runs on the bundled sample instead. Raises :class:`ParameterError` before
+    anything runs when a parameter is unknown or of the wrong type, :class:`MissingInputError` when
+    the report's required inputs are not given, and :class:`NotebookError` (naming the failing cell)
+    when a cell raises; the executed notebook is kept.
     """
-    result = _execute(name, parameters or {}, Path(out_dir), html_export=html_export, timeout=timeout)
+    values, reason = notebook_values(name, parameters, project=project, sample=sample)
+    if reason is not None:
+        raise MissingInputError(reason)
+    result = _execute(name, values, Path(out_dir), html_export=html_export, timeout=timeout)
     if update_index:
         write_index(out_dir)
     if result.status != "ok":
@@ -291,6 +380,7 @@ def _execute(
         summary=summary,
         error=error,
         started_at=started.isoformat(timespec="seconds"),
+        sample=bool(values.get("sample")),
     )
     atomic_write_text(out_dir / f"{report}{_RUN_SUFFIX}", json.dumps(asdict(result), indent=2, default=str))
     return result
@@ -361,32 +451,65 @@ def _run_one(args: tuple[str, dict[str, Any], str, int | None]) -> ReportResult:
         )
 
 
+def _skipped(name: str, reason: str, out: Path, parameters: Mapping[str, Any]) -> ReportResult:
+    """Record a report that did not run; its pages from an earlier run go, so none is mistaken for new."""
+    report = _notebook_path(name).stem
+    for suffix in (".html", ".ipynb", _SUMMARY_SUFFIX):
+        (out / f"{report}{suffix}").unlink(missing_ok=True)
+    result = ReportResult(
+        name=report,
+        status="skipped",
+        notebook="",
+        html=None,
+        seconds=0.0,
+        parameters={k: v for k, v in parameters.items() if k not in ("project", "sample")},
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        reason=reason,
+    )
+    atomic_write_text(out / f"{report}{_RUN_SUFFIX}", json.dumps(asdict(result), indent=2, default=str))
+    return result
+
+
 def run_all(
     names: list[str] | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
-    out_dir: str | Path = "reports",
+    out_dir: str | Path | None = None,
     *,
+    project: Project | str | Path | None = None,
+    sample: bool = False,
     jobs: int | None = None,
     timeout: int | None = 900,
 ) -> list[ReportResult]:
-    """Run several reports in parallel (bounded by cores); returns one result per report.
+    """Run several reports in parallel (bounded by cores); returns one result per report, in order.
 
-    ``parameters`` maps a report name to its parameters. Parameter names are checked for every report
-    before any of them runs.
+    ``project`` (a :class:`~opslib.project.Project`, or its file or folder) feeds every report;
+    ``parameters`` maps a report name to parameters over it; ``sample=True`` runs on the bundled
+    sample instead. A report whose required inputs are missing is not run: its result has
+    ``status="skipped"`` and a ``reason`` (``drift_report needs plans or drift_store (...)``).
+    ``out_dir`` defaults to the project's ``[reports] out``, else ``reports``. Parameters of every
+    report are checked before any of them runs.
     """
     names = names or list_reports()
     parameters = parameters or {}
+    loaded = project if isinstance(project, Project) or project is None else Project.load(project)
+    out = Path(out_dir) if out_dir is not None else (loaded.settings.out if loaded else Path("reports"))
+    planned: list[tuple[str, dict[str, Any], str | None]] = []
     for name in names:  # fail fast, before any kernel starts
-        _check_parameters(name, notebook_parameters(name), parameters.get(name, {}))
-    out = Path(out_dir)
+        values, reason = notebook_values(name, parameters.get(name, {}), project=loaded, sample=sample)
+        planned.append((name, values, reason))
     out.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(names)))
-    tasks = [(n, dict(parameters.get(n, {})), str(out), timeout) for n in names]
+    tasks = [(n, v, str(out), timeout) for n, v, reason in planned if reason is None]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     if workers == 1:
-        results = [_run_one(task) for task in tasks]
+        ran = [_run_one(task) for task in tasks]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_run_one, tasks))
+            ran = list(pool.map(_run_one, tasks))
+    by_name = iter(ran)
+    results = [
+        next(by_name) if reason is None else _skipped(name, reason, out, values)
+        for name, values, reason in planned
+    ]
     write_index(out)
     return results
 
@@ -398,16 +521,24 @@ def headline(summary: Mapping[str, Any]) -> str:
     "drift found: 8 resources in 7 units (exit code 1)"); otherwise its first scalar figures.
     """
     text = summary.get("headline")
+    stale = summary.get("stale")
+    note = ""
+    if isinstance(stale, dict) and stale:
+        note = "; STALE: " + ", ".join(f"{k} {float(v):g} days old" for k, v in stale.items())
     if isinstance(text, str) and text.strip():
-        return text.strip()
+        return text.strip() + note
     parts = []
     for key, value in summary.items():
-        if isinstance(value, (dict, list)) or key == "headline":
+        if isinstance(value, (dict, list)) or key == "headline" or key in _INPUT_KEYS:
             continue
         if isinstance(value, float):
             value = f"{value:,.2f}"
         parts.append(f"{key.replace('_', ' ')}: {value}")
-    return "; ".join(parts[:6])
+    return "; ".join(parts[:6]) + note
+
+
+# what ``Project.summary`` adds to every summary: not figures of the report
+_INPUT_KEYS = {"sample", "project", "inputs", "stale", "stale_after_days"}
 
 
 def _figures(summary: Mapping[str, Any]) -> str:
@@ -435,9 +566,14 @@ def _started(value: Any) -> str:
 
 
 def write_index(out_dir: str | Path = "reports") -> Path:
-    """Write ``index.html`` linking every report in ``out_dir`` with its headline figures."""
+    """Write ``index.html`` linking every report in ``out_dir`` with its headline figures.
+
+    Skipped reports are listed with their reason; sample-data reports and stale inputs are flagged,
+    and a banner says so when any report on the page read the bundled sample.
+    """
     out = Path(out_dir)
     rows = []
+    any_sample = False
     for run_file in sorted(out.glob(f"*{_RUN_SUFFIX}")):
         info = _read_json(run_file)
         if not info:
@@ -446,22 +582,36 @@ def write_index(out_dir: str | Path = "reports") -> Path:
         html_name = f"{name}.html"
         link = (
             f'<a href="{html.escape(html_name)}">{html.escape(name)}</a>'
-            if (out / html_name).exists()
+            if (out / html_name).exists() and info.get("status") != "skipped"
             else html.escape(name)
         )
         status = str(info.get("status", "?"))
+        summary = info.get("summary") or {}
+        sample = bool(info.get("sample") or summary.get("sample"))
+        any_sample |= sample
         error = json.loads(info["error"]).get("message", "") if info.get("error") else ""
+        text = str(info.get("reason") or "") if status == "skipped" else headline(summary)
+        tags = "<span class='sample'>Sample data</span> " if sample else ""
+        if summary.get("stale"):
+            tags += "<span class='stale'>stale inputs</span> "
         params = ", ".join(f"{k}={v!r}" for k, v in (info.get("parameters") or {}).items()) or "defaults"
         rows.append(
             f"<tr class='{html.escape(status)}'><td>{link}</td><td>{html.escape(status)}</td>"
-            f"<td title='{html.escape(_figures(info.get('summary') or {}), quote=True)}'>"
-            f"{inline_markdown(headline(info.get('summary') or {}))}"
+            f"<td title='{html.escape(_figures(summary), quote=True)}'>{tags}"
+            f"{html.escape(text) if status == 'skipped' else inline_markdown(text)}"
             f"{'<br><i>' + html.escape(error) + '</i>' if error else ''}</td>"
             f"<td class='when'>{html.escape(_started(info.get('started_at')))}</td>"
             f"<td>{float(info.get('seconds') or 0):.1f}s</td><td><code>{html.escape(params)}</code></td></tr>"
         )
+    banner = (
+        f"<div class='sample-banner'>Sample data: reports marked so read the bundled sample platform, "
+        f"not yours. {html.escape(_POINT_AT_YOURS)}</div>"
+        if any_sample
+        else ""
+    )
     page = _INDEX_TEMPLATE.format(
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        banner=banner,
         rows="\n".join(rows) or "<tr><td colspan='6'>No reports yet.</td></tr>",
     )
     target = out / "index.html"
@@ -469,6 +619,8 @@ def write_index(out_dir: str | Path = "reports") -> Path:
     atomic_write_text(target, page)
     return target
 
+
+_POINT_AT_YOURS = "Point opslib at your platform: `opslib init`, then `opslib report all --project DIR`."
 
 _INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>opslib reports</title>
@@ -479,8 +631,12 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; verti
 tr.failed td {{ background: #fde8e8; }}
 code {{ font-size: .85em; background: #f3f4f6; padding: 0 .2em; border-radius: .2em; }}
 td.when {{ white-space: nowrap; }}
+tr.skipped td {{ color: #666; }}
+.sample-banner {{ background: #fff3cd; border: 1px solid #e0b000; padding: .6em 1em; font-weight: bold; }}
+.sample, .stale {{ background: #fff3cd; border-radius: 3px; padding: 0 .3em; font-size: .85em; }}
+.stale {{ background: #fde8e8; }}
 </style></head>
-<body><h1>opslib reports</h1><p>Generated {generated}</p>
+<body><h1>opslib reports</h1>{banner}<p>Generated {generated}</p>
 <table><thead><tr><th>Report</th><th>Status</th><th>Headline</th><th>Started (UTC)</th><th>Took</th>
 <th>Parameters</th></tr></thead>
 <tbody>

@@ -41,8 +41,16 @@ def test_notebook_runs_on_sample_data(name: str, report_run: tuple[Path, dict[st
 
 def test_overview_parameter_changes_output(tmp_path: Path, report_run: tuple[Path, dict[str, Any]]) -> None:
     out, _ = report_run
-    reports.run_report("overview", {"weeks": 2, "title": "Two weeks"}, tmp_path)
+    reports.run_report("overview", {"weeks": 2, "title": "Two weeks"}, tmp_path, sample=True)
     short = json.loads((tmp_path / "overview.summary.json").read_text())
     full = json.loads((out / "overview.summary.json").read_text())
     assert short["events_in_window"] < full["events_in_window"]
     assert "Two weeks" in (tmp_path / "overview.html").read_text()
+
+
+def test_sample_pages_and_index_say_sample_data(report_run: tuple[Path, dict[str, Any]]) -> None:
+    out, results = report_run
+    for name in results:
+        assert "Sample data" in (out / f"{name}.html").read_text(), f"{name} does not say it is sample data"
+        assert json.loads((out / f"{name}.summary.json").read_text())["sample"] is True
+    assert "class='sample-banner'>Sample data" in (out / "index.html").read_text()

@@ -34,7 +34,7 @@ def test_index_shows_each_headline_and_the_figures(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_run_puts_the_summary_headline_on_the_index(tmp_path: Path) -> None:
-    reports.run_report("drift_report", {"environment": "prod"}, tmp_path)
+    reports.run_report("drift_report", {"environment": "prod"}, tmp_path, sample=True)
     summary = json.loads((tmp_path / "drift_report.summary.json").read_text())
     assert (
         summary["headline"]

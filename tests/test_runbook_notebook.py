@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from opslib import reports
-from opslib._paths import notebooks_dir
+from opslib._paths import notebooks_dir, sample_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
 
@@ -56,6 +56,7 @@ def test_parameters_and_forced_checklist(tmp_path: Path) -> None:
         cwd=str(tmp_path),
         parameters={
             "runbook": str(FIXTURES / "variants" / "seed.md"),
+            "history": str(sample_dir() / "project"),  # a runbook walk needs an activity log besides
             "incident_id": "INC-T",
             "service": "api",
             "namespace": "prod",

@@ -21,6 +21,7 @@ __all__ = ["SUBCOMMANDS", "cli", "main"]
 # subcommand -> module defining ``command``; a module not yet present is simply not offered.
 SUBCOMMANDS: dict[str, str] = {
     "report": "opslib.cli.report",
+    "init": "opslib.cli.init",
     "history": "opslib.cli.history",
     "tree": "opslib.cli.tree",
     "lint": "opslib.cli.lint",

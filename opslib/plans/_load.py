@@ -61,6 +61,7 @@ CHANGE_COLUMNS: list[str] = [
     "previous_address",
     "deposed",
     "source_file",
+    "source_kind",
 ]
 ACTIONS = ("create", "update", "delete", "replace", "read", "no-op", "forget")
 
@@ -278,6 +279,7 @@ def _change_row(rc: dict[str, Any], kind: str, plan: PlanFile, masker: Masker) -
         "previous_address": rc.get("previous_address"),
         "deposed": rc.get("deposed"),
         "source_file": plan.source_file,
+        "source_kind": plan.form,
     }
 
 
@@ -394,6 +396,7 @@ def _log_row(msg: dict[str, Any], kind: str, plan: PlanFile) -> dict[str, Any]:
         "previous_address": prev.get("addr"),
         "deposed": None,
         "source_file": plan.source_file,
+        "source_kind": plan.form,
     }
 
 
@@ -544,10 +547,13 @@ def load_plans(
     forget), ``actions`` (Terraform's list), ``action_reason``, ``changed_paths`` (list of attribute
     paths), ``replace_paths``, ``before``/``after`` (dicts; sensitive values and every copy of them
     replaced by ``****``), ``risk`` (low | medium | high | critical), ``previous_address``, ``deposed``,
-    ``source_file``.
+    ``source_file``, ``source_kind`` (``show-json`` | ``plan-log``: the form the unit's plan was read from).
 
     ``frame.attrs["plans"]`` lists each plan file (unit, form, versions, applyable, errored,
     output_changes); ``frame.attrs["errors"]`` lists problems (path, line, message);
+    In a folder, a unit with several plans (``tfplan.json`` beside the ``plan -json`` log of the same
+    run) is read from one: the richest form (``show -json``), recorded in ``source_kind``; the others
+    are listed in ``frame.attrs["superseded"]``, never counted twice.
     ``frame.attrs["terragrunt_log_lines"]`` counts terragrunt's own (non-JSON) console lines skipped in
     ``terragrunt run --all plan -json`` output, whose units come from each line's prefix. Lenient by
     default: a bad file becomes an error and an errored unit; ``strict=True`` raises instead.
@@ -565,10 +571,12 @@ def load_plans(
     ids = _unit_ids(tree)
     tree_root = getattr(tree, "root", None)
     ctx = _Context(masker, errors, ids, Path(tree_root) if isinstance(tree_root, (str, Path)) else None)
+    superseded: list[dict[str, Any]] = []
     if root.is_dir():
-        kept = [
+        found = [
             p for f in _plan_files(root) for p in _load_file(f, _unit_for(f, root, ids), ctx, in_folder=True)
         ]
+        kept, superseded = _one_plan_per_unit(found)
     elif root.exists():
         kept = _load_file(root, unit or _unit_for(root, None, ids), ctx, in_folder=False)
     else:
@@ -581,7 +589,49 @@ def load_plans(
     frame.attrs["plans"] = [{k: v for k, v in asdict(p).items() if k != "rows"} for p in kept]
     frame.attrs["errors"] = errors.items
     frame.attrs["terragrunt_log_lines"] = ctx.terragrunt_lines
+    frame.attrs["superseded"] = superseded
     return frame
+
+
+#: richer first: ``show -json`` carries before/after values and sensitivity, a ``plan -json`` log only
+#: actions and addresses
+_FORM_RANK = {"show-json": 0, "plan-log": 1}
+
+
+def _one_plan_per_unit(plans: list[PlanFile]) -> tuple[list[PlanFile], list[dict[str, Any]]]:
+    """Keep one plan per unit: a readable one over an errored one, the richest form, then the newest
+    file. Several forms of one unit's plan (``tfplan.json`` beside the ``plan -json`` log) would count
+    every change twice; the ones left out are listed (unit, source_file, form, kept)."""
+    by_unit: dict[str, list[PlanFile]] = {}
+    for plan in plans:
+        by_unit.setdefault(plan.unit, []).append(plan)
+    kept: list[PlanFile] = []
+    dropped: list[dict[str, Any]] = []
+    for unit, group in by_unit.items():
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        best = min(group, key=lambda p: (p.errored, _FORM_RANK.get(p.form, 9), -_mtime(p.source_file)))
+        kept.append(best)
+        for other in group:
+            if other is not best:
+                log.info("%s: plan of %s left out, %s is used", other.source_file, unit, best.source_file)
+                dropped.append(
+                    {
+                        "unit": unit,
+                        "source_file": other.source_file,
+                        "form": other.form,
+                        "kept": best.source_file,
+                    }
+                )
+    return kept, dropped
+
+
+def _mtime(path: str) -> float:
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def plan_errors(changes: pd.DataFrame) -> pd.DataFrame:

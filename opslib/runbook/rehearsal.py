@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from opslib.errors import ParameterError
 from opslib.runbook.session import IncidentSession, _utc, simulated_clock
 
 __all__ = ["REHEARSAL_STEP", "SAMPLE_INCIDENT", "notebook_session", "rehearse", "reports_dir"]
@@ -93,29 +94,59 @@ def notebook_session(
     dry_run: bool = True,
     interactive: bool = False,
     out_dir: str | Path | None = None,
+    sample: bool | None = None,
 ) -> IncidentSession:
-    """The session ``notebooks/incident_runbook.ipynb`` works on; None/"" parameters mean the sample.
+    """The session ``notebooks/incident_runbook.ipynb`` works on.
+
+    ``sample=True`` walks the sample incident (None/"" parameters mean the sample's files and facts);
+    ``sample=False`` uses only what is given: no history, tree or plans means no context from them, the
+    incident id defaults to ``rehearsal-<runbook>``, the service to ``<service>`` (the placeholder left
+    as written) and the start to now. ``sample=None`` (the default) means ``runbook`` is None.
 
     Headless (``interactive=False``) the runbook is rehearsed at once: every step in dry run on a
     simulated clock, resolved, ready for the postmortem. Interactive, the session starts empty and the
     checklist drives it (live only when ``dry_run=False``).
     """
-    sample = runbook is None or str(runbook).strip() == ""
-    args: dict[str, Any] = {
-        "incident_id": incident_id or SAMPLE_INCIDENT["incident_id"],
-        "service": service or SAMPLE_INCIDENT["service"],
-        "namespace": namespace or SAMPLE_INCIDENT["namespace"],
-        "severity": severity,
-        "history": _or_sample(history, "project"),
-        "tree": _or_sample(tree, "infrastructure-live"),
-        "plans": _or_sample(plans, "plans"),
-        "lookback_hours": lookback_hours,
-        "out_dir": reports_dir(out_dir),
-    }
-    if started_at is None or str(started_at).strip() == "":
-        # the sample incident's start when walking the sample runbook; otherwise now
-        started_at = SAMPLE_INCIDENT["started_at"] if sample else None
-    path = _or_sample(runbook, SAMPLE_INCIDENT["runbook"])
+    if sample is None:
+        sample = runbook is None or str(runbook).strip() == ""
+    if sample:
+        args = _sample_args(incident_id, service, namespace, history, tree, plans)
+        if started_at is None or str(started_at).strip() == "":
+            started_at = SAMPLE_INCIDENT["started_at"]
+        path = _or_sample(runbook, SAMPLE_INCIDENT["runbook"])
+    else:
+        if runbook is None or str(runbook).strip() == "":
+            raise ParameterError("runbook is not given: set inputs.runbooks or -p runbook FILE")
+        path = runbook
+        stem = Path(str(runbook)).stem if isinstance(runbook, (str, Path)) else "runbook"
+        args = {
+            "incident_id": incident_id or f"rehearsal-{stem}",
+            "service": service or "<service>",
+            "namespace": namespace or "default",
+            "history": _given_or_none(history),
+            "tree": _given_or_none(tree),
+            "plans": _given_or_none(plans),
+        }
+    args.update(severity=severity, lookback_hours=lookback_hours, out_dir=reports_dir(out_dir))
     if not interactive:
         return rehearse(path, started_at=started_at, **args)
     return IncidentSession(path, started_at=started_at, dry_run=dry_run, **args)
+
+
+def _given_or_none(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
+
+
+def _sample_args(
+    incident_id: str | None, service: str | None, namespace: str | None, history: Any, tree: Any, plans: Any
+) -> dict[str, Any]:
+    return {
+        "incident_id": incident_id or SAMPLE_INCIDENT["incident_id"],
+        "service": service or SAMPLE_INCIDENT["service"],
+        "namespace": namespace or SAMPLE_INCIDENT["namespace"],
+        "history": _or_sample(history, "project"),
+        "tree": _or_sample(tree, "infrastructure-live"),
+        "plans": _or_sample(plans, "plans"),
+    }
