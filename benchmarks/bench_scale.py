@@ -619,6 +619,12 @@ def _run(work: Path, n_units: int, entries: int, parts: set[str], no_check: bool
     return 0 if no_check or all(checks.values()) else 1
 
 
+def bundled_sample() -> Path:
+    from opslib._paths import sample_dir
+
+    return sample_dir()
+
+
 def _report_parameters(paths: dict[str, Path], history: Path) -> dict[str, dict[str, Any]]:
     tree, plans = str(paths["tree"]), str(paths["plans"])
     return {
@@ -626,11 +632,16 @@ def _report_parameters(paths: dict[str, Path], history: Path) -> dict[str, dict[
         "overview": {"history": str(history), "tree": tree},
         "cost_report": {"costs": str(paths["costs"]), "tree": tree, "baseline": str(paths["baseline"])},
         "drift_report": {"tree": tree, "plans": plans, "drift_history": ""},
-        "incident_runbook": {"history": str(history), "tree": tree, "plans": plans},
+        "incident_runbook": {
+            "runbook": str(bundled_sample() / "runbooks" / "service-outage.md"),
+            "history": str(history),
+            "tree": tree,
+            "plans": plans,
+        },
         "promotion_report": {"tree": tree, "history": str(history)},
         # reviews a git change: the platform is no git work tree, so the report's own demonstration
-        # change runs, with the platform's plans and costs
-        "change_review": {"plans": plans},
+        # change runs (sample data: nothing of the platform's is mixed into it)
+        "change_review": {"sample": True},
     }
 
 

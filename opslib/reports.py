@@ -248,6 +248,11 @@ def notebook_values(
     values = _check_parameters(report, declared, given)
     if report not in REQUIREMENTS or not {"project", "sample"} <= set(declared):
         return values, None  # a notebook of the user's own: parameters as given
+    # the notebook's own `sample` and `project` parameters mean what the arguments mean
+    sample = bool(sample or values.pop("sample", None) is True)
+    named = values.pop("project", None)
+    if project is None and named:
+        project = str(named)
     loaded = project if isinstance(project, Project) or project is None else Project.load(project)
     inputs = report_inputs(
         report,
