@@ -29,6 +29,10 @@ PM = ["--incident-id", "X", "--service", "api"]
 # folder, plus the sample inputs.
 CASES: list[list[str]] = [
     ["report", "no-such-report"],
+    ["report", "all", "--project", "{missing}"],
+    ["report", "all", "--project", "{garbage}"],
+    ["init", "{missing}"],
+    ["init", "{file}"],
     ["report", "overview", "--out", "{file}"],
     ["report", "overview", "-p", "weeks", "abc", "--out", "{dir}"],
     ["history", "show", "{missing}"],
