@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := pyproject.toml
 
-.PHONY: test report lab lint bench clean venv
+.PHONY: test report lab lint bench mutate clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,22 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 lint: $(STAMP)
-	$(BIN)/ruff check opslib tests benchmarks examples data/sample
-	$(BIN)/ruff format --check opslib tests benchmarks examples data/sample
+	$(BIN)/ruff check opslib tests benchmarks examples data/sample tools
+	$(BIN)/ruff format --check opslib tests benchmarks examples data/sample tools
 	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# Mutation testing of the core modules, one group at a time (see docs/testing.md); not part of CI.
+# `make mutate GROUPS="plans history"` runs some groups only; MUTATE_JOBS=1 uses one core.
+MUTATE_STAMP := $(VENV)/.mutate-installed
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	$(BIN)/python tools/mutate.py $(GROUPS)
+
 clean:
-	rm -rf reports .pytest_cache .mypy_cache .ruff_cache
+	rm -rf reports build/mutate .pytest_cache .mypy_cache .ruff_cache
