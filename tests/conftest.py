@@ -5,10 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = REPO / "data" / "sample"
+
+# Property-based tests on a shared 2-core machine: a draw or an example may take seconds under load,
+# which says nothing about opslib, so no deadline and no "too slow" health check. No example database
+# either: it would be written into the checkout (.hypothesis/); a failure prints its seed to rerun.
+settings.register_profile(
+    "opslib", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None, print_blob=True
+)
+settings.load_profile("opslib")
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 every plotly figure rendered, tables present, and a layout a person can read at 1280 px (tables inside
 the page or their own scroll box, no row that looks empty, no raw pandas value, every chart titled in
 words, no "seed"). The same on an empty history, a one-event history and a tree without plans.
-Screenshots go to reports/screenshots/."""
+Screenshots go to pytest's temporary folders."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ import pytest
 
 from tests._browser import chromium_path, inspect_page, launch
 
-REPO = Path(__file__).resolve().parent.parent
-SCREENSHOTS = REPO / "reports" / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("notebooks"),
@@ -39,16 +37,19 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-def test_every_report_renders_offline(browser: Any, report_run: tuple[Path, dict[str, Any]]) -> None:
+def test_every_report_renders_offline(
+    browser: Any, report_run: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
     out, results = report_run
     assert results, "no reports ran"
+    shots = tmp_path / "screenshots"
     for name in sorted(results):
-        check = inspect_page(browser, (out / f"{name}.html").as_uri(), screenshot=SCREENSHOTS / f"{name}.png")
+        check = inspect_page(browser, (out / f"{name}.html").as_uri(), screenshot=shots / f"{name}.png")
         assert check.problems() == [], f"{name}: {check.problems()}"
         assert check.layout_problems() == [], f"{name}: {check.layout_problems()}"
         assert check.figures >= 1, f"{name}: no plotly figure in the report"
         assert check.tables >= 1, f"{name}: no table in the report"
-    index = inspect_page(browser, (out / "index.html").as_uri(), screenshot=SCREENSHOTS / "index.png")
+    index = inspect_page(browser, (out / "index.html").as_uri(), screenshot=shots / "index.png")
     assert index.problems() == [] and index.tables == 1
     assert index.layout_problems() == []
 
@@ -107,10 +108,10 @@ def edge_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(("data", "name"), [(d, n) for d, n, _ in EDGE_RUNS])
 def test_reports_on_empty_and_tiny_data_say_so_and_stay_readable(
-    browser: Any, edge_run: Path, data: str, name: str
+    browser: Any, edge_run: Path, data: str, name: str, tmp_path: Path
 ) -> None:
     page = edge_run / data / f"{name}.html"
-    check = inspect_page(browser, page.as_uri(), screenshot=SCREENSHOTS / f"{data}-{name}.png")
+    check = inspect_page(browser, page.as_uri(), screenshot=tmp_path / f"{data}-{name}.png")
     assert check.problems() == [], f"{data}/{name}: {check.problems()}"
     assert check.layout_problems() == [], f"{data}/{name}: {check.layout_problems()}"
     if data != "one-event":

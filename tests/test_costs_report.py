@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from opslib.costs.report import GROUPS, build_cost_report
@@ -32,6 +33,64 @@ def test_sample_report_has_every_table_and_a_verdict() -> None:
     summary = report.summary()
     json.dumps(summary)
     assert summary["verdict"] == report.verdict.status
+
+
+def _by(frame: pd.DataFrame, key: str) -> dict[str, Decimal]:
+    return dict(zip(frame[key], frame["monthly_cost_exact"], strict=True))
+
+
+def test_report_amounts_are_the_hand_computed_ones() -> None:
+    # report-breakdown.json prices the fixture tree by hand: lab ec2 30.37; shop api 72.08 (ecs)
+    # + 16.43 (lb) + a usage-based log group without usage; shop db 263.80 (rds) + 0.40 (secret).
+    # report-baseline.json is the same a month earlier: ecs at 36.04, no secret.
+    report = build_cost_report(
+        costs=str(FIXTURES / "report-breakdown.json"),
+        tree=str(FIXTURES / "tree"),
+        baseline=str(FIXTURES / "report-baseline.json"),
+        threshold=30,
+        top=3,
+    )
+    assert report.total_monthly == Decimal("383.08")
+    assert _by(report.totals["account"], "account") == {"shop": Decimal("352.71"), "lab": Decimal("30.37")}
+    assert _by(report.totals["environment"], "environment") == {
+        "prod": Decimal("352.71"),
+        "sandbox": Decimal("30.37"),
+    }
+    # shop prod is payments' (prod/tags.yml) except the db, whose own tags.yml says data
+    assert _by(report.totals["team"], "team") == {
+        "data": Decimal("264.20"),
+        "payments": Decimal("88.51"),
+        "(none)": Decimal("30.37"),
+    }
+    assert _by(report.totals["cost_center"], "cost_center") == {
+        "CC-9": Decimal("352.71"),
+        "(none)": Decimal("30.37"),
+    }
+    assert report.totals["team"]["unpriced"].tolist() == [0, 1, 0]
+    assert report.top_resources["address"].tolist() == [
+        "aws_db_instance.this",
+        "aws_ecs_service.this",
+        "aws_instance.this",
+    ]
+    assert report.unpriced["address"].tolist() == ["aws_cloudwatch_log_group.this"]
+    assert report.untagged["address"].tolist() == ["aws_instance.this"]
+    assert report.unowned["unowned"] == Decimal("30.37") and report.unowned["resources"] == 1
+    # 383.08 - 346.64: the ecs service doubled (+36.04) and the secret is new (+0.40)
+    assert report.verdict is not None and report.changes is not None
+    assert report.verdict.increase == Decimal("36.44")
+    assert (report.verdict.status, report.verdict.exit_code) == ("over_threshold", 2)
+    moved = report.changes[report.changes["change"] != "unchanged"]
+    assert dict(zip(moved["address"], moved["delta_monthly_cost_exact"], strict=True)) == {
+        "aws_ecs_service.this": Decimal("36.04"),
+        "aws_secretsmanager_secret.db": Decimal("0.40"),
+    }
+    within = build_cost_report(
+        costs=str(FIXTURES / "report-breakdown.json"),
+        tree=str(FIXTURES / "tree"),
+        baseline=str(FIXTURES / "report-baseline.json"),
+        threshold=36.44,
+    )
+    assert within.verdict is not None and within.verdict.exit_code == 0
 
 
 def test_user_file_is_not_allocated_with_the_sample_tree() -> None:

@@ -174,7 +174,36 @@ def test_kernel_runs_a_notebooks_cells(lab: Lab) -> None:
     ]
 
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "reports" / "screenshots"
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the JupyterLab screenshots go: pytest's temporary folders, never the checkout."""
+    return tmp_path_factory.mktemp("jupyterlab-screenshots")
+
+
+# a cell still running shows "[*]" as its prompt
+_ALL_CELLS_RAN = """() => {
+    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')];
+    return prompts.length > 0 && !prompts.some(p => p.textContent.includes('*'));
+}"""
+
+
+def _settled_outputs(page: Any, timeout_s: float = 120) -> int:
+    """The number of output areas once the notebook has stopped changing.
+
+    Counting while cells still run or widgets still draw gives a number that depends on the machine's
+    load (once 9 instead of 10): wait for an idle kernel, no running cell, and the same count twice.
+    """
+    page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')", timeout=timeout_s * 1000)
+    page.wait_for_function(_ALL_CELLS_RAN, timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    count = page.locator(".jp-OutputArea-output").count()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(750)
+        again = page.locator(".jp-OutputArea-output").count()
+        if again == count:
+            return count
+        count = again
+    raise AssertionError(f"output areas still changing after {timeout_s:.0f} s (last count {count})")
 
 
 def needs_browser(test: Any) -> Any:
@@ -194,7 +223,7 @@ def needs_browser(test: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _notebook_page(lab: Lab, name: str) -> Iterator[Any]:
+def _notebook_page(lab: Lab, name: str, screenshots: Path) -> Iterator[Any]:
     """A JupyterLab tab on ``name`` with every cell run."""
     from playwright.sync_api import sync_playwright
 
@@ -212,14 +241,13 @@ def _notebook_page(lab: Lab, name: str) -> Iterator[Any]:
         try:
             yield page
         finally:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{Path(name).stem}.png"))
+            page.screenshot(path=str(screenshots / f"jupyterlab-{Path(name).stem}.png"))
             browser.close()
 
 
 @needs_browser
-def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab) -> None:
-    with _notebook_page(lab, "incident_runbook.ipynb") as page:
+def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab, screenshots: Path) -> None:
+    with _notebook_page(lab, "incident_runbook.ipynb", screenshots) as page:
         # JupyterLab renders off-screen cells lazily: wait for the buttons to exist, not to be on screen
         page.wait_for_selector(".jupyter-widgets button:has-text('Done')", state="attached", timeout=120_000)
         buttons = page.locator(".jupyter-widgets button:has-text('Done')").count()
@@ -227,14 +255,14 @@ def test_incident_checklist_widgets_render_in_jupyterlab(lab: Lab) -> None:
 
 
 @needs_browser
-def test_control_row_redraws_in_place_in_jupyterlab(lab: Lab) -> None:
-    with _notebook_page(lab, "overview.ipynb") as page:
+def test_control_row_redraws_in_place_in_jupyterlab(lab: Lab, screenshots: Path) -> None:
+    with _notebook_page(lab, "overview.ipynb", screenshots) as page:
         page.wait_for_selector(".jupyter-widgets select", state="attached", timeout=120_000)
         page.wait_for_selector("text=Events per week (last 26 weeks)", state="attached", timeout=60_000)
-        before = page.locator(".jp-OutputArea-output").count()
+        before = _settled_outputs(page)
         page.locator(".jupyter-widgets select").first.select_option("sre-oncall")
         page.wait_for_selector(
             "text=Events per week (last 26 weeks, sre-oncall)", state="attached", timeout=60_000
         )
         # redrawn in place: the same output areas, not new ones appended below
-        assert page.locator(".jp-OutputArea-output").count() == before
+        assert _settled_outputs(page) == before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -355,18 +354,7 @@ def test_log_to_history_records_incident_and_resolution(
     assert pd.Timestamp(entries[0]["timestamp"]) == START
 
 
-def _require_history_api() -> None:
-    """Skip while the history engineer's module is not there yet; never hide its errors."""
-    try:
-        module = importlib.import_module("opslib.history")
-    except ImportError:
-        pytest.skip("opslib.history is not available yet")
-    if not (hasattr(module, "load_history") and hasattr(module, "log_activity")):
-        pytest.skip("opslib.history.load_history/log_activity are not available yet")
-
-
 def test_log_to_history_with_real_writer(tmp_path: Path) -> None:
-    _require_history_api()
     s = _session()
     s.walk()
     s.resolve("rolled back")
@@ -378,9 +366,7 @@ def test_log_to_history_with_real_writer(tmp_path: Path) -> None:
 
 def test_sample_data_culprit_when_present() -> None:
     project = ROOT / "data" / "sample" / "project"
-    if not (project / "project_history.json").is_file():
-        pytest.skip("sample history not generated yet")
-    _require_history_api()
+    assert (project / "project_history.json").is_file(), "committed sample history missing"
     tree = ROOT / "data" / "sample" / "infrastructure-live"
     s = IncidentSession(
         RUNBOOK,
