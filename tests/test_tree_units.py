@@ -233,8 +233,6 @@ def test_scope_from_path() -> None:
     assert scope_from_path("vpc") == (None, None, None)
 
 
-
-
 def test_sample_tree_is_committed() -> None:
     # the sample tree is committed: a renamed or missing root.hcl fails instead of skipping tests
     assert (SAMPLE / "root.hcl").is_file()
