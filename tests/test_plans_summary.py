@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import opslib
-from opslib.plans import exit_code, summary
+from opslib.plans import SUMMARY_COLUMNS, exit_code, summary
 from opslib.plans._risk import max_risk, risk_of
 
 
@@ -150,3 +150,20 @@ def test_max_risk_of_nothing_is_none() -> None:
     assert max_risk([]) is None
     assert max_risk(["unknown", None]) is None
     assert max_risk(["low", "critical", "medium"]) == "critical"
+
+
+def test_summary_of_no_plans_is_an_empty_table_exit_0() -> None:
+    empty = pd.DataFrame({"unit": [], "kind": [], "action": [], "risk": []})
+    frame = summary(empty)
+    assert list(frame.columns) == SUMMARY_COLUMNS and frame.empty
+    assert frame.attrs["exit_code"] == 0
+    assert exit_code(empty) == 0
+
+
+def test_hand_made_plan_metadata_without_output_count() -> None:
+    # attrs["plans"] written by hand (or by an older opslib) may lack output_changes: none counted
+    changes = pd.DataFrame({"unit": [], "kind": [], "action": [], "risk": []})
+    changes.attrs["plans"] = [{"unit": "quiet"}, {"unit": "outputs", "output_changes": 2}]
+    frame = summary(changes).set_index("unit")
+    assert frame.loc["quiet", ["output_changes", "errored", "exit_code"]].tolist() == [0, False, 0]
+    assert frame.loc["outputs", ["output_changes", "exit_code"]].tolist() == [2, 2]

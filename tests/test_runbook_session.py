@@ -179,6 +179,38 @@ def test_context_units_drift_and_blast_radius() -> None:
     assert list(s.context["blast_radius"]["unit"]) == [UNIT, "prod/us-east-1/prod/alb"]
 
 
+def _unit(root: Path, path: str, depends_on: str | None = None) -> None:
+    folder = root / path
+    folder.mkdir(parents=True)
+    text = 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+    if depends_on:
+        text += f'\ndependency "up" {{\n  config_path = "../{depends_on}"\n}}\n'
+    (folder / "terragrunt.hcl").write_text(text, encoding="utf-8")
+
+
+def test_blast_radius_from_a_real_tree(tmp_path: Path) -> None:
+    # the stubbed tree above only passes a frame through: here the graph of a loaded tree decides.
+    # edge -> alb -> ecs-api -> rds: a change to the service reaches alb (1) and edge (2), not rds
+    (tmp_path / "root.hcl").write_text("locals {}\n", encoding="utf-8")
+    _unit(tmp_path, "prod/rds")
+    _unit(tmp_path, "prod/ecs-api", "rds")
+    _unit(tmp_path, "prod/alb", "ecs-api")
+    _unit(tmp_path, "prod/edge", "alb")
+    tree = opslib.load_tree(tmp_path, repo_root=tmp_path, cache=False)
+    ctx = gather_context(service="api", namespace="prod", started_at=START, tree=tree)
+    blast = ctx.frames["blast_radius"]
+    assert blast[["unit", "distance"]].to_dict("records") == [
+        {"unit": "prod/ecs-api", "distance": 0},
+        {"unit": "prod/alb", "distance": 1},
+        {"unit": "prod/edge", "distance": 2},
+    ]
+    assert blast["reason"].tolist()[1:] == ["depends on prod/ecs-api", "depends on prod/alb"]
+    assert ctx.frames["units"].to_dict("records") == [
+        {"unit": "prod/ecs-api", "relation": "service", "distance": 0},
+        {"unit": "prod/rds", "relation": "dependency", "distance": 1},
+    ]
+
+
 def test_service_units_scoped_to_namespace() -> None:
     units = _tree().units
     assert service_units(units, "api", "prod") == [UNIT]
