@@ -54,7 +54,7 @@ GROUPS: dict[str, Group] = {
         ),
     ),
     "secrets": Group(
-        ("opslib/secrets.py",),
+        ("opslib/secrets.py", "opslib/secrets/*.py"),
         (
             "tests/test_secrets*.py",
             "tests/test_plans.py",
@@ -93,7 +93,7 @@ GROUPS: dict[str, Group] = {
 def _expand(patterns: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for pattern in patterns:
-        found += sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(pattern) if p.name != "__init__.py")
+        found += sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(pattern))
     return sorted(set(found))
 
 
@@ -110,9 +110,13 @@ def _prepare(name: str, group: Group, keep: bool) -> Path:
         elif src.exists():
             shutil.copy2(src, dst)
     tests = _expand(group.tests)
+    sources = _expand(group.sources)
+    if not sources or not tests:
+        # an empty only_mutate would make mutmut mutate the whole package
+        raise SystemExit(f"{name}: no source or test file matches {group.sources} / {group.tests}")
     config = {
         "source_paths": ["opslib"],
-        "only_mutate": _expand(group.sources),
+        "only_mutate": sources,
         "pytest_add_cli_args_test_selection": tests,
         "pytest_add_cli_args": PYTEST_ARGS + [a for node in group.skip for a in ("--deselect", node)],
         "also_copy": ["data", "notebooks", "examples", "docs", "README.md"],
