@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,36 @@ def test_json_shape_b_and_metadata_are_kept(tmp_path: Path) -> None:
     assert doc["metadata"]["tags_used"] == ["security", "iam", "infrastructure", "waf"]
     frame = load_history(folder / "project_history.json")
     assert frame["agent_type"].tolist() == ["security", "devops"]
+
+
+def test_json_shape_b_entry_fields_read_back(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "json/object_squad_metadata.json", None)
+    first = log_activity(folder, **_event(agent_type="devops"))
+    second = log_activity(folder, **_event(agent_type="devops", category=None, task=None, status="failed"))
+    # shape B ids are UUIDs, one per entry
+    assert uuid.UUID(first["id"]).version == 4 and first["id"] != second["id"]
+    assert first["action"]["category"] == "infrastructure" and second["action"]["category"] == ""
+    assert first["context"]["task"] == "Add WAF rate rule" and second["context"]["task"] == ""
+    assert (first["outcome"]["status"], second["outcome"]["status"]) == ("completed", "failed")
+    rows = load_history(folder / "project_history.json", cache=False).iloc[-2:]
+    assert rows["id"].tolist() == [first["id"], second["id"]]
+    assert rows["category"].tolist() == ["infrastructure", ""]
+    assert rows["task"].tolist() == ["Add WAF rate rule", ""]
+    assert rows["status"].tolist() == ["completed", "failed"]
+
+
+def test_metadata_lists_gain_new_names_once(tmp_path: Path) -> None:
+    # shape A (agent is a plain string) with a metadata block: names and tags are added, never twice
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    header = {"metadata": {"agents_active": ["sre-oncall"], "tags_used": ["waf"], "total_entries": 0}}
+    (folder / "project_history.json").write_text(json.dumps({**header, "entries": []}), encoding="utf-8")
+    log_activity(folder, **_event())
+    log_activity(folder, **_event(timestamp="2026-06-01T10:00:00Z"))
+    meta = json.loads((folder / "project_history.json").read_text())["metadata"]
+    assert meta["agents_active"] == ["sre-oncall", "devops-engineer"]
+    assert meta["tags_used"] == ["waf", "infrastructure"]
+    assert meta["total_entries"] == 2
 
 
 def test_updated_at_refreshed_and_bare_array_stays_array(tmp_path: Path) -> None:
