@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from opslib.errors import ConfigError, ParseError, SchemaError, WriteError
@@ -131,6 +133,55 @@ def test_json_shape_b_and_metadata_are_kept(tmp_path: Path) -> None:
     assert doc["metadata"]["tags_used"] == ["security", "iam", "infrastructure", "waf"]
     frame = load_history(folder / "project_history.json")
     assert frame["agent_type"].tolist() == ["security", "devops"]
+
+
+def test_json_file_alone_reads_back_every_field(tmp_path: Path) -> None:
+    # read the JSON file on its own: loading the folder would fill its gaps from the Markdown twin
+    folder = tmp_path / "new"
+    log_activity(
+        folder,
+        **_event(files_created=["modules/waf/main.tf"], files_deleted=["live/prod/old-waf/terragrunt.hcl"]),
+    )
+    row = load_history(folder / "project_history.json", cache=False).iloc[0]
+    assert (row["agent"], row["action_type"], row["status"]) == ("devops-engineer", "deployment", "completed")
+    assert row["description"] == "Applied the WAF rate rule in prod"
+    assert (row["category"], row["task"]) == ("infrastructure", "Add WAF rate rule")
+    assert row["summary"] == "Rule active, no false positives"
+    assert list(row["files_created"]) == ["modules/waf/main.tf"]
+    assert list(row["files_modified"]) == ["live/prod/us-east-1/waf/terragrunt.hcl"]
+    assert list(row["files_deleted"]) == ["live/prod/old-waf/terragrunt.hcl"]
+    assert list(row["follow_up"]) == ["Review WAF logs"]
+    assert list(row["tags"]) == ["infrastructure", "waf"]
+    assert row["timestamp"] == pd.Timestamp("2026-06-01T09:00:00Z")
+
+
+def test_new_file_header_times_are_utc_stamps(tmp_path: Path) -> None:
+    log_activity(tmp_path / "new", **_event())
+    doc = json.loads((tmp_path / "new" / "project_history.json").read_text())
+    for key in ("created_at", "updated_at"):
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", doc[key]), doc[key]
+        assert abs(pd.Timestamp(doc[key]) - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(hours=1)
+    # an existing file's updated_at is refreshed to a real stamp too
+    log_activity(tmp_path / "new", **_event(timestamp="2026-06-02T09:00:00Z"))
+    again = json.loads((tmp_path / "new" / "project_history.json").read_text())
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", again["updated_at"])
+    assert again["created_at"] == doc["created_at"]
+
+
+def test_blank_description_titles_the_entry_by_its_action(tmp_path: Path) -> None:
+    log_activity(tmp_path, **_event(description="   ", timestamp="2026-06-01T09:00:00Z"))
+    md = (tmp_path / "PROJECT_HISTORY.md").read_text()
+    assert "## [2026-06-01 09:00:00] devops-engineer: deployment\n" in md
+
+
+def test_metadata_last_updated_is_the_event_time(tmp_path: Path) -> None:
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    header = {"metadata": {"last_updated": "2026-01-01T00:00:00Z"}}
+    (folder / "project_history.json").write_text(json.dumps({**header, "entries": []}), encoding="utf-8")
+    log_activity(folder, **_event(timestamp="2026-06-01T09:00:00Z"))
+    meta = json.loads((folder / "project_history.json").read_text())["metadata"]
+    assert meta["last_updated"] == "2026-06-01T09:00:00Z"
 
 
 def test_json_shape_b_entry_fields_read_back(tmp_path: Path) -> None:
