@@ -93,7 +93,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     )
     server = Lab(port, token, root)
     try:
-        deadline = time.monotonic() + 60
+        # a loaded 2-core machine can take minutes to start the server; a dead process fails at once
+        deadline = time.monotonic() + 300
         while True:
             try:
                 server.get("/api/status")
