@@ -20,7 +20,9 @@ from opslib.history.markdown import read_markdown_history
 from opslib.history.reconcile import match_records, similarity
 
 
-def _json_entry(stamp: str, agent: str, description: str, task: str = "", summary: str = "") -> dict:
+def _json_entry(
+    stamp: str, agent: str, description: str, task: str = "", summary: str = "", status: str = "completed"
+) -> dict:
     compact = stamp.replace("-", "").replace(":", "").replace(" ", "-")
     return {
         "id": f"{compact}-{agent}",
@@ -29,16 +31,18 @@ def _json_entry(stamp: str, agent: str, description: str, task: str = "", summar
         "action": {"type": "deployment", "description": description},
         "context": {"task": task, "category": "infrastructure"},
         "files": {"created": [], "modified": [], "deleted": []},
-        "outcome": {"status": "completed", "summary": summary},
+        "outcome": {"status": status, "summary": summary},
         "follow_up": [],
         "tags": [],
     }
 
 
-def _md_entry(stamp: str, agent: str, title: str, text: str, summary: str) -> str:
+def _md_entry(
+    stamp: str, agent: str, title: str, text: str, summary: str, outcome: str = "✅ Completed"
+) -> str:
     return (
         f"## [{stamp}] {agent}: {title}\n\n**Action**: deployment\n**Category**: infrastructure\n\n"
-        f"### What Was Done\n{text}\n\n### Outcome\n✅ Completed - {summary}\n\n---\n\n"
+        f"### What Was Done\n{text}\n\n### Outcome\n{outcome} - {summary}\n\n---\n\n"
     )
 
 
@@ -206,3 +210,43 @@ def test_similarity_is_relative_to_the_shorter_text() -> None:
     assert similarity(frozenset({"nat", "vpc"}), long) == 0.5
     assert similarity(frozenset(), long) == 0.0
     assert similarity(long, frozenset()) == 0.0
+
+
+# ----------------------------------------------------------------------------- merging a pair
+
+
+def _one_pair(tmp_path: Path, json_status: str, md_outcome: str) -> pd.Series:
+    entries = [
+        _json_entry(
+            "2026-05-01 10:00:00", "sre-oncall", "Failed over the api to us-west-2", status=json_status
+        )
+    ]
+    sections = [
+        _md_entry(
+            "2026-05-01 10:00:20",
+            "sre-oncall",
+            "Failover",
+            "Failed over the api to us-west-2",
+            "done",
+            md_outcome,
+        )
+    ]
+    frame = load_history(_folder(tmp_path, entries, sections), cache=False)
+    assert len(frame) == 1 and bool(frame["in_json"].iloc[0]) and bool(frame["in_md"].iloc[0])
+    return frame.iloc[0]
+
+
+def test_json_status_wins_over_the_markdown_one(tmp_path: Path) -> None:
+    assert _one_pair(tmp_path, "completed", "❌ Failed")["status"] == "completed"
+
+
+def test_unknown_json_status_takes_the_markdown_one(tmp_path: Path) -> None:
+    assert _one_pair(tmp_path, "", "⚠️ Partial")["status"] == "partial"
+
+
+def test_pair_keeps_the_json_identity_and_both_extras(tmp_path: Path) -> None:
+    row = _one_pair(tmp_path, "completed", "✅ Completed")
+    assert row["id"] == "20260501-100000-sre-oncall"
+    assert row["source_file"].endswith("project_history.json")
+    # the Markdown record's own fields (its title) stay with the event
+    assert row["extra"].get("title") == "Failover"
