@@ -250,3 +250,13 @@ def test_pair_keeps_the_json_identity_and_both_extras(tmp_path: Path) -> None:
     assert row["source_file"].endswith("project_history.json")
     # the Markdown record's own fields (its title) stay with the event
     assert row["extra"].get("title") == "Failover"
+
+
+def test_markdown_title_counts_as_wording(tmp_path: Path) -> None:
+    # 40 s apart (not the same moment) and the body says nothing useful: only the title pairs them
+    entries = [_json_entry("2026-05-01 10:00:00", "devops-engineer", "Rotated the RDS master password")]
+    sections = [
+        _md_entry("2026-05-01 10:00:40", "devops-engineer", "Rotated RDS master password", "See ticket", "ok")
+    ]
+    frame = load_history(_folder(tmp_path, entries, sections), cache=False)
+    assert len(frame) == 1 and bool(frame["in_md"].iloc[0])

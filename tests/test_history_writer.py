@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from opslib._io import locked
-from opslib.errors import ConfigError, LockError, ParseError, SchemaError, WriteError
+from opslib.errors import ConfigError, LockError, ParameterError, ParseError, SchemaError, WriteError
 from opslib.history import check_history, load_history, log_activity, writer
 from opslib.history.markdown import read_markdown_history
 
@@ -283,6 +283,57 @@ def _worker(folder: str, worker: int, count: int) -> None:
             tags=["load"],
             timestamp=f"2026-06-01T{worker:02d}:{i:02d}:00Z",
         )
+
+
+@pytest.mark.parametrize(
+    ("override", "error", "named"),
+    [
+        ({"agent": " "}, ConfigError, "`agent`"),
+        ({"action_type": ""}, ConfigError, "`action_type`"),
+        ({"files_created": "main.tf"}, ConfigError, "`files_created`"),
+        ({"files_modified": "main.tf"}, ConfigError, "`files_modified`"),
+        ({"files_deleted": "main.tf"}, ConfigError, "`files_deleted`"),
+        ({"tags": "waf"}, ConfigError, "`tags`"),
+        ({"follow_up": "call the vendor"}, ConfigError, "`follow_up`"),
+        ({"timestamp": "the day before"}, ParameterError, "timestamp"),
+    ],
+)
+def test_bad_argument_is_named_and_nothing_written(
+    tmp_path: Path, override: dict[str, Any], error: type[Exception], named: str
+) -> None:
+    with pytest.raises(error) as info:
+        log_activity(tmp_path, **_event(**override))
+    assert named in str(info.value)
+    assert not (tmp_path / "project_history.json").exists()
+
+
+def test_new_nested_folder_is_created(tmp_path: Path) -> None:
+    log_activity(tmp_path / "a" / "b" / "project", **_event())
+    assert (tmp_path / "a" / "b" / "project" / "project_history.json").is_file()
+
+
+def test_long_description_title_is_cut_at_100_characters(tmp_path: Path) -> None:
+    log_activity(tmp_path, **_event(description="x" * 150))
+    heading = next(
+        line for line in (tmp_path / "PROJECT_HISTORY.md").read_text().splitlines() if line.startswith("## [")
+    )
+    assert heading.endswith("devops-engineer: " + "x" * 100)
+
+
+def test_json_file_is_indented_for_review(tmp_path: Path) -> None:
+    # the file is committed and reviewed in diffs: one key per line, two-space indent
+    log_activity(tmp_path, **_event())
+    text = (tmp_path / "project_history.json").read_text()
+    assert text.endswith("}\n") and '\n  "entries": [\n' in text
+
+
+def test_existing_entries_that_are_not_objects_do_not_stop_a_write(tmp_path: Path) -> None:
+    doc = {"entries": ["a stray note", {"id": "20260601-090000-devops_engineer", "agent": "devops-engineer"}]}
+    (tmp_path / "project_history.json").write_text(json.dumps(doc), encoding="utf-8")
+    entry = log_activity(tmp_path, **_event())
+    # the id already taken by the object entry is not reused
+    assert entry["id"] == "20260601-090000-devops_engineer-2"
+    assert json.loads((tmp_path / "project_history.json").read_text())["entries"][0] == "a stray note"
 
 
 def test_held_lock_times_out_with_lock_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
