@@ -260,3 +260,89 @@ def test_markdown_title_counts_as_wording(tmp_path: Path) -> None:
     ]
     frame = load_history(_folder(tmp_path, entries, sections), cache=False)
     assert len(frame) == 1 and bool(frame["in_md"].iloc[0])
+
+
+def test_json_summary_counts_as_wording(tmp_path: Path) -> None:
+    # the JSON description is vague; its summary carries the words the Markdown record uses
+    entries = [
+        _json_entry(
+            "2026-05-01 10:00:00",
+            "devops-engineer",
+            "Maintenance window",
+            summary="Rotated RDS master password",
+        )
+    ]
+    sections = [
+        _md_entry("2026-05-01 10:00:40", "devops-engineer", "RDS", "Rotated RDS master password", "ok")
+    ]
+    frame = load_history(_folder(tmp_path, entries, sections), cache=False)
+    assert len(frame) == 1 and bool(frame["in_md"].iloc[0])
+
+
+# ----------------------------------------------------------------------------- style 2: ids, local time
+
+
+def _style2(
+    tmp_path: Path, entries: list[dict], headings: list[tuple[str, str, str]], id_lines: bool
+) -> Path:
+    """A newest-first Markdown log in local time (UTC+2), as the style-2 writer makes it."""
+    text = "# Project History\n\nNew entries go on top. Times are local (UTC+2).\n\n"
+    for stamp, title, entry_id in headings:
+        text += f"## [{stamp}] security-engineer: {title}\n\n"
+        if id_lines:
+            text += f"**ID**: {entry_id}\n"
+        text += f"**Action**: review\n\n### What Was Done\n{title}\n\n### Outcome\n✅ Completed - done\n\n"
+        # a "Follow-up Actions" section is what marks a style-2 entry when it has no **ID** line
+        text += "### Follow-up Actions\n- [ ] check next week\n\n---\n\n"
+    (tmp_path / "PROJECT_HISTORY.md").write_text(text, encoding="utf-8")
+    doc = {"entries": entries}
+    (tmp_path / "project_history.json").write_text(json.dumps(doc), encoding="utf-8")
+    return tmp_path
+
+
+def _b_entry(entry_id: str, stamp: str, description: str) -> dict:
+    return {
+        "id": entry_id,
+        "timestamp": stamp,
+        "agent": {"name": "security-engineer", "type": "security"},
+        "action": {"type": "review", "category": "security", "description": description},
+        "context": {"task": description, "related_entries": [], "triggered_by": "schedule"},
+        "outcome": {"status": "completed", "result": "", "follow_up_actions": []},
+        "tags": [],
+    }
+
+
+def test_explicit_id_pairs_whatever_the_words_and_time(tmp_path: Path) -> None:
+    entry_id = "7d1e2f30-1111-4a4a-9b9b-0c0c0c0c0c0c"
+    entries = [_b_entry(entry_id, "2026-05-02T09:30:00Z", "Reviewed the IAM deploy role policy")]
+    folder = _style2(tmp_path, entries, [("2026-05-04 18:00:00", "Quarterly audit notes", entry_id)], True)
+    frame = load_history(folder, cache=False)
+    assert len(frame) == 1
+    assert frame["id"].iloc[0] == entry_id and bool(frame["in_md"].iloc[0])
+
+
+@pytest.mark.parametrize(("local", "paired"), [("11:32:00", True), ("11:32:01", False), ("12:31:30", True)])
+def test_local_time_pairs_within_two_minutes_of_a_quarter_hour_offset(
+    tmp_path: Path, local: str, paired: bool
+) -> None:
+    # 09:30Z written as local time: any whole-quarter-hour offset, plus at most 120 s of writing delay
+    entries = [_b_entry("1777714200-aa", "2026-05-02T09:30:00Z", "Enabled GuardDuty in every account")]
+    folder = _style2(
+        tmp_path, entries, [(f"2026-05-02 {local}", "Enabled GuardDuty in every account", "")], False
+    )
+    frame = load_history(folder, cache=False)
+    assert len(frame) == (1 if paired else 2)
+
+
+def test_local_time_checks_every_candidate(tmp_path: Path) -> None:
+    # the earlier JSON record is too far off any quarter hour; the later one fits: it must still pair
+    entries = [
+        _b_entry("1777713600-aa", "2026-05-02T09:20:00Z", "Enabled GuardDuty in every account"),
+        _b_entry("1777714200-bb", "2026-05-02T09:30:00Z", "Enabled GuardDuty in every account"),
+    ]
+    folder = _style2(
+        tmp_path, entries, [("2026-05-02 11:30:30", "Enabled GuardDuty in every account", "")], False
+    )
+    frame = load_history(folder, cache=False).set_index("id")
+    assert bool(frame.loc["1777714200-bb", "in_md"])
+    assert not bool(frame.loc["1777713600-aa", "in_md"])
