@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := pyproject.toml
 
-.PHONY: test report lab lint bench mutate clean venv
+.PHONY: test report lab lint bench mutate clean venv airflow-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check opslib tests benchmarks examples data/sample tools
 	$(BIN)/ruff format --check opslib tests benchmarks examples data/sample tools
 	$(BIN)/mypy
+
+# A real Apache Airflow in its own venv (the main one stays small): the fleet DAG end to end.
+AIRFLOW_VENV := .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+AIRFLOW_PACKAGES := 'apache-airflow>=3.0,<4' apache-airflow-providers-papermill apache-airflow-providers-standard
+
+$(AIRFLOW_STAMP): pyproject.toml
+	test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -e . $(AIRFLOW_PACKAGES)
+	touch $(AIRFLOW_STAMP)
+
+airflow-test: $(AIRFLOW_STAMP)
+	$(AIRFLOW_VENV)/bin/python tests/airflow/check_fleet_dag.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

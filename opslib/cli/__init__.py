@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "incident": "opslib.cli.incident",
     "promote": "opslib.cli.promote",
     "review": "opslib.cli.review",
+    "fleet": "opslib.cli.fleet",
 }
 
 
