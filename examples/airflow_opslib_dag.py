@@ -12,13 +12,27 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow import DAG
 from airflow.exceptions import AirflowSkipException
-from airflow.models import Variable
-from airflow.operators.python import PythonOperator
 
-PROJECT = Variable.get("opslib_project", default_var="/srv/live")
-OUT_DIR = Variable.get("opslib_reports_dir", default_var="/srv/www/ops-reports")
+try:  # Airflow 3
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import DAG, Variable
+
+    def _setting(key: str, default: str) -> str:
+        return str(Variable.get(key, default=default))
+
+except ImportError:  # pragma: no cover - Airflow 2.10
+    from airflow import DAG
+    from airflow.models import Variable
+    from airflow.operators.python import PythonOperator
+
+    def _setting(key: str, default: str) -> str:
+        return str(Variable.get(key, default_var=default))
+
+
+# read when a task runs, not when the scheduler parses the file (no database call at parse time)
+PROJECT_VARIABLE, PROJECT_DEFAULT = "opslib_project", "/srv/live"
+OUT_VARIABLE, OUT_DEFAULT = "opslib_reports_dir", "/srv/www/ops-reports"
 
 # report -> parameters over the project file (inputs come from opslib.toml)
 REPORTS = {
@@ -32,7 +46,8 @@ REPORTS = {
 def _run(name: str, parameters: dict[str, Any]) -> str:
     from opslib import reports
 
-    (result,) = reports.run_all([name], {name: parameters}, OUT_DIR, project=PROJECT, jobs=1)
+    project, out_dir = _setting(PROJECT_VARIABLE, PROJECT_DEFAULT), _setting(OUT_VARIABLE, OUT_DEFAULT)
+    (result,) = reports.run_all([name], {name: parameters}, out_dir, project=project, jobs=1)
     if result.status == "skipped":
         raise AirflowSkipException(result.reason)
     if result.status != "ok":
@@ -43,7 +58,7 @@ def _run(name: str, parameters: dict[str, Any]) -> str:
 def _publish_index() -> None:
     from opslib.reports import write_index
 
-    write_index(OUT_DIR)
+    write_index(_setting(OUT_VARIABLE, OUT_DEFAULT))
 
 
 with DAG(

@@ -94,7 +94,7 @@ def main() -> int:
                 sys.executable,
                 "-c",
                 "import json; from airflow.models import DagBag; "
-                f"b = DagBag(dag_folder={str(REPO / 'examples')!r}, include_examples=False); "
+                f"b = DagBag(dag_folder={str(REPO / 'examples')!r}); "
                 "print(json.dumps({'errors': {k: str(v) for k, v in b.import_errors.items()}, "
                 "'dags': sorted(b.dag_ids)}))",
             ],
