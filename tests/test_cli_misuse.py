@@ -85,6 +85,10 @@ CASES: list[list[str]] = [
     ["review", "{missing}"],
     ["review", str(TREE), "--plans", "{missing}"],
     ["review", str(TREE), "--costs", "{garbage}"],
+    ["fleet", "report", "{missing}"],
+    ["fleet", "report", "{garbage}"],
+    ["fleet", "report", "{dir}"],
+    ["fleet", "report", "{file}", "--out", "{file}"],
 ]
 
 # lenient readers: a garbage input is reported (a warning naming the file) and the rest goes on
