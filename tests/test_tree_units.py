@@ -130,7 +130,6 @@ def test_stack_units_with_values_and_nested_stacks() -> None:
     tree = load("stack")
     stack_units = tree.units[tree.units["kind"] == "stack-unit"].set_index("unit")
     assert sorted(stack_units.index) == [
-        "catalog/stacks/data/.terragrunt-stack/db",
         "live/.terragrunt-stack/data/.terragrunt-stack/db",
         "live/.terragrunt-stack/queue",
         "live/.terragrunt-stack/services/app",
@@ -276,12 +275,24 @@ def test_sample_tree_stack_units_and_lock_files(sample_tree: TerragruntTree) -> 
     assert isinstance(tree.units, pd.DataFrame)
 
 
-def test_loading_a_subtree_reports_includes_outside_it() -> None:
+def test_loading_a_subtree_reads_the_repository_around_it() -> None:
+    """A subtree reads root.hcl above it (the repository is readable); without the repository, the
+    includes outside the loaded folder are error rows."""
     tree = load_tree(FIXTURES / "basic" / "prod", cache=False)
     assert sorted(tree.units["unit"]) == ["us-east-1/prod/app", "us-east-1/prod/db", "us-east-1/prod/vpc"]
-    assert (tree.errors["kind"] == "eval").all() and len(tree.errors) == 4
-    assert tree.errors["message"].str.contains("cannot resolve its path").all()
+    assert tree.errors.empty
     units = tree.units.set_index("unit")
+    assert units.loc["us-east-1/prod/app", "includes"][0]["path"] == "../root.hcl"
+    files = tree.files.set_index("path")
+    assert files.loc["../root.hcl", "role"] == "root"
+    assert "us-east-1/prod/app" in files.loc["../root.hcl", "units"]
+    # the blast radius of the file above the loaded folder reaches every unit that includes it
+    assert len(tree.blast_radius("../root.hcl")) == 3
+
+    alone = load_tree(FIXTURES / "basic" / "prod", cache=False, repo_root=FIXTURES / "basic" / "prod")
+    assert (alone.errors["kind"] == "eval").all() and len(alone.errors) == 4
+    assert alone.errors["message"].str.contains(r"find_in_parent_folders\(root.hcl\): no such file").all()
+    units = alone.units.set_index("unit")
     assert units.loc["us-east-1/prod/app", "errors"] == 2
     assert units.loc["us-east-1/prod/app", "includes"][0]["path"] == 'find_in_parent_folders("root.hcl")'
     assert set(units["account"]) == {"prod"}  # prod/account.hcl is the subtree's own root

@@ -248,10 +248,10 @@ class LintContext:
 
     @cached_property
     def unit_by_file(self) -> dict[str, str]:
-        """Config file path -> unit id, for units of kind ``unit`` (stack units share a stack file)."""
+        """Config file path -> unit id, for units of kind ``unit``/``catalog`` (stack units share a stack file)."""
         out: dict[str, str] = {}
         for row in self.unit_rows:
-            if row.get("kind", "unit") == "unit" and row.get("path"):
+            if row.get("kind", "unit") in ("unit", "catalog") and row.get("path"):
                 out[str(row["path"])] = str(row["unit"])
         return out
 
@@ -267,9 +267,9 @@ class LintContext:
         return out
 
     def plain_units(self) -> Iterator[dict[str, Any]]:
-        """Unit rows of kind ``unit`` (stack units are generated from a catalog, not written here)."""
+        """Unit rows written here (kind ``unit`` or ``catalog``; stack units are generated from a catalog)."""
         for row in self.unit_rows:
-            if row.get("kind", "unit") == "unit":
+            if row.get("kind", "unit") in ("unit", "catalog"):
                 yield row
 
     def owner(self, path: str) -> str:

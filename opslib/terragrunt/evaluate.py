@@ -47,6 +47,8 @@ __all__ = [
     "attr_line",
     "attributes",
     "contains_unknown",
+    "env_variable",
+    "expansion",
     "is_unknown",
     "iter_blocks",
     "materialize",
@@ -151,6 +153,11 @@ class Evaluator:
         self.mock_outputs = mock_outputs
         self._repo_root = repo_root
         self._repo_root_found = repo_root is not None
+        # files may be read anywhere in the repository (a catalog beside the loaded folder), never beyond
+        self._area_text = (
+            os.fspath(repo_root) if repo_root is not None and root.is_relative_to(repo_root) else ""
+        )
+        self._area_prefix = self._area_text.rstrip(os.sep) + os.sep if self._area_text else ""
         self.masker = Masker()
         self.errors: dict[tuple[str, int | None, str], ErrorRow] = {}
         self._reads: dict[tuple[str, Path | None], Config] = {}
@@ -160,6 +167,13 @@ class Evaluator:
         self._found: dict[tuple[str, str], str | None] = {}
         self._stats: dict[str, tuple[bool, bool]] = {}
         self._compiled: dict[int, tuple[Any, Node]] = {}
+        # a stack unit's generated folder (not on disk until `terragrunt stack generate`) -> its source
+        self._overlays: dict[str, str] = {}
+        self._values_files: dict[str, Any] = {}  # generated terragrunt.values.hcl -> the stack's values
+        self.warnings: dict[tuple[str, int | None, str], ErrorRow] = {}
+        self._lines: dict[str, list[str]] = {}
+        self.error_sink: list[ErrorRow] | None = None  # set while evaluating a catalog unit on its own
+        self.current_errors: set[tuple[str, int | None, str]] | None = None
 
     # -- files ------------------------------------------------------------------------------------
     # string operations: pathlib's relative_to dominated the evaluation time of big trees
@@ -167,12 +181,22 @@ class Evaluator:
         text = os.fspath(path)
         return text == self._root_text or text.startswith(self._root_prefix)
 
+    def readable(self, path: Path | str) -> bool:
+        """Inside the root, or elsewhere in the repository holding it (read-only: catalogs, roots)."""
+        text = os.fspath(path)
+        if text == self._root_text or text.startswith(self._root_prefix):
+            return True
+        return bool(self._area_text) and (text == self._area_text or text.startswith(self._area_prefix))
+
     def rel(self, path: Path | str) -> str:
+        """The id of a path: relative to the root; ``../catalog/...`` elsewhere in the repository."""
         text = os.fspath(path)
         if text == self._root_text:
             return "."
         if text.startswith(self._root_prefix):
             return text[len(self._root_prefix) :].replace(os.sep, "/")
+        if self._area_text and (text == self._area_text or text.startswith(self._area_prefix)):
+            return os.path.relpath(text, self._root_text).replace(os.sep, "/")
         return text.replace(os.sep, "/")
 
     def compile(self, value: Any) -> Node:
@@ -201,35 +225,101 @@ class Evaluator:
         return known
 
     def find_up(self, start: str, name: str) -> str | None:
-        """The first ``start/../name``, ``start/../../name``... inside the root (memoised)."""
+        """The first ``start/../name``, ``start/../../name``... up to the repository root (else the
+        tree root), memoised."""
         key = (start, name)
         if key in self._found:
             return self._found[key]
         found = None
         folder = os.path.dirname(start)
-        while self.inside(folder):
+        top = self._area_text or self._root_text
+        while self.readable(folder):
             candidate = os.path.join(folder, name)
             if self.exists(candidate):
                 found = os.path.normpath(candidate)
                 break
-            if folder == self._root_text:
+            if folder == top or os.path.dirname(folder) == folder:
                 break
             folder = os.path.dirname(folder)
         self._found[key] = found
         return found
 
+    @property
+    def search_top(self) -> str:
+        """Where upward searches stop: the repository root, else the tree root."""
+        return self._area_text or self._root_text
+
     def document(self, path: Path | str) -> dict[str, Any] | None:
-        if not self.inside(path):
+        if not self.readable(path):
             return None
         doc = self.documents.get(self.rel(path))
         if doc is None:
             doc = self._load_document(Path(path))
         return doc
 
+    def find_line(self, path: Path, line: int, needle: str) -> int:
+        """The first line from ``line`` to the end of the attribute starting there that holds ``needle``."""
+        lines = self._text_lines(os.fspath(path))
+        depth = 0
+        for number in range(line, len(lines) + 1):
+            text = lines[number - 1]
+            if needle in text:
+                return number
+            depth += sum(text.count(c) for c in "{[(") - sum(text.count(c) for c in "}])")
+            if depth <= 0 and number > line:
+                break
+        return line
+
+    def _text_lines(self, text: str) -> list[str]:
+        found = self._lines.get(text)
+        if found is None:
+            try:
+                with open(text, encoding="utf-8-sig", errors="replace") as handle:
+                    found = handle.read().split("\n")
+            except OSError:
+                found = []
+            self._lines[text] = found
+        return found
+
     def error(self, path: Path, line: int | None, message: str) -> None:
         key = (str(path), line, message)
+        if self.error_sink is not None:
+            if key not in self.errors:
+                self.error_sink.append(ErrorRow(path, line, message))
+            return
+        if self.current_errors is not None:
+            self.current_errors.add(key)  # the unit being evaluated met this error
         if key not in self.errors:
             self.errors[key] = ErrorRow(path, line, message)
+
+    def warn(self, path: Path, line: int | None, message: str) -> None:
+        key = (str(path), line, message)
+        if self.error_sink is None and key not in self.warnings:
+            self.warnings[key] = ErrorRow(path, line, message)
+
+    # -- generated stack folders --------------------------------------------------------------------
+    def add_overlay(self, generated: Path, source: Path, values: Any) -> None:
+        """``generated`` (a stack unit's folder) holds a copy of ``source`` plus terragrunt.values.hcl."""
+        gen = os.fspath(generated)
+        self._overlays[gen] = os.fspath(source)
+        values_file = os.path.join(gen, "terragrunt.values.hcl")
+        if not os.path.exists(values_file):
+            self._values_files[values_file] = values
+            self._stats[values_file] = (True, False)
+
+    def generated(self, text: str) -> str:
+        """``text``, or the source file it is a copy of when it lies in a not yet generated stack unit."""
+        if not self._overlays or text in self._values_files or os.path.exists(text):
+            return text
+        folder = text
+        while True:
+            source = self._overlays.get(folder)
+            if source is not None:
+                return source + text[len(folder) :]
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                return text
+            folder = parent
 
     def repo_root(self, start: Path) -> Path | None:
         if not self._repo_root_found:
@@ -247,12 +337,16 @@ class Evaluator:
 
     def read_config(self, path: Path | str, original_dir: Path) -> Config | Unknown:
         text = os.fspath(path)
+        if text in self._values_files:
+            return _values_config(self, Path(text), self._values_files[text])
         # a file only depends on the reader when it asks for the original dir; share it otherwise
         uses = self._uses_original.get(text)
         if uses is None:
             doc = self.document(text)
             if doc is None:
-                return Unknown(f"read_terragrunt_config({self.rel(text)}): not a parsed file inside the root")
+                return Unknown(
+                    f"read_terragrunt_config({self.rel(text)}): not a parsed file of the repository"
+                )
             uses = self._uses_original[text] = "get_original_terragrunt_dir" in repr(doc)
         key = (text, original_dir if uses else None)
         config = self._reads.get(key)
@@ -261,6 +355,23 @@ class Evaluator:
             config = Config(self, file, file.parent, original_dir)
             self._reads[key] = config
         return config
+
+
+def env_variable(value: Any) -> str | None:
+    """The environment variable an unknown value waits for (``get_env`` without a default), if any."""
+    if isinstance(value, Unknown) and value.reason.startswith("get_env("):
+        return value.reason[len("get_env(") :].split(")", 1)[0]
+    return None
+
+
+def _values_config(ev: Evaluator, path: Path, values: Any) -> Config:
+    """The terragrunt.values.hcl a stack writes into a unit's folder, from the stack's values."""
+    values = materialize(values)
+    items = values if isinstance(values, dict) else {}
+    config = Config(ev, path, path.parent, path.parent)
+    config.doc = {**{key: None for key in items}, "__lines__": {key: [1, 1] for key in items}}
+    config._top = dict(items)
+    return config
 
 
 class _LocalsView(_Lazy):
@@ -322,16 +433,30 @@ class _DependenciesView(_Lazy):
     def get(self, key: str) -> Any:
         body = self.config.unit_root.merged_blocks("dependency").get(key)
         if body is None:
-            raise EvalError(f"no dependency block named {key!r}")
+            raise _needle(EvalError(f"no dependency block named {key!r}"), f"dependency.{key}")
         return dependency_value(self.config, key, *body)
 
     def keys(self) -> list[str]:
         return list(self.config.unit_root.merged_blocks("dependency"))
 
 
-def dependency_value(config: Config, key: str, owner: Config, block: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``dependency.<key>`` gives: ``outputs`` (mocks or unknown), ``inputs``, ``config_path``."""
-    mocks = owner.eval_attr(block, "mock_outputs") if "mock_outputs" in block else None
+def dependency_value(config: Config, key: str, owner: Config, block: Mapping[str, Any]) -> Any:
+    """What ``dependency.<key>`` gives: ``outputs`` (mocks or unknown), ``inputs``, ``config_path``;
+    for a block with an ``expansion``, a map from each instance key to that."""
+    instances = expansion(owner, block)
+    if instances is None:
+        return _dependency_instance(config, key, owner, block, {})
+    if isinstance(instances, Unknown):
+        return instances
+    return {
+        name: _dependency_instance(config, f"{key}[{name}]", owner, block, scope) for name, scope in instances
+    }
+
+
+def _dependency_instance(
+    config: Config, key: str, owner: Config, block: Mapping[str, Any], scope: dict[str, Any]
+) -> dict[str, Any]:
+    mocks = owner.eval_attr(block, "mock_outputs", scope) if "mock_outputs" in block else None
     if config.ev.mock_outputs and isinstance(mocks, dict):
         outputs: Any = mocks
     else:
@@ -339,8 +464,33 @@ def dependency_value(config: Config, key: str, owner: Config, block: Mapping[str
     return {
         "outputs": outputs,
         "inputs": Unknown(f"dependency.{key}.inputs"),
-        "config_path": owner.eval_attr(block, "config_path") if "config_path" in block else None,
+        "config_path": owner.eval_attr(block, "config_path", scope) if "config_path" in block else None,
     }
+
+
+def expansion(owner: Config, block: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]] | Unknown | None:
+    """The instances of a block with an ``expansion { for_each | count }``: (key, scope) pairs where the
+    scope holds ``each`` or ``count``; None when the block does not expand."""
+    bodies = [body for _, body in iter_blocks(block, "expansion")]
+    if not bodies:
+        return None
+    body = bodies[0]
+    if "for_each" in body:
+        items = materialize(owner.eval_attr(body, "for_each"))
+        if isinstance(items, Unknown):
+            return items
+        if isinstance(items, dict):
+            return [(str(k), {"each": {"key": k, "value": v}}) for k, v in items.items()]
+        if isinstance(items, list):
+            return [(hcl_str(v), {"each": {"key": v, "value": v}}) for v in items]
+        raise _needle(EvalError("expansion.for_each must be a map or a set"), "for_each")
+    if "count" in body:
+        count = materialize(owner.eval_attr(body, "count"))
+        if isinstance(count, Unknown):
+            return count
+        number = _num(count)
+        return [(str(i), {"count": {"index": i}}) for i in range(int(number))]
+    raise _needle(EvalError("expansion needs for_each or count"), "expansion")
 
 
 class Config:
@@ -380,6 +530,13 @@ class Config:
         self.materialized: dict[tuple[Any, ...], Any] = {}
         self.touched: set[Path] = set()  # files this config read (includes, reads, file())
         self.reads: list[Config] = []  # configs this one read or included
+        self.env_used: set[str] = set()  # environment variables get_env asked for
+        self.unresolved: list[dict[str, Any]] = []  # functions whose value stays unknown, and why
+        self.errors: set[tuple[str, int | None, str]] = set()  # error rows met evaluating this file
+        self.line: int | None = None  # the line being evaluated
+        self.extra_parents: list[tuple[Include, Config]] = []  # a stack's autoinclude
+        self.env_paths: set[str] = set()  # unset environment variables some path of this file needs
+        self.scope_vars: dict[str, Any] = {}  # unit/stack references of a stack file's autoinclude
 
     @property
     def unit_root(self) -> Config:
@@ -390,7 +547,7 @@ class Config:
         if name in self._locals:
             return self._locals[name]
         if name not in self.local_sources:
-            raise EvalError(f"no local named {name!r} in {self.ev.rel(self.path)}")
+            raise _needle(EvalError(f"no local named {name!r} in {self.ev.rel(self.path)}"), f"local.{name}")
         if name in self._evaluating:
             value, line = self.local_sources[name]
             self.ev.error(self.path, line, f"local.{name} refers to itself (a reference cycle)")
@@ -423,7 +580,11 @@ class Config:
                         target = value if isinstance(value, Unknown) else Unknown("path is not a string")
                         # the unit loads without what it includes: say so where the include is
                         name = f"include {label!r}" if label is not None else "include"
-                        self.ev.error(self.path, line, f"{name}: cannot resolve its path ({target.reason})")
+                        failed = target.reason.startswith("error:")  # its error row is there already
+                        if not failed and not self.unknown_path(target, name, attr_line(body, "path")):
+                            self.ev.error(
+                                self.path, line, f"{name}: cannot resolve its path ({target.reason})"
+                            )
                 expose = self.eval_value(body.get("expose", False), None) is True
                 strategy = self.eval_value(body.get("merge_strategy", '"shallow"'), None)
                 self._includes.append(
@@ -449,7 +610,7 @@ class Config:
                     self.ev.error(self.path, inc.line, f"included file not found: {self.ev.rel(inc.path)}")
                 else:
                     self.touched.add(inc.path)  # unparseable: its error rows count for this unit
-                result = Unknown(f"include {self.ev.rel(inc.path)}: not a parsed file inside the root")
+                result = Unknown(f"include {self.ev.rel(inc.path)}: not a parsed file of the repository")
             elif inc.path == self.path or (self.child is not None):
                 # terragrunt does not nest includes; an included file's own includes are not merged
                 result = Unknown("nested include")
@@ -473,7 +634,7 @@ class Config:
             parent = self.included(inc)
             if isinstance(parent, Config):
                 out.append((inc, parent))
-        return out
+        return out + self.extra_parents
 
     def merged_parents(self) -> list[tuple[Include, Config]]:
         """The includes whose configuration merges into this one: all but ``merge_strategy = "no_merge"``
@@ -556,12 +717,23 @@ class Config:
         return self._merged[kind]
 
     # -- evaluation -------------------------------------------------------------------------------
-    def eval_attr(self, body: Mapping[str, Any], name: str) -> Any:
+    def eval_attr(self, body: Mapping[str, Any], name: str, scope: dict[str, Any] | None = None) -> Any:
         if name not in body:
             return None
-        return self.eval_value(body[name], attr_line(body, name))
+        return self.eval_value(body[name], attr_line(body, name), scope)
 
-    def eval_value(self, value: Any, line: int | None) -> Any:
+    def eval_value(self, value: Any, line: int | None, scope: dict[str, Any] | None = None) -> Any:
+        ev = self.ev
+        outer_line, outer_errors = self.line, ev.current_errors
+        self.line = line
+        ev.current_errors = self.errors
+        try:
+            return self._eval_value(value, line, scope if scope is not None else {})
+        finally:
+            self.line = outer_line
+            ev.current_errors = outer_errors
+
+    def _eval_value(self, value: Any, line: int | None, scope: dict[str, Any]) -> Any:
         try:
             node = self.ev.compile(value)
         except ExprSyntaxError as exc:
@@ -571,9 +743,9 @@ class Config:
             self.ev.error(self.path, line, "expression nests too deeply")
             return Unknown("recursion")
         try:
-            return self.eval(node, {})
+            return self.eval(node, scope)
         except (EvalError, FunctionError) as exc:
-            self.ev.error(self.path, line, str(exc))
+            self.ev.error(self.path, self.failing_line(line, exc), str(exc))
             return Unknown(f"error: {exc}")
         except RecursionError:
             self.ev.error(self.path, line, "expression nests too deeply")
@@ -581,6 +753,34 @@ class Config:
         except Exception as exc:  # never a traceback from a user's file: an error row instead
             self.ev.error(self.path, line, f"cannot evaluate: {type(exc).__name__}: {exc}")
             return Unknown(f"error: {exc}")
+
+    def failing_line(self, line: int | None, exc: Exception) -> int | None:
+        """The line inside a multi-line attribute that holds what failed (the attribute's first line when
+        the text does not tell)."""
+        needle = getattr(exc, "needle", None)
+        if line is None or not needle:
+            return line
+        return self.ev.find_line(self.path, line, needle)
+
+    def unknown_path(self, value: Any, what: str, line: int | None) -> bool:
+        """A path that stays unknown because an environment variable is unset: a warning naming it
+        (True), since the files it would read are missing from this unit's blast radius."""
+        variable = env_variable(value)
+        if variable is None:
+            return False
+        self.ev.warn(
+            self.path,
+            line,
+            f"{what}: the path depends on the unset environment variable {variable}; "
+            "what it reads is not known",
+        )
+        self.env_paths.add(variable)
+        return True
+
+    def note_unresolved(self, function: str, reason: str) -> None:
+        entry = {"function": function, "reason": reason, "path": self.ev.rel(self.path), "line": self.line}
+        if entry not in self.unresolved:
+            self.unresolved.append(entry)
 
     def eval(self, node: Node, scope: dict[str, Any]) -> Any:
         return _EVAL[node[0]](self, node, scope)
@@ -667,6 +867,8 @@ def _ev_var(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
     name = node[1]
     if name in scope:
         return scope[name]
+    if cfg.scope_vars and name in cfg.scope_vars:
+        return cfg.scope_vars[name]
     if name == "local":
         return _LocalsView(cfg)
     if name == "include":
@@ -688,7 +890,21 @@ def _features(cfg: Config) -> dict[str, Any]:
     return out
 
 
+def _needle(exc: Exception, needle: str) -> Exception:
+    """Mark ``exc`` with the text that shows where it happened (for the error row's line)."""
+    if getattr(exc, "needle", None) is None:
+        exc.needle = needle  # type: ignore[attr-defined]
+    return exc
+
+
 def _get(obj: Any, key: Any) -> Any:
+    try:
+        return _get_item(obj, key)
+    except EvalError as exc:
+        raise _needle(exc, str(key)) from None
+
+
+def _get_item(obj: Any, key: Any) -> Any:
     if isinstance(obj, Unknown):
         return obj
     if isinstance(key, Unknown):
@@ -871,6 +1087,7 @@ def _ev_call(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
     if name in ("try", "can"):
         return _try(cfg, name, arg_nodes, scope)
     if name in _NEVER_RUN:
+        cfg.note_unresolved(name, "never run: it executes a program, calls AWS or reads the machine")
         return Unknown(f"{name}() is never run")
     args = [cfg.eval(a, scope) for a in arg_nodes]
     if expand and args:
@@ -880,9 +1097,16 @@ def _ev_call(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
         args.extend(last if isinstance(last, list) else [last])
     special = tgfunctions.CONTEXT_FUNCTIONS.get(name)
     if special is not None:
-        return special(cfg, args)
+        try:
+            result = special(cfg, args)
+        except (FunctionError, EvalError) as exc:
+            raise _needle(exc, f"{name}(") from None
+        if isinstance(result, Unknown) and not any(result is a for a in args):
+            cfg.note_unresolved(name, result.reason)  # born here, not passed through from an argument
+        return result
     func = FUNCTIONS.get(name)
     if func is None:
+        cfg.note_unresolved(name, "this function is not evaluated")
         return Unknown(f"function {name}() is not evaluated")
     args = [materialize(a) for a in args]
     deep = name in _DEEP
@@ -893,10 +1117,10 @@ def _ev_call(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
             return Unknown(f"{name}() of an unknown value")
     try:
         return func(*args)
-    except FunctionError:
-        raise
+    except FunctionError as exc:
+        raise _needle(exc, f"{name}(") from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-        raise FunctionError(f"{name}(): {exc}") from exc
+        raise _needle(FunctionError(f"{name}(): {exc}"), f"{name}(") from exc
 
 
 def _try(cfg: Config, name: str, arg_nodes: tuple[Node, ...], scope: dict[str, Any]) -> Any:

@@ -16,6 +16,8 @@ def build_graph(units: pd.DataFrame, dependencies: pd.DataFrame) -> nx.DiGraph:
     """Nodes are unit ids; an edge ``unit -> dependency`` for each dependency that is a unit."""
     graph = nx.DiGraph()
     for row in units.itertuples(index=False):
+        if row.kind == "catalog":
+            continue  # a template stacks generate units from: never run itself
         graph.add_node(
             row.unit, kind=row.kind, account=row.account, region=row.region, environment=row.environment
         )
@@ -64,10 +66,17 @@ def blast_radius(
     root: Path,
     unit_files: Mapping[str, set[Path]],
     source_dirs: Mapping[str, Path | None],
+    env_paths: Mapping[str, set[str]] | None = None,
 ) -> pd.DataFrame:
-    """Units affected by ``changed`` (unit ids or file paths), with their distance and a reason."""
+    """Units affected by ``changed`` (unit ids or file paths), with their distance and a reason.
+
+    A unit some of whose paths depend on an unset environment variable may read a changed file without
+    anyone knowing: it comes as a row whose reason starts with ``warning:`` and names the variable.
+    """
     start: dict[str, str] = {}
+    files_changed = False
     for item in changed:
+        files_changed = files_changed or str(item).rstrip("/") not in graph
         for unit, why in _direct(item, graph, root, unit_files, source_dirs):
             start.setdefault(unit, why)
     distance = {u: 0 for u in start}
@@ -83,6 +92,14 @@ def blast_radius(
     rows: list[dict[str, object]] = [
         {"unit": u, "distance": d, "reason": reasons[u]} for u, d in distance.items()
     ]
+    if files_changed:
+        for unit, variables in sorted((env_paths or {}).items()):
+            if unit not in distance and unit in graph:
+                names = ", ".join(sorted(variables))
+                reason = f"warning: paths of this unit depend on the unset environment variable(s) {names}"
+                rows.append(
+                    {"unit": unit, "distance": 0, "reason": reason + "; it may read the changed file"}
+                )
     frame = pd.DataFrame(rows, columns=["unit", "distance", "reason"])
     if not frame.empty:
         frame = frame.sort_values(["distance", "unit"], kind="stable").reset_index(drop=True)

@@ -44,7 +44,12 @@ def _find_in_parent_folders(cfg: Config, args: list[Any]) -> Any:
         return found
     if len(args) > 1:
         return fallback
-    return Unknown(f"find_in_parent_folders({name}): not found inside the root")
+    if cfg.ev.repo_root(cfg.terragrunt_dir) is not None:
+        # the whole repository was searched: terragrunt fails here too
+        top = cfg.ev.rel(cfg.ev.search_top)
+        raise FunctionError(f"find_in_parent_folders({name}): no such file in any parent folder up to {top}")
+    # without a repository the search stopped at the tree root: the file may lie above it
+    return Unknown(f"find_in_parent_folders({name}): not found inside the tree root")
 
 
 def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
@@ -54,11 +59,15 @@ def _read_terragrunt_config(cfg: Config, args: list[Any]) -> Any:
     if not isinstance(target, str):
         raise FunctionError("read_terragrunt_config takes a path")
     path = cfg.resolve_text(target)
+    path = cfg.ev.generated(path)
     if not cfg.ev.exists(path):
         if len(args) > 1:
             return args[1]
-        if not cfg.ev.inside(path):
-            return Unknown(f"read_terragrunt_config({target}): outside the root")
+        if not cfg.ev.readable(path):
+            return Unknown(f"read_terragrunt_config({target}): outside the repository")
+        if os.path.basename(path) == "terragrunt.values.hcl":
+            # written by `terragrunt stack generate`: a catalog unit read on its own has none yet
+            return Unknown("terragrunt.values.hcl (written when a stack generates this unit)")
         raise FunctionError(f"read_terragrunt_config: file not found: {cfg.ev.rel(path)}")
     if cfg.ev.is_dir(path):
         path = os.path.join(path, "terragrunt.hcl")
@@ -133,12 +142,13 @@ def _get_env(cfg: Config, args: list[Any]) -> Any:
     if isinstance(name, Unknown):
         return name
     env = cfg.ev.env
+    cfg.env_used.add(str(name))
     if env is not None and name in env:
         value: Any = env[name]
     elif len(args) > 1:
         value = _str_arg(args, 1)
     else:
-        return Unknown(f"get_env({name})")
+        return Unknown(f"get_env({name}): the environment variable is not set")
     if is_secret_name(str(name)):
         cfg.ev.masker.add(value)
     return value
@@ -152,10 +162,10 @@ def _file_path(cfg: Config, args: list[Any], func: str) -> Path | Unknown:
         raise FunctionError(f"{func}() takes a path")
     # like terraform's file functions in terragrunt: relative to the folder of the file that calls them
     # (an included root.hcl's file("./common/provider.tf") is next to root.hcl, not the unit)
-    path = Path(os.path.normpath(os.path.join(cfg.path.parent, target)))
+    path = Path(cfg.ev.generated(os.path.normpath(os.path.join(cfg.path.parent, target))))
     real = Path(os.path.realpath(path))
-    if not cfg.ev.inside(path) or not (cfg.ev.inside(real) or real == path):
-        return Unknown(f"{func}({target}): outside the root")
+    if not cfg.ev.readable(path) or not (cfg.ev.readable(real) or real == path):
+        return Unknown(f"{func}({target}): outside the repository")
     return path
 
 

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from opslib.errors import ConfigError, ParseError
 from opslib.secrets import Masker
 from opslib.terragrunt import graph as _graph
 from opslib.terragrunt.discover import LEGACY_MESSAGE, Discovery, discover, file_role
-from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, attributes, iter_blocks, materialize
-from opslib.terragrunt.parse import ParseCache, ParsedFile, parse_files, parse_text
+from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, materialize
+from opslib.terragrunt.parse import ParseCache, ParsedFile, _parse_one, parse_files
+from opslib.terragrunt.stacks import Stacks, generate_stacks
 from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs, scrub_values
 
 __all__ = ["TerragruntTree", "load_tree"]
@@ -44,6 +46,7 @@ UNIT_COLUMNS = [
     "inputs",
     "lockfile",
     "errors",
+    "unresolved",
     "line",
 ]
 DEPENDENCY_COLUMNS = [
@@ -59,10 +62,9 @@ DEPENDENCY_COLUMNS = [
     "path",
     "line",
 ]
-FILE_COLUMNS = ["path", "role", "status", "size", "cached"]
+FILE_COLUMNS = ["path", "role", "status", "size", "cached", "units"]
 ERROR_COLUMNS = ["path", "line", "column", "message", "kind"]
 NO_UNITS_MESSAGE = "no terragrunt.hcl, terragrunt.hcl.json or terragrunt.stack.hcl found under the tree root"
-_MAX_STACK_DEPTH = 8
 
 
 class TerragruntTree:
@@ -164,6 +166,7 @@ class TerragruntTree:
         unit_files: dict[str, set[Path]],
         source_dirs: dict[str, Path | None],
         stats: dict[str, Any],
+        env_paths: dict[str, set[str]] | None = None,
     ) -> None:
         self.root = root
         self.units = units
@@ -177,6 +180,7 @@ class TerragruntTree:
         self._configs = configs
         self._unit_files = unit_files
         self._source_dirs = source_dirs
+        self._env_paths = env_paths or {}
         self._rendered: dict[str, dict[str, Any]] = {}
         self._contexts: dict[str, list[tuple[str, Config]]] | None = None
         self.graph: nx.DiGraph = _graph.build_graph(units, dependencies)
@@ -234,7 +238,12 @@ class TerragruntTree:
     def blast_radius(self, changed: str | Iterable[str]) -> pd.DataFrame:
         items = [changed] if isinstance(changed, str) else list(changed)
         return _graph.blast_radius(
-            self.graph, items, root=self.root, unit_files=self._unit_files, source_dirs=self._source_dirs
+            self.graph,
+            items,
+            root=self.root,
+            unit_files=self._unit_files,
+            source_dirs=self._source_dirs,
+            env_paths=self._env_paths,
         )
 
     def cycles(self) -> list[list[str]]:
@@ -340,6 +349,14 @@ def load_tree(
         return _assemble(root_path, found, parsed, options, started)
 
 
+def _git_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``.git`` (a folder, or a worktree's file)."""
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 @contextlib.contextmanager
 def _without_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while loading.
@@ -385,26 +402,35 @@ def _assemble(
             error_rows.append({"path": rel, "line": None, "column": None, "message": why, "kind": "discover"})
     error_rows.extend(_layout_errors(root, found, options.strict))
 
+    repo_root = options.repo_root or _git_root(root)
+    extra: dict[str, ParsedFile] = {}
+
     def load_extra(path: Path) -> dict[str, Any] | None:
-        # a file outside the discovered set (e.g. under a skipped folder) but inside the root
-        rel = path.relative_to(root).as_posix()
+        # a file outside the discovered set: under a skipped folder, or elsewhere in the repository
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
         if rel in documents:
             return documents[rel]
-        if rel in parsed or not path.is_file() or path.name.endswith((".yml", ".yaml")):
+        if rel in parsed or rel in extra or path.name.endswith((".yml", ".yaml")):
             return None
         try:
-            documents[rel] = parse_text(read_text(path, "hcl"))
-        except Exception as exc:
+            st = path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        item = extra[rel] = _parse_one(str(root), rel, st.st_size, st.st_mtime_ns)
+        if item.error is not None:
             error_rows.append(
                 {
                     "path": rel,
-                    "line": getattr(exc, "line", None),
-                    "column": None,
-                    "message": str(exc).splitlines()[0] if str(exc) else "parse error",
+                    "line": item.error.get("line"),
+                    "column": item.error.get("column"),
+                    "message": item.error["message"],
                     "kind": "parse",
                 }
             )
             return None
+        documents[rel] = item.document or {}
         return documents[rel]
 
     ev = Evaluator(
@@ -413,7 +439,7 @@ def _assemble(
         load_extra,
         env=options.env,
         mock_outputs=options.mock_outputs,
-        repo_root=options.repo_root,
+        repo_root=repo_root,
     )
     roles = {rel: file_role(rel) for rel, _, _ in found.files}
     candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
@@ -429,29 +455,57 @@ def _assemble(
                 included.add(inc.path)
     results: dict[str, UnitResult] = {}
     unit_configs: dict[str, Config] = {}
+    # stacks first: the folders they take units from are catalog units, not units of their own
+    stacks = generate_stacks(ev, [root / rel for rel in found.stack_files], results, unit_configs, repo_root)
+    for rel in found.stack_files:
+        if os.fspath((root / rel).parent) in stacks.catalog_stacks:
+            roles[rel] = "catalog"
+    catalog: list[str] = []
     for rel in candidates:
         if root / rel in included:
             roles[rel] = "root"  # an included terragrunt.hcl is a parent config, not a unit
             continue
+        if os.fspath((root / rel).parent) in stacks.catalog_dirs:
+            roles[rel] = "catalog"
+            catalog.append(rel)
+            continue
+        _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "unit")
+    for rel in catalog:
+        # a template read on its own: what only its stack sets stays unknown, and is no error
+        ev.error_sink = []
+        try:
+            _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "catalog")
+        finally:
+            sunk, ev.error_sink = ev.error_sink, None
         unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
-        config = configs[rel]
-        try:
-            results[unit] = build_unit(ev, unit, root / rel, config=config)
-        except RecursionError:
-            ev.error(root / rel, None, "configuration nests too deeply to evaluate")
-            continue
-        except Exception as exc:  # a shape nobody foresaw: one unit lost, not the whole tree
-            _unexpected(ev, root / rel, exc, options.strict)
-            continue
-        unit_configs[unit] = config
-    for rel in found.stack_files:
-        try:
-            _stack_units(ev, root / rel, root / rel, (root / rel).parent, 0, results, unit_configs)
-        except RecursionError:
-            ev.error(root / rel, None, "configuration nests too deeply to evaluate")
-        except Exception as exc:
-            _unexpected(ev, root / rel, exc, options.strict)
-    return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started)
+        if unit in results:
+            results[unit].unresolved.extend(
+                {"function": "", "reason": row.message, "path": ev.rel(row.path), "line": row.line}
+                for row in sunk
+            )
+    return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started, stacks, extra)
+
+
+def _build(
+    ev: Evaluator,
+    root: Path,
+    rel: str,
+    config: Config,
+    results: dict[str, UnitResult],
+    unit_configs: dict[str, Config],
+    strict: bool,
+    kind: str,
+) -> None:
+    unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
+    try:
+        results[unit] = build_unit(ev, unit, root / rel, config=config, kind=kind)
+    except RecursionError:
+        ev.error(root / rel, None, "configuration nests too deeply to evaluate")
+        return
+    except Exception as exc:  # a shape nobody foresaw: one unit lost, not the whole tree
+        _unexpected(ev, root / rel, exc, strict)
+        return
+    unit_configs[unit] = config
 
 
 def _layout_errors(root: Path, found: Discovery, strict: bool) -> list[dict[str, Any]]:
@@ -476,90 +530,6 @@ def _layout_errors(root: Path, found: Discovery, strict: bool) -> list[dict[str,
     return rows
 
 
-def _stack_units(
-    ev: Evaluator,
-    stack_file: Path,
-    row_file: Path,
-    gen_dir: Path,
-    depth: int,
-    results: dict[str, UnitResult],
-    unit_configs: dict[str, Config],
-) -> None:
-    """``unit`` blocks of a stack file as stack-unit rows; local nested ``stack`` blocks followed."""
-    if ev.document(stack_file) is None:
-        return
-    # relative sources resolve from where the stack file lives (a generated folder may not exist yet)
-    stack = Config(ev, stack_file, stack_file.parent, stack_file.parent)
-    for kind in ("unit", "stack"):
-        for label, body in iter_blocks(stack.doc, kind):
-            if label is None:
-                ev.error(stack_file, body.get("__start_line__"), f"{kind} block without a name")
-                continue
-            fields = {name: stack.eval_attr(body, name) for name in attributes(body)}
-            rel_path = fields.get("path")
-            if not isinstance(rel_path, str) or not rel_path.strip():
-                ev.error(stack_file, body.get("__start_line__"), f"{kind} {label!r} has no usable path")
-                continue
-            generated = ".terragrunt-stack" if fields.get("no_dot_terragrunt_stack") is not True else ""
-            target_dir = Path(os.path.normpath(gen_dir / generated / rel_path))
-            if not target_dir.is_relative_to(Path(os.path.normpath(gen_dir / generated))):
-                # terragrunt refuses to generate outside the stack folder (it could overwrite anything)
-                ev.error(
-                    stack_file, body.get("__start_line__"), f"{kind} {label!r}: path leaves the stack folder"
-                )
-                continue
-            source = fields.get("source")
-            source_dir = (
-                stack.resolve_path(source) if isinstance(source, str) and classify_local(source) else None
-            )
-            line = body.get("__start_line__") or 1
-            if source_dir is not None and not _local_source_found(ev, source_dir, kind):
-                where = ev.rel(source_dir) if ev.inside(source_dir) else f"{source} (outside the tree root)"
-                ev.error(stack_file, line, f"{kind} {label!r}: source not found: {where}")
-            if kind == "stack":
-                if source_dir is not None and depth >= _MAX_STACK_DEPTH:
-                    # a stack that (indirectly) generates itself would recurse for ever
-                    ev.error(stack_file, line, f"stack {label!r}: stacks nest deeper than {_MAX_STACK_DEPTH}")
-                elif source_dir is not None:
-                    _stack_units(
-                        ev,
-                        source_dir / "terragrunt.stack.hcl",
-                        row_file,
-                        target_dir,
-                        depth + 1,
-                        results,
-                        unit_configs,
-                    )
-                continue
-            unit = ev.rel(target_dir)
-            if unit in results:
-                message = f"unit {label!r}: another unit is generated into {unit} already"
-                ev.error(stack_file, body.get("__start_line__"), message)
-                continue
-            values = materialize(fields.get("values"))
-            if source_dir is not None and ev.document(source_dir / "terragrunt.hcl") is not None:
-                config = Config(ev, source_dir / "terragrunt.hcl", target_dir, target_dir, values=values)
-                result = build_unit(
-                    ev,
-                    unit,
-                    source_dir / "terragrunt.hcl",
-                    kind="stack-unit",
-                    config=config,
-                    row_path=row_file,
-                    line=line,
-                )
-            else:
-                config = Config(ev, stack_file, target_dir, target_dir, values=values)
-                result = build_unit(
-                    ev, unit, stack_file, kind="stack-unit", config=config, row_path=row_file, line=line
-                )
-                result.row.update(_source_columns(source))
-                result.dependencies = []
-            result.files.add(row_file)
-            results[unit] = result
-            unit_configs[unit] = config
-
-
 def _unexpected(ev: Evaluator, path: Path, exc: Exception, strict: bool) -> None:
     """An internal failure on one file: an error row (lenient) or a ConfigError naming it (strict)."""
     log.debug("cannot evaluate %s", path, exc_info=True)  # the row says what; debug keeps the stack
@@ -569,32 +539,12 @@ def _unexpected(ev: Evaluator, path: Path, exc: Exception, strict: bool) -> None
     ev.error(path, None, message)
 
 
-def _local_source_found(ev: Evaluator, source_dir: Path, kind: str) -> bool:
-    """A local unit source is a folder; a local stack source a folder holding a stack file."""
-    if kind == "stack":
-        return ev.exists(source_dir / "terragrunt.stack.hcl")
-    return ev.is_dir(source_dir)
-
-
-def classify_local(source: str) -> bool:
-    from opslib.terragrunt.units import classify_source
-
-    return classify_source(source)[0] == "local"
-
-
-def _source_columns(source: Any) -> dict[str, Any]:
-    from opslib.terragrunt.units import classify_source
-
-    kind, ref, pinned = classify_source(source)
-    return {
-        "source": source if isinstance(source, str) else None,
-        "source_kind": kind,
-        "module_ref": ref,
-        "pinned": pinned,
-        "includes": [],
-        "locals": {},
-        "inputs": {},
-    }
+def _outside_role(root: Path, rel: str, stacks: Stacks) -> str:
+    """Role of a file read from outside the discovered set: a catalog unit's/stack's file, else by name."""
+    folder = os.path.normpath(os.path.dirname(os.path.join(root, rel)))
+    if folder in stacks.catalog_dirs or folder in stacks.catalog_stacks:
+        return "catalog"
+    return file_role(rel)
 
 
 def _frames(
@@ -607,39 +557,59 @@ def _frames(
     unit_configs: dict[str, Config],
     error_rows: list[dict[str, Any]],
     started: float,
+    stacks: Stacks,
+    extra: dict[str, ParsedFile],
 ) -> TerragruntTree:
-    for found_error in ev.errors.values():
-        error_rows.append(
-            {
-                "path": ev.rel(found_error.path),
-                "line": found_error.line,
-                "column": None,
-                "message": found_error.message,
-                "kind": "eval",
-            }
-        )
+    file_errors: dict[str, int] = {}
+    for row in error_rows:
+        file_errors[row["path"]] = file_errors.get(row["path"], 0) + 1
+    for kind, rows in (("eval", ev.errors.values()), ("warning", ev.warnings.values())):
+        for found_error in rows:
+            error_rows.append(
+                {
+                    "path": ev.rel(found_error.path),
+                    "line": found_error.line,
+                    "column": None,
+                    "message": found_error.message,
+                    "kind": kind,
+                }
+            )
     errors = pd.DataFrame(error_rows, columns=ERROR_COLUMNS)
     errors = errors.astype({"line": "Int64", "column": "Int64"})
     unit_ids = set(results)
-    error_paths = errors["path"].tolist()
     masker = ev.masker
     unit_rows = []
     dep_rows = []
     unit_files: dict[str, set[Path]] = {}
     source_dirs: dict[str, Path | None] = {}
+    readers: dict[str, list[str]] = {}
+    env_paths: dict[str, set[str]] = {}
     for unit in sorted(results):
         result = results[unit]
         row = result.row
         row["lockfile"] = unit in found.lock_dirs
-        if error_paths:
-            files_rel = {ev.rel(p) for p in result.files}
-            row["errors"] = sum(1 for p in error_paths if p in files_rel)
+        files_rel = {ev.rel(p) for p in result.files}
+        # errors the unit met evaluating, and unparseable files it reads: not every error of a shared root
+        row["errors"] = len(result.errors) + sum(file_errors.get(p, 0) for p in files_rel)
         row["locals"] = mask_values(row["locals"], masker)
         row["inputs"] = mask_values(row["inputs"], masker)
+        row["unresolved"] = sorted(
+            result.unresolved, key=lambda u: (u["path"], u["line"] or 0, u["function"])
+        )
         unit_rows.append(row)
         unit_files[unit] = result.files
         source_dirs[unit] = result.source_dir
+        if result.env_paths:
+            env_paths[unit] = result.env_paths
+        for rel in files_rel:
+            readers.setdefault(rel, []).append(unit)
         for dep in result.dependencies:
+            members = stacks.members.get(dep["target"]) if dep["target"] not in unit_ids else None
+            if members and not dep["external"]:
+                # a dependency on a stack folder is one on every unit the stack generates
+                for member in members:
+                    dep_rows.append({**dep, "target": member, "exists": True})
+                continue
             dep["exists"] = dep["target"] in unit_ids and not dep["external"]
             dep_rows.append(dep)
     for row in unit_rows:  # second pass: copies of secrets found in other units, in every column
@@ -654,16 +624,18 @@ def _frames(
     dependencies = dependencies.astype(
         {"exists": "bool", "external": "bool", "has_mock_outputs": "bool", "line": "Int64"}
     )
+    listed = {**parsed, **extra}
     files = pd.DataFrame(
         [
             {
                 "path": rel,
-                "role": roles.get(rel, file_role(rel)),
-                "status": "error" if parsed[rel].error is not None else "ok",
-                "size": parsed[rel].size,
-                "cached": parsed[rel].cached,
+                "role": roles.get(rel) or _outside_role(root, rel, stacks),
+                "status": "error" if item.error is not None else "ok",
+                "size": item.size,
+                "cached": item.cached,
+                "units": readers.get(rel, []),
             }
-            for rel in sorted(parsed)
+            for rel, item in sorted(listed.items())
         ],
         columns=FILE_COLUMNS,
     ).astype({"size": "int64", "cached": "bool"})
@@ -685,5 +657,6 @@ def _frames(
         configs=unit_configs,
         unit_files=unit_files,
         source_dirs=source_dirs,
+        env_paths=env_paths,
         stats=stats,
     )

@@ -22,6 +22,7 @@ from opslib.terragrunt.evaluate import (
     Evaluator,
     Unknown,
     attr_line,
+    expansion,
     iter_blocks,
     materialize,
 )
@@ -79,6 +80,10 @@ class UnitResult:
     dependencies: list[dict[str, Any]] = field(default_factory=list)
     files: set[Path] = field(default_factory=set)  # every file the unit reads, includes or sources
     source_dir: Path | None = None  # a local module folder
+    errors: set[tuple[str, int | None, str]] = field(default_factory=set)  # error rows it met
+    unresolved: list[dict[str, Any]] = field(default_factory=list)  # what stayed unknown, and why
+    env: set[str] = field(default_factory=set)  # environment variables it asked for
+    env_paths: set[str] = field(default_factory=set)  # unset variables its paths depend on
 
 
 def classify_source(source: Any) -> tuple[str, str | None, bool]:
@@ -279,6 +284,7 @@ def _terraform_source(config: Config) -> tuple[Any, str | None, Config | None]:
             if "source" in body:
                 raw = body["source"]
                 value = owner.eval_attr(body, "source")
+                owner.unknown_path(value, "terraform.source", attr_line(body, "source"))
                 if not _expect(owner, body, "source", value, str, "terraform.source"):
                     value = Unknown("terraform.source is not a string")
                 found = (value, raw if isinstance(raw, str) else None, owner)
@@ -304,6 +310,31 @@ def build_unit(
 ) -> UnitResult:
     """Evaluate one unit and return its row, dependency rows and the files it depends on."""
     cfg = config if config is not None else ev.unit(config_file)
+    met: set[tuple[str, int | None, str]] = set()
+    outer = ev.current_errors
+    ev.current_errors = met
+    try:
+        result = _build(ev, unit, config_file, cfg, kind, row_path, line)
+    finally:
+        ev.current_errors = outer
+    configs = _scope_files(cfg)
+    result.errors = met.union(*(c.errors for c in configs))
+    for item in configs:
+        result.unresolved.extend(u for u in item.unresolved if u not in result.unresolved)
+        result.env |= item.env_used
+        result.env_paths |= item.env_paths
+    return result
+
+
+def _build(
+    ev: Evaluator,
+    unit: str,
+    config_file: Path,
+    cfg: Config,
+    kind: str,
+    row_path: Path | None,
+    line: int,
+) -> UnitResult:
     unit_dir = cfg.terragrunt_dir
     includes = [
         {
@@ -382,40 +413,45 @@ def _target(ev: Evaluator, cfg: Config, value: Any) -> tuple[str | None, Path | 
 
 def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for name, (owner, body) in cfg.merged_blocks("dependency").items():
-        if "enabled" in body and owner.eval_attr(body, "enabled") is False:
-            continue  # `enabled = false`: terragrunt leaves the dependency out of the graph
-        raw = body.get("config_path")
-        value = owner.eval_attr(body, "config_path") if raw is not None else None
-        if not _expect(owner, body, "config_path", value, str, f"dependency {name!r} config_path"):
-            value = None
-        elif raw is None or value == "":
-            # terragrunt refuses the block; the row stays (the block is there) with no target (an
-            # empty path would otherwise resolve to the unit itself: a self-dependency)
-            problem = "no config_path" if raw is None else "an empty config_path"
-            ev.error(owner.path, body.get("__start_line__"), f"dependency {name!r} has {problem}")
-            value = None
-        resolved, path = _target(ev, owner, value)
-        rows.append(
-            _dep_row(
-                ev,
-                unit,
-                name,
-                "dependency",
-                raw,
-                resolved,
-                path,
-                "mock_outputs" in body,
-                owner,
-                body.get("__start_line__"),
-            )
-        )
+    for label, (owner, body) in cfg.merged_blocks("dependency").items():
+        try:
+            instances = expansion(owner, body)
+        except (EvalError, FunctionError) as exc:
+            ev.error(owner.path, body.get("__start_line__"), f"dependency {label!r}: {exc}")
+            instances = Unknown(str(exc))
+        if instances is None:
+            named: list[tuple[str, dict[str, Any]]] = [(label, {})]
+        elif isinstance(instances, Unknown):
+            named = [(label, {})]  # the instances are unknown: one row for the block, no target
+        else:
+            named = [(f"{label}[{key}]", scope) for key, scope in instances]
+        for name, scope in named:
+            if isinstance(instances, Unknown):
+                rows.append(
+                    _dep_row(
+                        ev,
+                        unit,
+                        name,
+                        "dependency",
+                        body.get("config_path"),
+                        None,
+                        None,
+                        "mock_outputs" in body,
+                        owner,
+                        body.get("__start_line__"),
+                    )
+                )
+                continue
+            row = _dependency_row(ev, unit, name, owner, body, scope)
+            if row is not None:
+                rows.append(row)
     deps_blocks = [(p, b) for _, p in cfg.merged_parents() for _, b in iter_blocks(p.doc, "dependencies")]
     own = [(cfg, b) for _, b in iter_blocks(cfg.doc, "dependencies")]
     for owner, body in own or deps_blocks:
         raw_paths = body.get("paths")
         value = owner.eval_attr(body, "paths") if raw_paths is not None else None
         line = attr_line(body, "paths")
+        owner.unknown_path(value, "dependencies.paths", line)
         if not _expect(owner, body, "paths", value, list, "dependencies.paths"):
             continue
         if isinstance(value, list):
@@ -447,6 +483,37 @@ def _dependencies(ev: Evaluator, unit: str, cfg: Config) -> list[dict[str, Any]]
         elif value is not None:
             rows.append(_dep_row(ev, unit, "", "dependencies", raw_paths, None, None, False, owner, line))
     return rows
+
+
+def _dependency_row(
+    ev: Evaluator, unit: str, name: str, owner: Config, body: Mapping[str, Any], scope: dict[str, Any]
+) -> dict[str, Any] | None:
+    if "enabled" in body and owner.eval_attr(body, "enabled", scope) is False:
+        return None  # `enabled = false`: terragrunt leaves the dependency out of the graph
+    raw = body.get("config_path")
+    value = owner.eval_attr(body, "config_path", scope) if raw is not None else None
+    owner.unknown_path(value, f"dependency {name!r} config_path", attr_line(body, "config_path"))
+    if not _expect(owner, body, "config_path", value, str, f"dependency {name!r} config_path"):
+        value = None
+    elif raw is None or value == "":
+        # terragrunt refuses the block; the row stays (the block is there) with no target (an
+        # empty path would otherwise resolve to the unit itself: a self-dependency)
+        problem = "no config_path" if raw is None else "an empty config_path"
+        ev.error(owner.path, body.get("__start_line__"), f"dependency {name!r} has {problem}")
+        value = None
+    resolved, path = _target(ev, owner, value)
+    return _dep_row(
+        ev,
+        unit,
+        name,
+        "dependency",
+        raw,
+        resolved,
+        path,
+        "mock_outputs" in body,
+        owner,
+        body.get("__start_line__"),
+    )
 
 
 def _dep_row(
