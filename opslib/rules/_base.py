@@ -248,7 +248,7 @@ class LintContext:
 
     @cached_property
     def unit_by_file(self) -> dict[str, str]:
-        """Config file path -> unit id, for units of kind ``unit``/``catalog`` (stack units share a stack file)."""
+        """Config file path -> unit id for units written here (``unit``, ``catalog``), not stack units."""
         out: dict[str, str] = {}
         for row in self.unit_rows:
             if row.get("kind", "unit") in ("unit", "catalog") and row.get("path"):

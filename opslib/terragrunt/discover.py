@@ -65,7 +65,7 @@ def file_role(rel: str) -> str:
     """The role of a config file from its name and folder (``unit`` files may later become ``root``)."""
     path = PurePosixPath(rel)
     name = path.name
-    if name == "root.hcl":
+    if name in ("root.hcl", "root.hcl.json"):
         return "root"
     if name in UNIT_FILES:
         return "unit"
@@ -81,7 +81,7 @@ def file_role(rel: str) -> str:
 def _wanted(name: str) -> bool:
     if name == LOCK_FILE or "{{" in name:
         return False
-    return name.endswith(".hcl") or name in UNIT_FILES or name in _TAG_FILES
+    return name.endswith((".hcl", ".hcl.json")) or name in UNIT_FILES or name in _TAG_FILES
 
 
 def discover(root: Path) -> Discovery:

@@ -643,12 +643,17 @@ class Config:
 
     # -- top-level attributes and blocks ------------------------------------------------------------
     def top_keys(self) -> list[str]:
-        return [k for k in self.doc if not k.startswith("__")]
+        keys = [k for k in self.doc if not k.startswith("__")]
+        if "locals" in keys and self.path.name == "terragrunt.stack.hcl":
+            keys.append("local")
+        return keys
 
     def top(self, key: str) -> Any:
         if key in self._top:
             return self._top[key]
-        if key == "locals":
+        stack_file = self.path.name == "terragrunt.stack.hcl"
+        if key == "locals" or (key == "local" and stack_file):
+            # a stack file read with read_terragrunt_config shows its locals as ``local``
             value: Any = _LocalsView(self)
         elif key == "dependency":
             # this file's own dependency blocks (with its includes when it is the unit), each with its
@@ -675,12 +680,13 @@ class Config:
     def render_blocks(self, kind: str) -> Any:
         labelled: dict[str, Any] = {}
         plain: dict[str, Any] = {}
+        named = kind in ("unit", "stack") and self.path.name == "terragrunt.stack.hcl"
         for label, body in iter_blocks(self.doc, kind):
             rendered = self.render_body(body)
             if label is None:
                 plain.update(rendered)
             else:
-                labelled[label] = rendered
+                labelled[label] = {"name": label, **rendered} if named else rendered
         return labelled if labelled else plain
 
     def render_body(self, body: Mapping[str, Any]) -> dict[str, Any]:

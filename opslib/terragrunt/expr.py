@@ -166,6 +166,11 @@ class _Parser:
             raise self.error("unexpected end of expression")
         c = self.s[self.i]
         if c == '"':
+            m = _HEREDOC.match(self.s, self.i + 1)
+            if m:  # python-hcl2 writes a heredoc argument of a call as "<<EOT\n...\nEOT"
+                node = self.quoted_heredoc(m)
+                if node is not None:
+                    return node
             self.i += 1
             return self.template('"')
         if c == "<":
@@ -397,6 +402,16 @@ class _Parser:
                 pass
         buf.append("\\" + nxt)
         return i + 2
+
+    def quoted_heredoc(self, m: re.Match[str]) -> Node | None:
+        trim, marker = m.group(1), m.group(2)
+        close = re.compile(r"^[ \t]*" + re.escape(marker) + '"', re.M)
+        found = close.search(self.s, m.end())
+        if not found:
+            return None
+        body = self.s[m.end() : found.start()]
+        self.i = found.end()
+        return _Parser(_dedent(body) if trim else body).template(None, raw=True)
 
     def heredoc(self, m: re.Match[str]) -> Node:
         trim, marker = m.group(1), m.group(2)

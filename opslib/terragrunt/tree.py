@@ -21,7 +21,7 @@ from opslib.errors import ConfigError, ParseError
 from opslib.secrets import Masker
 from opslib.terragrunt import graph as _graph
 from opslib.terragrunt.discover import LEGACY_MESSAGE, Discovery, discover, file_role
-from opslib.terragrunt.evaluate import Config, Evaluator, Unknown, materialize
+from opslib.terragrunt.evaluate import Config, ErrorRow, Evaluator, Unknown, materialize
 from opslib.terragrunt.parse import ParseCache, ParsedFile, _parse_one, parse_files
 from opslib.terragrunt.stacks import Stacks, generate_stacks
 from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs, scrub_values
@@ -444,15 +444,6 @@ def _assemble(
     roles = {rel: file_role(rel) for rel, _, _ in found.files}
     candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
     configs = {rel: ev.unit(root / rel) for rel in candidates}
-    included: set[Path] = set()
-    for rel, config in configs.items():
-        for inc in config.includes():
-            if isinstance(inc.path, Path):
-                if os.path.normpath(inc.path) == os.path.normpath(root / rel):
-                    # not a parent config: the unit stays a unit, and says what is wrong with it
-                    ev.error(root / rel, inc.line, "the unit includes itself")
-                    continue
-                included.add(inc.path)
     results: dict[str, UnitResult] = {}
     unit_configs: dict[str, Config] = {}
     # stacks first: the folders they take units from are catalog units, not units of their own
@@ -460,23 +451,39 @@ def _assemble(
     for rel in found.stack_files:
         if os.fspath((root / rel).parent) in stacks.catalog_stacks:
             roles[rel] = "catalog"
-    catalog: list[str] = []
+    catalog: dict[str, list[ErrorRow]] = {
+        rel: [] for rel in candidates if os.fspath((root / rel).parent) in stacks.catalog_dirs
+    }
+    included: set[Path] = set()
+    for rel, config in configs.items():
+        # a template read on its own: what only its stack sets stays unknown, and is no error
+        ev.error_sink = catalog.get(rel)
+        try:
+            for inc in config.includes():
+                if not isinstance(inc.path, Path):
+                    continue
+                if os.path.normpath(inc.path) == os.path.normpath(root / rel):
+                    # not a parent config: the unit stays a unit, and says what is wrong with it
+                    ev.error(root / rel, inc.line, "the unit includes itself")
+                    continue
+                included.add(inc.path)
+        finally:
+            ev.error_sink = None
     for rel in candidates:
         if root / rel in included:
             roles[rel] = "root"  # an included terragrunt.hcl is a parent config, not a unit
-            continue
-        if os.fspath((root / rel).parent) in stacks.catalog_dirs:
+        elif rel in catalog:
             roles[rel] = "catalog"
-            catalog.append(rel)
+        else:
+            _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "unit")
+    for rel, sunk in catalog.items():
+        if roles[rel] != "catalog":
             continue
-        _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "unit")
-    for rel in catalog:
-        # a template read on its own: what only its stack sets stays unknown, and is no error
-        ev.error_sink = []
+        ev.error_sink = sunk
         try:
             _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "catalog")
         finally:
-            sunk, ev.error_sink = ev.error_sink, None
+            ev.error_sink = None
         unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
         if unit in results:
             results[unit].unresolved.extend(
