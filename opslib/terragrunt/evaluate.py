@@ -918,6 +918,8 @@ def _get_item(obj: Any, key: Any) -> Any:
     if isinstance(obj, _Lazy):
         return obj.get(str(key))
     if isinstance(obj, dict):
+        if key not in obj and isinstance(key, (int, float)) and not isinstance(key, bool):
+            key = hcl_str(key)  # a map's keys are strings: m[0] reads m["0"]
         if key not in obj:
             raise EvalError(f"no key {key!r} in the object")
         return obj[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -123,10 +124,7 @@ def _direct(
         relative_to_cwd = Path.cwd() / path
         path = relative_to_cwd if relative_to_cwd.exists() and not (root / path).exists() else root / path
     path = Path(_norm(path))
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
-        rel = path.as_posix()
+    rel = _norm(Path(os.path.relpath(path, root))).replace(os.sep, "/")
     hits: list[tuple[str, str]] = []
     for unit in graph.nodes:
         unit_dir = root / unit if unit != "." else root
@@ -143,8 +141,6 @@ def _direct(
 
 
 def _norm(path: Path) -> str:
-    import os
-
     return os.path.normpath(path)
 
 

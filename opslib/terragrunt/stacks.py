@@ -179,11 +179,13 @@ def _generate(
     stack = Config(ev, stack_file, gen_dir, gen_dir, values=values)
     planned = _plan(ctx, stack, stack_file, gen_dir)
     refs: dict[str, dict[str, dict[str, Any]]] = {"unit": {}, "stack": {}}
-    for kind, label, _, fields, target_dir, _ in planned:
-        refs[kind][label] = {
-            "path": target_dir.as_posix(),
-            **{k: v for k, v in fields.items() if k != "path"},
-        }
+    for kind, name, _, fields, target_dir, _ in planned:
+        ref = {**{k: v for k, v in fields.items() if k != "path"}, "path": target_dir.as_posix()}
+        label, _, key = name.partition("[")
+        if key:  # an expanded block: unit.<label>["<key>"]
+            refs[kind].setdefault(label, {})[key[:-1]] = ref
+        else:
+            refs[kind][label] = ref
     for kind, label, body, fields, target_dir, line in planned:
         source = fields.get("source")
         source_dir = _source_dir(ctx, stack, source, stack_file) if isinstance(source, str) else None

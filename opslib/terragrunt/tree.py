@@ -79,7 +79,8 @@ class TerragruntTree:
         The resolved tree root.
     units : DataFrame
         One row per unit. ``unit`` (id), ``path`` (relative path of its config file), ``kind``
-        (``unit`` | ``stack-unit``), ``account``, ``region``, ``environment`` (from the locals of
+        (``unit`` | ``stack-unit`` | ``catalog``: a unit folder some stack takes its units from, read
+        on its own as a template, left out of the graph), ``account``, ``region``, ``environment`` (from the locals of
         account.hcl / region.hcl / env.hcl the unit includes or reads, then the nearest such files above
         it, else from the path around a region-shaped folder; missing (None/NaN) when nothing tells;
         a stack unit's id is its generated folder ``<stack dir>/.terragrunt-stack/<path>``), ``source``
@@ -94,8 +95,12 @@ class TerragruntTree:
         ``inputs`` merged over the includes' inputs, deep for ``merge_strategy = "deep"``; ``{}`` when
         the whole ``inputs`` is unknown), ``lockfile`` (bool:
         ``.terraform.lock.hcl`` present in the unit folder), ``errors`` (count of error rows about the
-        unit's own file or the files it includes/reads), ``line`` (1; for a stack unit the line of its
+        unit's own file or the files it includes/reads), ``unresolved`` (list of ``{function, reason,
+        path, line}``: what stayed unknown and why), ``line`` (1; for a stack unit the line of its
         ``unit`` block in ``path``, the stack file).
+
+        Files are read anywhere in the repository holding the root (``repo_root``, else the nearest
+        ``.git`` above it), read-only: a catalog beside the loaded folder, a root.hcl above it.
     dependencies : DataFrame
         One row per ``dependency`` block and per ``dependencies.paths`` entry (own or included).
         ``unit``, ``target`` (unit id, or the raw path when outside the tree / unknown), ``name`` (block
@@ -106,11 +111,13 @@ class TerragruntTree:
         root), ``has_mock_outputs`` (bool), ``path`` (file holding the block: the unit's or an included
         one), ``line``. Blocks with ``enabled = false`` are left out.
     files : DataFrame
-        Every config file read: ``path``, ``role`` (``root`` | ``account`` | ``region`` | ``env`` |
-        ``unit`` | ``stack`` | ``common`` | ``tags``), ``status`` (``ok`` | ``error``), ``size``,
-        ``cached`` (bool: came from the disk cache).
+        Every config file read: ``path`` (``../catalog/...`` outside the root), ``role`` (``root`` |
+        ``account`` | ``region`` | ``env`` | ``unit`` | ``stack`` | ``catalog`` | ``common`` | ``tags``),
+        ``status`` (``ok`` | ``error``), ``size``, ``cached`` (bool: came from the disk cache),
+        ``units`` (ids of the units reading it: for a catalog file, the stack units it feeds).
     errors : DataFrame
-        ``path``, ``line``, ``column``, ``message``, ``kind`` (``parse`` | ``eval`` | ``discover``).
+        ``path``, ``line``, ``column``, ``message``, ``kind`` (``parse`` | ``eval`` | ``discover`` |
+        ``warning``: a path depends on an unset environment variable, named in the message).
         ``discover`` rows include a pre-0.19 ``terragrunt`` block in ``terraform.tfvars`` (no unit there)
         and, at path ``.``, a root that holds files but no unit or stack file at all.
     graph : networkx.DiGraph
