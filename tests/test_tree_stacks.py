@@ -338,7 +338,9 @@ def test_errors_count_only_for_units_that_met_them(tmp_path: Path) -> None:
     root = _write(
         tmp_path,
         {
-            "root.hcl": 'locals {\n  extra = read_terragrunt_config("${get_terragrunt_dir()}/extra.hcl")\n}\n',
+            "root.hcl": (
+                'locals {\n  extra = read_terragrunt_config("${get_terragrunt_dir()}/extra.hcl")\n}\n'
+            ),
             "one/terragrunt.hcl": 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n',
             "one/extra.hcl": "locals {\n  y = 2\n}\n",
             "two/terragrunt.hcl": 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n',
