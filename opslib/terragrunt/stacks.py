@@ -191,7 +191,7 @@ def _generate(
         source_dir = _source_dir(ctx, stack, source, stack_file) if isinstance(source, str) else None
         if isinstance(source, str) and source_dir is None and classify_source(source)[0] == "local":
             source_dir = Path(stack.resolve_text(source))
-        if source_dir is not None and not _found(ev, source_dir, kind):
+        if source_dir is not None and not _found(ev, source_dir):
             where = ev.rel(source_dir) if ev.readable(source_dir) else f"{source} (outside the repository)"
             ev.error(stack_file, line, f"{kind} {label!r}: source not found: {where}")
         stack_values = materialize(fields.get("values"))
@@ -346,8 +346,7 @@ def _autoinclude(
     return auto
 
 
-def _found(ev: Evaluator, source_dir: Path, kind: str) -> bool:
-    """A unit source is a folder; a stack source a folder holding a stack file."""
-    if kind == "stack":
-        return ev.exists(source_dir / "terragrunt.stack.hcl")
+def _found(ev: Evaluator, source_dir: Path) -> bool:
+    """A unit or stack source is a folder (terragrunt copies a stack folder without a stack file too,
+    and it generates nothing)."""
     return ev.is_dir(source_dir)
