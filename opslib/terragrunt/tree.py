@@ -84,8 +84,9 @@ class TerragruntTree:
         (from the locals of account.hcl / region.hcl / env.hcl the unit includes or reads, then the
         nearest such files above it, else from the path around a region-shaped folder; missing
         (None/NaN) when nothing tells; a stack unit's id is its generated folder
-        ``<stack dir>/.terragrunt-stack/<path>``), ``source`` (evaluated ``terraform.source``; the text as written when it cannot be evaluated; ``None`` when
-        absent), ``source_kind`` (``git`` | ``tfr`` | ``local`` | ``http`` |
+        ``<stack dir>/.terragrunt-stack/<path>``), ``source`` (evaluated ``terraform.source``; the
+        text as written when it cannot be evaluated; ``None`` when absent), ``source_kind``
+        (``git`` | ``tfr`` | ``local`` | ``http`` |
         ``s3`` | ``expression`` | ``none``), ``module_ref`` (``?ref=`` / ``?version=`` value or None),
         ``pinned`` (bool: a remote source pinned to a tag/sha/version, not a branch; local sources count as
         pinned; ``none``/``expression`` are not), ``includes`` (list of dicts: ``label`` (None for a bare
