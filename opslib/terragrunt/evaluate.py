@@ -294,8 +294,16 @@ class Evaluator:
 
     def warn(self, path: Path, line: int | None, message: str) -> None:
         key = (str(path), line, message)
-        if self.error_sink is None and key not in self.warnings:
+        if self.error_sink is not None:
+            return
+        if self.current_errors is not None:
+            self.current_errors.add(key)  # the unit being evaluated met this warning
+        if key not in self.warnings:
             self.warnings[key] = ErrorRow(path, line, message)
+
+    def probes(self) -> dict[str, tuple[bool, bool]]:
+        """Every path looked for, with what was found (exists, is a folder); generated files left out."""
+        return {path: known for path, known in self._stats.items() if path not in self._values_files}
 
     # -- generated stack folders --------------------------------------------------------------------
     def add_overlay(self, generated: Path, source: Path, values: Any) -> None:

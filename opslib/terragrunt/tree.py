@@ -8,7 +8,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from opslib.terragrunt.discover import LEGACY_MESSAGE, Discovery, discover, file
 from opslib.terragrunt.evaluate import Config, ErrorRow, Evaluator, Unknown, materialize
 from opslib.terragrunt.parse import ParseCache, ParsedFile, _parse_one, parse_files
 from opslib.terragrunt.stacks import Stacks, generate_stacks
+from opslib.terragrunt.unitcache import CachedUnit, CacheState, UnitCache, env_digest, stamp
 from opslib.terragrunt.units import UnitResult, build_unit, mask_values, merged_inputs, scrub_values
 
 __all__ = ["TerragruntTree", "load_tree"]
@@ -134,7 +135,8 @@ class TerragruntTree:
         Remembers every masked secret value of the tree (secret-named locals/inputs, secret get_env
         values) so other modules can scrub copies of them: ``tree.masker.scrub(obj)``.
     stats : dict
-        ``parsed`` (files parsed this load), ``cached`` (files read from the cache), ``seconds``.
+        ``parsed`` (files parsed this load), ``cached`` (files read from the cache), ``evaluated``
+        (units evaluated this load), ``reused`` (units taken from the unit cache), ``seconds``.
 
     Methods
     -------
@@ -182,8 +184,10 @@ class TerragruntTree:
         self.files = files
         self.errors = errors
         self.documents = documents
-        self.masker = masker
+        self._masker = masker
         self.stats = stats
+        # set when units came from the unit cache: a full evaluation, run when something needs it
+        self._pending: Callable[[], TerragruntTree] | None = None
         self._ev = evaluator
         self._configs = configs
         self._unit_files = unit_files
@@ -205,9 +209,27 @@ class TerragruntTree:
             raise ConfigError(f"{relpath} is not inside the tree", path=relpath)
         return read_text(self.root / relpath, "hcl")
 
+    @property
+    def masker(self) -> Masker:
+        self._finish()  # the secrets of cached units are learnt again, never stored
+        return self._masker
+
+    def _finish(self) -> None:
+        """Evaluate every unit when the load reused cached ones and the evaluator's state is asked for
+        (the masker, a unit's configuration)."""
+        if self._pending is None:
+            return
+        full, self._pending = self._pending(), None
+        self._masker = full._masker
+        self._ev = full._ev
+        self._configs = full._configs
+        self._contexts = None
+
     def unit_config(self, unit: str) -> dict[str, Any]:
         """The evaluated, merged configuration of ``unit`` (secrets masked)."""
         if unit not in self._rendered:
+            if unit not in self._configs:
+                self._finish()
             config = self._configs.get(unit)
             if config is None:
                 raise ConfigError(f"no unit {unit!r} in the tree", path=self.root)
@@ -221,6 +243,7 @@ class TerragruntTree:
         that cannot be known are :class:`Unknown`). A file no unit uses is evaluated once in its own
         folder, with unit ``""``. For the lint rules, which judge what merge(), locals, includes and
         file() produce rather than the text alone."""
+        self._finish()
         if self._contexts is None:
             contexts: dict[str, list[tuple[str, Config]]] = {}
             for unit, config in sorted(self._configs.items()):
@@ -449,6 +472,61 @@ def _assemble(
         mock_outputs=options.mock_outputs,
         repo_root=repo_root,
     )
+    ucache: UnitCache | None = None
+    affected: set[str] | None = None
+    if options.cache:
+        key = (str(repo_root), options.mock_outputs, options.env is None)
+        ucache = UnitCache(root, options.cache_dir, key)
+        ucache.load()
+        affected = ucache.affected(found.files, options.env)
+    reused: dict[str, CachedUnit] = {}
+    evaluation: _Evaluation | None = None
+    if affected is not None and ucache is not None and ucache.state is not None:
+        evaluation = _evaluate_some(ev, root, ucache.state, affected, options.strict)
+        if evaluation is not None:
+            reused = {u: e for u, e in ucache.state.units.items() if u not in affected}
+            for rel, item in ucache.state.extra.items():
+                extra.setdefault(rel, item)  # what this load read again is newer
+    if evaluation is None:
+        if reused or affected is not None:
+            ev = Evaluator(
+                root,
+                documents,
+                load_extra,
+                env=options.env,
+                mock_outputs=options.mock_outputs,
+                repo_root=repo_root,
+            )
+        evaluation = _evaluate_all(ev, root, found, documents, parsed, options.strict, repo_root)
+    tree, state = _frames(root, found, parsed, ev, evaluation, error_rows, started, extra, reused, ucache)
+    if ucache is not None and state is not None:
+        ucache.save(state)
+    if reused:
+        no_cache = _LoadOptions(**{**vars(options), "cache": False})
+        tree._pending = lambda: _assemble(root, found, parsed, no_cache, started)
+    return tree
+
+
+@dataclass
+class _Evaluation:
+    results: dict[str, UnitResult]
+    configs: dict[str, Config]
+    roles: dict[str, str]
+    stacks: Stacks
+    rels: dict[str, str | None]  # unit -> its config file (None for a stack unit)
+    loose: list[dict[str, Any]] | None = None  # cached error rows no unit met
+
+
+def _evaluate_all(
+    ev: Evaluator,
+    root: Path,
+    found: Discovery,
+    documents: dict[str, Any],
+    parsed: dict[str, ParsedFile],
+    strict: bool,
+    repo_root: Path | None,
+) -> _Evaluation:
+    """Evaluate every unit and stack of the tree."""
     roles = {rel: file_role(rel) for rel, _, _ in found.files}
     candidates = [rel for rel in found.unit_files if rel in documents or rel in parsed]
     configs = {rel: ev.unit(root / rel) for rel in candidates}
@@ -466,6 +544,7 @@ def _assemble(
     for rel, config in configs.items():
         # a template read on its own: what only its stack sets stays unknown, and is no error
         ev.error_sink = catalog.get(rel)
+        ev.current_errors = config.errors
         try:
             for inc in config.includes():
                 if not isinstance(inc.path, Path):
@@ -477,19 +556,20 @@ def _assemble(
                 included.add(inc.path)
         finally:
             ev.error_sink = None
+            ev.current_errors = None
     for rel in candidates:
         if root / rel in included:
             roles[rel] = "root"  # an included terragrunt.hcl is a parent config, not a unit
         elif rel in catalog:
             roles[rel] = "catalog"
         else:
-            _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "unit")
+            _build(ev, root, rel, configs[rel], results, unit_configs, strict, "unit")
     for rel, sunk in catalog.items():
         if roles[rel] != "catalog":
             continue
         ev.error_sink = sunk
         try:
-            _build(ev, root, rel, configs[rel], results, unit_configs, options.strict, "catalog")
+            _build(ev, root, rel, configs[rel], results, unit_configs, strict, "catalog")
         finally:
             ev.error_sink = None
         unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
@@ -498,7 +578,50 @@ def _assemble(
                 {"function": "", "reason": row.message, "path": ev.rel(row.path), "line": row.line}
                 for row in sunk
             )
-    return _frames(root, found, parsed, roles, ev, results, unit_configs, error_rows, started, stacks, extra)
+    rels: dict[str, str | None] = {u: None for u in results}
+    for rel in candidates:
+        unit = rel.rsplit("/", 1)[0] if "/" in rel else "."
+        if unit in results and results[unit].row["kind"] != "stack-unit":
+            rels[unit] = rel
+    return _Evaluation(results, unit_configs, roles, stacks, rels)
+
+
+def _evaluate_some(
+    ev: Evaluator, root: Path, state: CacheState, affected: set[str], strict: bool
+) -> _Evaluation | None:
+    """Evaluate only ``affected`` (plain and catalog units); None when that changes what includes what
+    (then everything is evaluated again)."""
+    results: dict[str, UnitResult] = {}
+    configs: dict[str, Config] = {}
+    rels: dict[str, str | None] = {}
+    for unit in sorted(affected):
+        entry = state.units[unit]
+        rel = entry.rel
+        if rel is None:
+            return None
+        kind = entry.result.row["kind"]
+        config = ev.unit(root / rel)
+        sunk: list[ErrorRow] = []
+        ev.error_sink = sunk if kind == "catalog" else None
+        try:
+            _build(ev, root, rel, config, results, configs, strict, kind)
+        finally:
+            ev.error_sink = None
+        if unit not in results:
+            return None
+        before = [i["path"] for i in entry.result.row["includes"]]
+        if [i["path"] for i in results[unit].row["includes"]] != before:
+            return None  # it includes other files now: roots and units may have changed roles
+        results[unit].unresolved.extend(
+            {"function": "", "reason": row.message, "path": ev.rel(row.path), "line": row.line}
+            for row in sunk
+        )
+        rels[unit] = rel
+    for unit, entry in state.units.items():
+        if unit not in affected:
+            results[unit] = entry.result
+            rels[unit] = entry.rel
+    return _Evaluation(results, configs, dict(state.roles), state.stacks, rels, list(state.loose))
 
 
 def _build(
@@ -566,29 +689,50 @@ def _frames(
     root: Path,
     found: Discovery,
     parsed: dict[str, ParsedFile],
-    roles: dict[str, str],
     ev: Evaluator,
-    results: dict[str, UnitResult],
-    unit_configs: dict[str, Config],
+    evaluation: _Evaluation,
     error_rows: list[dict[str, Any]],
     started: float,
-    stacks: Stacks,
     extra: dict[str, ParsedFile],
-) -> TerragruntTree:
+    reused: dict[str, CachedUnit],
+    ucache: UnitCache | None,
+) -> tuple[TerragruntTree, CacheState | None]:
+    results, unit_configs, roles, stacks = (
+        evaluation.results,
+        evaluation.configs,
+        evaluation.roles,
+        evaluation.stacks,
+    )
     file_errors: dict[str, int] = {}
     for row in error_rows:
         file_errors[row["path"]] = file_errors.get(row["path"], 0) + 1
-    for kind, rows in (("eval", ev.errors.values()), ("warning", ev.warnings.values())):
-        for found_error in rows:
-            error_rows.append(
-                {
-                    "path": ev.rel(found_error.path),
-                    "line": found_error.line,
-                    "column": None,
-                    "message": found_error.message,
-                    "kind": kind,
-                }
-            )
+    fresh: dict[tuple[str, int | None, str], dict[str, Any]] = {}
+    for kind, found_rows in (("eval", ev.errors), ("warning", ev.warnings)):
+        for key, found_error in found_rows.items():
+            fresh[key] = {
+                "path": ev.rel(found_error.path),
+                "line": found_error.line,
+                "column": None,
+                "message": found_error.message,
+                "kind": kind,
+            }
+    met: dict[str, list[dict[str, Any]]] = {}
+    for unit, result in results.items():
+        met[unit] = reused[unit].rows if unit in reused else [fresh[k] for k in result.errors if k in fresh]
+    if evaluation.loose is None:
+        attributed = {k for unit, result in results.items() for k in result.errors}
+        loose = [row for key, row in fresh.items() if key not in attributed]
+        eval_rows = list(fresh.values())  # in the order they were met
+    else:
+        loose = evaluation.loose
+        eval_rows = []
+        seen: set[tuple[Any, ...]] = set()
+        for row in [*fresh.values(), *(r for unit in sorted(met) for r in met[unit]), *loose]:
+            ident = (row["path"], row["line"], row["message"], row["kind"])
+            if ident not in seen:
+                seen.add(ident)
+                eval_rows.append(row)
+    error_rows = [*error_rows, *eval_rows]
     errors = pd.DataFrame(error_rows, columns=ERROR_COLUMNS)
     errors = errors.astype({"line": "Int64", "column": "Int64"})
     unit_ids = set(results)
@@ -605,9 +749,11 @@ def _frames(
         row["lockfile"] = unit in found.lock_dirs
         files_rel = {ev.rel(p) for p in result.files}
         # errors the unit met evaluating, and unparseable files it reads: not every error of a shared root
-        row["errors"] = len(result.errors) + sum(file_errors.get(p, 0) for p in files_rel)
-        row["locals"] = mask_values(row["locals"], masker)
-        row["inputs"] = mask_values(row["inputs"], masker)
+        met_errors = sum(1 for r in met[unit] if r["kind"] == "eval")
+        row["errors"] = met_errors + sum(file_errors.get(p, 0) for p in files_rel)
+        if unit not in reused:  # cached rows were masked when they were evaluated
+            row["locals"] = mask_values(row["locals"], masker)
+            row["inputs"] = mask_values(row["inputs"], masker)
         row["unresolved"] = sorted(
             result.unresolved, key=lambda u: (u["path"], u["line"] or 0, u["function"])
         )
@@ -628,6 +774,8 @@ def _frames(
             dep["exists"] = dep["target"] in unit_ids and not dep["external"]
             dep_rows.append(dep)
     for row in unit_rows:  # second pass: copies of secrets found in other units, in every column
+        if row["unit"] in reused:
+            continue  # cached rows were scrubbed when they were evaluated
         for column in ("locals", "inputs", "source", "module_ref", "includes"):
             row[column] = scrub_values(row[column], masker)
     for dep in dep_rows:
@@ -657,10 +805,15 @@ def _frames(
     stats = {
         "parsed": int((~files["cached"]).sum()),
         "cached": int(files["cached"].sum()),
+        "evaluated": len(results) - len(reused),
+        "reused": len(reused),
         "seconds": round(time.perf_counter() - started, 3),
     }
     documents = {rel: doc for rel, doc in ev.documents.items() if rel in parsed}
-    return TerragruntTree(
+    state = None
+    if ucache is not None:
+        state = _cache_state(root, found, ev, evaluation, met, loose, extra, ucache)
+    tree = TerragruntTree(
         root,
         units=units,
         dependencies=dependencies,
@@ -674,4 +827,46 @@ def _frames(
         source_dirs=source_dirs,
         env_paths=env_paths,
         stats=stats,
+    )
+    return tree, state
+
+
+def _cache_state(
+    root: Path,
+    found: Discovery,
+    ev: Evaluator,
+    evaluation: _Evaluation,
+    met: dict[str, list[dict[str, Any]]],
+    loose: list[dict[str, Any]],
+    extra: dict[str, ParsedFile],
+    ucache: UnitCache,
+) -> CacheState:
+    """What the unit cache keeps of this load (rows already masked)."""
+    discovered = {os.path.join(root, rel) for rel, _, _ in found.files}
+    units: dict[str, CachedUnit] = {}
+    outside: dict[str, Any] = {}
+    names: set[str] = set()
+    old = ucache.state
+    for unit, result in evaluation.results.items():
+        deps = frozenset(os.fspath(p) for p in result.files)
+        units[unit] = CachedUnit(result, evaluation.rels.get(unit), deps, met[unit])
+        names |= result.env
+        for path in deps:
+            if path not in discovered and path not in outside and not os.path.isdir(path):
+                outside[path] = stamp(path)
+    probes = {path: known for path, known in ev.probes().items()}
+    if evaluation.loose is not None and old is not None:
+        probes = {**old.probes, **probes}  # a partial load looked for fewer files
+    return CacheState(
+        key=ucache.key,
+        files={rel: (size, mtime) for rel, size, mtime in found.files},
+        outside=outside,
+        probes=probes,
+        env=env_digest(ev.env, names),
+        units=units,
+        roles=evaluation.roles,
+        stacks=evaluation.stacks,
+        loose=loose,
+        extra=extra,
+        stack_files=set(found.stack_files),
     )
