@@ -498,9 +498,12 @@ def _assemble(
                 repo_root=repo_root,
             )
         evaluation = _evaluate_all(ev, root, found, documents, parsed, options.strict, repo_root)
-    tree, state = _frames(root, found, parsed, ev, evaluation, error_rows, started, extra, reused, ucache)
-    if ucache is not None and state is not None:
-        ucache.save(state)
+    # when nothing was evaluated, the stored state already is this load's: no need to write it again
+    stored = ucache.state.units.keys() if ucache is not None and ucache.state is not None else set()
+    keep = None if reused and reused.keys() == stored else ucache
+    tree, state = _frames(root, found, parsed, ev, evaluation, error_rows, started, extra, reused, keep)
+    if keep is not None and state is not None:
+        keep.save(state)
     if reused:
         no_cache = _LoadOptions(**{**vars(options), "cache": False})
         tree._pending = lambda: _assemble(root, found, parsed, no_cache, started)
