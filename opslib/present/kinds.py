@@ -291,6 +291,9 @@ KINDS: dict[str, Kind] = {
 FRAME_KINDS: dict[str, dict[str, Kind]] = {
     # infracost's tags are a map; the history's are a list
     "load_costs": {"tags": DICT},
+    # a tree's unit lists what stayed unknown; a tree's file lists the units that read it
+    "TerragruntTree.units": {"unresolved": LIST},
+    "TerragruntTree.files": {"units": LIST},
 }
 
 

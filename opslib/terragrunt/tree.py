@@ -779,10 +779,12 @@ def _frames(
     for row in unit_rows:  # second pass: copies of secrets found in other units, in every column
         if row["unit"] in reused:
             continue  # cached rows were scrubbed when they were evaluated
-        for column in ("locals", "inputs", "source", "module_ref", "includes"):
+        for column in ("locals", "inputs", "source", "module_ref", "includes", "unresolved"):
             row[column] = scrub_values(row[column], masker)
     for dep in dep_rows:
         dep["config_path"] = scrub_values(dep.get("config_path"), masker)
+    for found_row in fresh.values():  # in place: the unit cache keeps these rows
+        found_row["message"] = scrub_values(found_row["message"], masker)
     errors["message"] = [scrub_values(message, masker) for message in errors["message"]]
     units = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
     units = units.astype({"pinned": "bool", "lockfile": "bool", "errors": "int64", "line": "int64"})

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from opslib._io import atomic_write_bytes, locked
+from opslib._private import private_dir, private_file
 from opslib.terragrunt.parse import default_cache_dir
 from opslib.terragrunt.units import UnitResult
 
@@ -135,8 +136,10 @@ class UnitCache:
     def save(self, state: CacheState) -> None:
         payload = pickle.dumps({"version": CACHE_VERSION, "state": state}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_dir(self.directory)  # owner only, like the parse cache beside it
             with locked(self.file, timeout=10):
+                private_file(self.file)  # an existing file's mode is kept by the atomic write
                 atomic_write_bytes(self.file, payload)
+                private_file(self.file)
         except Exception as exc:  # a cache that cannot be written only costs speed
             log.warning("cannot write the unit cache %s: %s", self.file, exc)
