@@ -88,7 +88,7 @@ def test_lint_frame_shows_no_canary(tree: TerragruntTree) -> None:
     assert _leaks(findings.to_json(default_handler=str)) == {}
 
 
-@pytest.mark.parametrize("column", ["inputs", "locals"])
+@pytest.mark.parametrize("column", ["inputs", "locals", "source"])
 def test_unit_values_show_no_canary(tree: TerragruntTree, column: str) -> None:
     units = tree.units.set_index("unit")
     assert set(units.index) == {"prod/app", "dev/worker"}
