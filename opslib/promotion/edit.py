@@ -11,10 +11,8 @@ writes the files atomically, refusing a file that changed since the plan was mad
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,8 @@ from typing import Any
 import pandas as pd
 
 from opslib._io import atomic_write_text
-from opslib.errors import ConfigError
+from opslib._textdiff import unified_diff
+from opslib.errors import ConfigError, OpslibError
 from opslib.promotion.lag import lag
 
 __all__ = ["Edit", "PromotionPlan", "apply_promotion", "plan_promotion"]
@@ -68,36 +67,18 @@ class PromotionPlan:
         chunks = []
         for rel in self.files:
             name = (self.root / rel).resolve().relative_to(base.resolve()).as_posix()
-            chunks.append(_unified(self._before[rel], self._after[rel], name))
+            chunks.append(unified_diff(self._before[rel], self._after[rel], name))
         return "".join(chunks)
 
 
 def _git_top(root: Path) -> Path:
+    """The git work tree holding ``root``, or ``root`` itself outside one (or without git)."""
+    from opslib.review.git import repo_top
+
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        return repo_top(root)
+    except OpslibError:
         return root
-    top = done.stdout.strip()
-    return Path(top) if done.returncode == 0 and top else root
-
-
-def _unified(before: str, after: str, name: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{name}", f"b/{name}"
-    )
-    out = []
-    for line in lines:
-        out.append(line)
-        if not line.endswith("\n"):
-            # the last line of a file without a final newline, as diff(1) and git mark it
-            out.append("\n\\ No newline at end of file\n")
-    return "".join(out)
 
 
 def _block_span(lines: list[str], start: int) -> tuple[int, int]:

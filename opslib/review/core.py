@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from opslib._textdiff import unified_diff
 from opslib.errors import OpslibError
 from opslib.review import git as _git
 from opslib.review.findings import FINDING_DIFF_COLUMNS, read_sarif, split_findings, split_sarif
@@ -151,17 +152,9 @@ def _formatting(top: Path, files: list[_git.ChangedFile], notes: list[str]) -> p
         if done.returncode != 0:
             rows.append({"path": rel, "diff": f"does not parse: {done.stderr.strip().splitlines()[-1:]}"})
         elif done.stdout != text:
-            rows.append({"path": rel, "diff": _unified(text, done.stdout, rel)})
+            rows.append({"path": rel, "diff": unified_diff(text, done.stdout, rel)})
     notes.append(f"formatting checked with {Path(binary).name} fmt on {len(hcl)} changed HCL files")
     return pd.DataFrame(rows, columns=columns)
-
-
-def _unified(before: str, after: str, name: str) -> str:
-    import difflib
-
-    return "".join(
-        difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}")
-    )
 
 
 def _plan(plans: Any, head_tree: Any, affected: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
