@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opslib._io import read_text
@@ -31,8 +32,13 @@ OWNERSHIP_KEYS = {"team": "team", "costcenter": "cost_center", "owner": "owner"}
 _INTERP = re.compile(r"\$\{\s*local\.([A-Za-z0-9_]+)\s*\}")
 
 
+@lru_cache(maxsize=4096)
 def _norm_key(key: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", key.lower())
+    # tag keys repeat on every resource of a platform: normalised once each
+    return _NOT_KEY.sub("", key.lower())
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
 
 
 def tree_units(tree: Any) -> pd.DataFrame:
@@ -147,21 +153,39 @@ def _folders(unit_dir: Path, root: Path | None) -> list[Path]:
     return list(reversed(chain))
 
 
-def _unit_ownership(row: Mapping[str, Any], root: Path | None) -> dict[str, Any]:
+def _folder_ownership(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """What one folder's ``account.hcl`` and ``tags.yml``/``tags.yaml`` say about ownership."""
+    account_vals: dict[str, str] = {}
+    yml_vals: dict[str, str] = {}
+    account = folder / "account.hcl"
+    if account.is_file():
+        account_vals.update(_ownership_from(_account_locals(str(account), account.stat().st_mtime)))
+    for name in ("tags.yml", "tags.yaml"):
+        tags = folder / name
+        if tags.is_file():
+            yml_vals.update(_ownership_from(_tags_yml(str(tags), tags.stat().st_mtime)))
+    return account_vals, yml_vals
+
+
+def _unit_ownership(
+    row: Mapping[str, Any],
+    root: Path | None,
+    folders: dict[Path, tuple[dict[str, str], dict[str, str]]] | None = None,
+) -> dict[str, Any]:
+    """``folders``: what each folder said, shared by the units of one tree (they share parents)."""
     result: dict[str, Any] = {"team": None, "cost_center": None, "owner": None, "allocation_source": None}
     sources: dict[str, str] = {}
     unit_dir = _unit_dir(row, root)
     account_vals: dict[str, str] = {}
     yml_vals: dict[str, str] = {}
+    seen = {} if folders is None else folders
     if unit_dir is not None:
         for folder in _folders(unit_dir, root):
-            account = folder / "account.hcl"
-            if account.is_file():
-                account_vals.update(_ownership_from(_account_locals(str(account), account.stat().st_mtime)))
-            for name in ("tags.yml", "tags.yaml"):
-                tags = folder / name
-                if tags.is_file():
-                    yml_vals.update(_ownership_from(_tags_yml(str(tags), tags.stat().st_mtime)))
+            if folder not in seen:
+                seen[folder] = _folder_ownership(folder)
+            account_part, yml_part = seen[folder]
+            account_vals.update(account_part)
+            yml_vals.update(yml_part)
     inputs = row.get("inputs")
     input_vals: dict[str, str] = {}
     if isinstance(inputs, Mapping):
@@ -183,8 +207,9 @@ def ownership(tree: Any) -> pd.DataFrame:
     units = tree_units(tree)
     root = Path(units.attrs["root"]) if units.attrs.get("root") else None
     rows = []
+    folders: dict[Path, tuple[dict[str, str], dict[str, str]]] = {}
     for row in units.to_dict(orient="records"):
-        info = _unit_ownership({str(k): v for k, v in row.items()}, root)
+        info = _unit_ownership({str(k): v for k, v in row.items()}, root, folders)
         rows.append(
             {
                 "unit": str(row["unit"]),
@@ -238,18 +263,36 @@ def apply_tags(costs: pd.DataFrame) -> pd.DataFrame:
         out["allocation_source"] = pd.Series(pd.NA, index=out.index, dtype="string")
     if "tags" not in out.columns:
         return out
-    for idx, tags in out["tags"].items():
+    has_env = "environment" in out.columns
+    env_missing = out["environment"].isna().to_numpy() if has_env else None
+    # collected first and written once per column: a cell write per resource took minutes on a platform
+    updates: dict[str, dict[int, str]] = {}
+    for pos, tags in enumerate(out["tags"].tolist()):
         if not isinstance(tags, Mapping) or not tags:
             continue
         for column, value in _ownership_from(tags).items():
-            out.at[idx, column] = value
+            updates.setdefault(column, {})[pos] = value
             if column == "team":
-                out.at[idx, "allocation_source"] = "tags"
+                updates.setdefault("allocation_source", {})[pos] = "tags"
         env = next((str(v) for k, v in tags.items() if _norm_key(str(k)) == "environment"), None)
-        current: Any = out.at[idx, "environment"] if "environment" in out.columns else None
-        if env and "environment" in out.columns and pd.isna(current):
-            out.at[idx, "environment"] = env
+        if env and env_missing is not None and env_missing[pos]:
+            updates.setdefault("environment", {})[pos] = env
+    for column, found in updates.items():
+        _write_cells(out, column, found)
     return out
+
+
+def _write_cells(frame: pd.DataFrame, column: str, found: Mapping[int, str]) -> None:
+    """Set some cells of ``column`` (by position), keeping the column's dtype (a new column: string)."""
+    if column in frame.columns:
+        dtype = frame[column].dtype
+        values = frame[column].to_numpy(dtype=object, copy=True)
+    else:
+        dtype = pd.StringDtype()
+        values = np.full(len(frame), pd.NA, dtype=object)
+    positions = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+    values[positions] = list(found.values())
+    frame[column] = pd.Series(values, index=frame.index, dtype=dtype)
 
 
 def unowned_share(costs: pd.DataFrame) -> dict[str, Any]:

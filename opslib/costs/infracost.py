@@ -20,7 +20,7 @@ import pandas as pd
 from opslib._io import decode_utf8, loads_json, read_bytes
 from opslib.costs._frame import COMPONENT_COLUMNS, RESOURCE_COLUMNS, make_frame
 from opslib.costs._money import HOURS_PER_MONTH, dsum, to_decimal
-from opslib.costs.units import unit_from_path
+from opslib.costs.units import UnitIndex, unit_from_path
 from opslib.errors import ParseError, SchemaError
 from opslib.secrets import Masker, mask_named
 
@@ -174,14 +174,14 @@ def load_costs(
     return frame
 
 
-def _tree_units(tree: Any) -> tuple[list[str] | None, str | None]:
+def _tree_units(tree: Any) -> tuple[UnitIndex | None, str | None]:
     if tree is None:
         return None, None
     from opslib.costs.allocation import tree_units
 
     units = tree_units(tree)
     root = units.attrs.get("root")
-    return [str(u) for u in units["unit"]], (str(root) if root else None)
+    return UnitIndex(str(u) for u in units["unit"]), (str(root) if root else None)
 
 
 def _project_rows(
@@ -190,7 +190,7 @@ def _project_rows(
     project: dict[str, Any],
     section: str,
     level: str,
-    unit_ids: list[str] | None,
+    unit_ids: UnitIndex | None,
     root: str | None,
     errors: list[dict[str, Any]],
 ) -> Iterator[dict[str, Any]]:

@@ -43,7 +43,7 @@ from opslib.metrics._common import (
 )
 from opslib.metrics._text import task_keys, text_units
 
-__all__ = ["KIND_NAMES", "Block", "Events", "Keys", "next_match"]
+__all__ = ["KIND_NAMES", "Block", "Events", "Keys", "TimeOrder", "next_match"]
 
 log = logging.getLogger(__name__)
 
@@ -408,6 +408,11 @@ class Events:
             self._units = (blocks, names)
         return self._units[0], self._units[1].array()
 
+    @functools.cached_property
+    def order(self) -> TimeOrder:
+        """The rows in time order (for :func:`next_match`), computed on first use."""
+        return TimeOrder.of(self.ts)
+
     # ---- keys ---------------------------------------------------------------------------------------
 
     def keys(self) -> Keys:
@@ -572,8 +577,34 @@ def dedup_pairs(blocks: Sequence[Block]) -> Block:
     return Block(combined // width, combined % width)
 
 
+@dataclass(frozen=True)
+class TimeOrder:
+    """The rows of a log in time order, computed once and shared by every :func:`next_match`:
+    ``rank`` (each row's time as a rank among the distinct times), ``span`` (one more than the number
+    of distinct times), ``in_time`` (rows by time, ties in log order) and ``place`` (each row's
+    position in ``in_time``)."""
+
+    rank: np.ndarray
+    span: int
+    in_time: np.ndarray
+    place: np.ndarray
+
+    @staticmethod
+    def of(ts: np.ndarray) -> TimeOrder:
+        n = len(ts)
+        in_time = np.argsort(ts, kind="stable")
+        ordered = ts[in_time]
+        # one sort serves both: a new distinct time starts wherever the sorted times change
+        rank_in_time = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1 if n else in_time
+        rank = np.empty(n, dtype=np.int64)
+        rank[in_time] = rank_in_time
+        place = np.empty(n, dtype=np.int64)
+        place[in_time] = np.arange(n)
+        return TimeOrder(rank, int(rank_in_time[-1]) + 2 if n else 1, in_time, place)
+
+
 def next_match(
-    sources: np.ndarray, candidates: np.ndarray, keys: Keys, ts: np.ndarray
+    sources: np.ndarray, candidates: np.ndarray, keys: Keys, ts: np.ndarray | TimeOrder
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each source row, the first candidate row strictly later in time that shares a key.
 
@@ -583,14 +614,16 @@ def next_match(
     file, unit, task). Rows without a timestamp must not be passed.
 
     Candidates' (key, time) are sorted once; each source key then finds, by binary search, the first
-    (key, later time) and the earliest row holding it.
+    (key, later time) and the earliest row holding it. ``ts``: the rows' times (ns), or their
+    :class:`TimeOrder` when several searches share it (``Events.order``).
     """
     n_src = len(sources)
     match = np.full(n_src, -1, dtype=np.int64)
     kind_out = np.full(n_src, -1, dtype=np.int64)
     if n_src == 0 or len(candidates) == 0 or len(keys.rows) == 0:
         return match, kind_out
-    size = len(ts)
+    order = ts if isinstance(ts, TimeOrder) else TimeOrder.of(ts)
+    size = len(order.rank)
     is_src = np.zeros(size, dtype=bool)
     is_src[sources] = True
     is_cand = np.zeros(size, dtype=bool)
@@ -603,12 +636,11 @@ def next_match(
     if not c.any():
         return match, kind_out
     # time as a rank, so (code, time) fits one int64
-    stamps, rank = np.unique(ts, return_inverse=True)
-    span = len(stamps) + 1
+    rank, span = order.rank, order.span
     c_rows, c_codes = keys.rows[c], keys.codes[c]
     c_key = c_codes * span + rank[c_rows]
-    order = np.argsort(c_key)  # any order within a (key, time) group: its earliest row is taken below
-    c_key, c_rows = c_key[order], c_rows[order]
+    by_key = np.argsort(c_key)  # any order within a (key, time) group: its earliest row is taken below
+    c_key, c_rows = c_key[by_key], c_rows[by_key]
     starts = np.flatnonzero(np.r_[True, c_key[1:] != c_key[:-1]])
     first_row = np.minimum.reduceat(c_rows, starts)
     group_key = c_key[starts]
@@ -622,13 +654,10 @@ def next_match(
     cand_rows = first_row[at]
     # per source: the earliest candidate (time, then row), then the most specific kind; as one integer
     # (the candidate's place in time order, times four, plus the kind) so a minimum picks it
-    place = np.empty(size, dtype=np.int64)
-    in_time = np.argsort(ts, kind="stable")
-    place[in_time] = np.arange(size)
     best = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best, s_rows, place[cand_rows] * 4 + s_kinds)
+    np.minimum.at(best, s_rows, order.place[cand_rows] * 4 + s_kinds)
     found = best[sources]
     hit = found != np.iinfo(np.int64).max
-    match[hit] = in_time[found[hit] // 4]
+    match[hit] = order.in_time[found[hit] // 4]
     kind_out[hit] = found[hit] % 4
     return match, kind_out

@@ -31,8 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from opslib.errors import ParameterError
 from opslib.metrics._common import (
@@ -43,7 +41,7 @@ from opslib.metrics._common import (
     to_timedelta,
 )
 from opslib.metrics._events import KIND_FILE, KIND_ID, KIND_UNIT, Events, next_match
-from opslib.metrics.recovery import _HOUR_NS, _as_now, recoveries_of
+from opslib.metrics.recovery import _HOUR_NS, _as_now, recovery_matches
 
 __all__ = [
     "DORA_COLUMNS",
@@ -195,6 +193,16 @@ def _day(value: Any) -> pd.Timestamp:
     return stamp.normalize()
 
 
+def _days(values: Any) -> set[pd.Timestamp] | pd.DatetimeIndex:
+    """The calendar days (naive, UTC) of many timestamps: one conversion for a column of them, else
+    :func:`_day` on each."""
+    try:
+        stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(values), utc=True))
+    except (TypeError, ValueError):
+        return {_day(v) for v in values}
+    return stamps.tz_convert(None).normalize().unique()
+
+
 _FREQUENCY_TIER = {"Daily": "elite", "Weekly": "high", "Monthly": "medium", "Yearly": "low"}
 
 
@@ -210,7 +218,7 @@ def deployment_frequency_bucket(deploy_days: Any, start: Any, end: Any) -> str:
     if last < first:
         return "Yearly"
     days = pd.date_range(first, last, freq="D")
-    deployed = {_day(d) for d in deploy_days}
+    deployed = _days(deploy_days)
     frame = pd.DataFrame({"day": days})
     frame["deployed"] = frame["day"].isin(deployed).astype(int)
     # Sunday-start weeks: days since the last Sunday is (weekday + 1) % 7
@@ -369,7 +377,7 @@ def _lead_time(
     shipped = completed & deploys
     sources = np.flatnonzero(changes)
     keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
-    match, _ = next_match(sources, np.flatnonzero(shipped), keys, events.ts)
+    match, _ = next_match(sources, np.flatnonzero(shipped), keys, events.order)
     found = match >= 0
     sources, match = sources[found], match[found]
     counted = in_period[match]
@@ -396,7 +404,7 @@ def _change_failure_rate(
     signals &= scope & ~events.isin("action_type", {"resolution"})
     ok = np.flatnonzero(total & events.isin("status", {"completed"}))
     keys = events.keys().select([KIND_ID, KIND_FILE, KIND_UNIT])
-    match, _ = next_match(ok, np.flatnonzero(signals), keys, events.ts)
+    match, _ = next_match(ok, np.flatnonzero(signals), keys, events.order)
     found = match >= 0
     followed = int(((events.ts[match[found]] - events.ts[ok[found]]) <= int(follow.value)).sum())
     rate = (int(failed.sum()) + followed) / n
@@ -405,13 +413,13 @@ def _change_failure_rate(
 
 
 def _time_to_restore(events: Events, in_period: np.ndarray, scope: np.ndarray) -> dict[str, Any]:
-    rec = recoveries_of(events, include_incidents=True, scope=scope)
-    if len(rec):
-        period_ids = events.text("id").arrow_take(np.flatnonzero(in_period))
-        inside = pc.is_in(pa.array(rec["id"].tolist(), type=pa.large_string()), value_set=period_ids)
-        rec = rec[pc.fill_null(inside, False).to_numpy(zero_copy_only=False)]
-    hours = rec.loc[rec["state"] == "recovered", "hours_to_recover"]
-    if hours.empty:
+    # the recoveries' pairing without their table: only the hours are needed here
+    _, sources, match, _ = recovery_matches(events, include_incidents=True, scope=scope)
+    ids = events.text("id").codes
+    # a failure counts when its id is one of the period's (as the recoveries table is filtered by id)
+    counted = (match >= 0) & np.isin(ids[sources], ids[np.flatnonzero(in_period)])
+    hours = (events.ts[match[counted]] - events.ts[sources[counted]]) / _HOUR_NS
+    if not len(hours):
         return _na(_TIME_TO_RESTORE)
-    median = float(hours.median())
+    median = float(np.median(hours))
     return _row(_TIME_TO_RESTORE, median, hours_bucket(median), restore_tier(median), len(hours))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+from bisect import bisect_left
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -95,6 +97,18 @@ def recoveries_of(
     ``scope``: only these events, as if the others were not in the log)."""
     if events.n == 0:
         return _empty_recoveries()
+    rows, sources, match, matched_on = recovery_matches(
+        events, include_incidents=include_incidents, scope=scope
+    )
+    return _recovery_frame(events, rows, sources, match, matched_on, limit)
+
+
+def recovery_matches(
+    events: Events, *, include_incidents: bool = False, scope: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairing behind :func:`recoveries`, without the table: ``(rows, sources, match,
+    matched_on)`` -- the failed (and incident) rows, those of them with a timestamp, the row that
+    recovered each of ``sources`` (-1 when none) and what it matched on."""
     failed, incident, has_time = events.failed, events.incident, events.has_time
     action = events.text("action_type")
     sources_mask = failed | incident if include_incidents else failed
@@ -109,7 +123,7 @@ def recoveries_of(
         sources_mask = sources_mask & scope
         candidates_mask = candidates_mask & scope
     sources = np.flatnonzero(sources_mask & has_time)
-    match, kinds = next_match(sources, np.flatnonzero(candidates_mask), events.keys(), events.ts)
+    match, kinds = next_match(sources, np.flatnonzero(candidates_mask), events.keys(), events.order)
     matched_on = np.asarray(KIND_NAMES, dtype=object)[np.maximum(kinds, 0)]
     # titles only say "this resolves that" for incidents and escalations; keeping to those keeps the
     # comparison small on big logs
@@ -127,7 +141,7 @@ def recoveries_of(
         )
         match[at[better]] = by_title[better]
         matched_on[at[better]] = "title"
-    return _recovery_frame(events, np.flatnonzero(sources_mask), sources, match, matched_on, limit)
+    return np.flatnonzero(sources_mask), sources, match, matched_on
 
 
 def _title_matches(events: Events, sources: np.ndarray, resolutions: np.ndarray) -> np.ndarray:
@@ -148,19 +162,19 @@ def _title_matches(events: Events, sources: np.ndarray, resolutions: np.ndarray)
     words_of = {int(c): title_words(t) for c, t in zip(needed.tolist(), task.values_of(needed), strict=True)}
     ts = events.ts
     ordered = resolutions[np.lexsort((resolutions, ts[resolutions]))]
-    stamps = ts[ordered]
-    sizes = np.asarray([len(words_of[c]) for c in task.codes[ordered].tolist()], dtype=np.int64)
+    ordered_codes = task.codes[ordered].tolist()
+    sizes = [len(words_of[c]) for c in ordered_codes]
+    # positions (in time order) of the resolutions holding each word, ascending
     postings: dict[str, list[int]] = {}
-    for i, code in enumerate(task.codes[ordered].tolist()):
+    for i, code in enumerate(ordered_codes):
         for word in words_of[code]:
             postings.setdefault(word, []).append(i)
-    index = {w: np.asarray(p, dtype=np.int64) for w, p in postings.items()}
-    for k, (src, code) in enumerate(zip(sources.tolist(), task.codes[sources].tolist(), strict=True)):
+    starts = np.searchsorted(ts[ordered], ts[sources], side="right").tolist()
+    for k, (code, start) in enumerate(zip(task.codes[sources].tolist(), starts, strict=True)):
         mine = words_of[code]
         if len(mine) < 2:
             continue
-        start = int(np.searchsorted(stamps, ts[src], side="right"))
-        lists = [p for w in mine if (p := index.get(w)) is not None and p[-1] >= start]
+        lists = [p for w in mine if (p := postings.get(w)) is not None and p[-1] >= start]
         if len(lists) < 2:
             continue
         hit = _first_similar(lists, start, len(mine), sizes)
@@ -169,19 +183,25 @@ def _title_matches(events: Events, sources: np.ndarray, resolutions: np.ndarray)
     return found
 
 
-def _first_similar(lists: list[np.ndarray], start: int, mine: int, sizes: np.ndarray) -> int:
+def _first_similar(lists: list[list[int]], start: int, mine: int, sizes: list[int]) -> int:
     """The first position >= ``start`` present in at least two of ``lists`` (the postings of a title's
-    words) whose title is similar to one of ``mine`` words; -1 when none."""
+    words) whose title is similar to one of ``mine`` words; -1 when none.
+
+    Positions are counted in windows of doubling width from ``start``, so a hit close by costs little
+    however long the postings are (plain Python: the windows are small, and numpy's per-call cost
+    dominated here).
+    """
     low, width = start, 64
-    last = max(int(p[-1]) for p in lists)
+    last = max(p[-1] for p in lists)
     while low <= last:
         high = low + width
-        chunk = np.concatenate([p[np.searchsorted(p, low) : np.searchsorted(p, high)] for p in lists])
-        if len(chunk) >= 2:
-            positions, shared = np.unique(chunk, return_counts=True)
-            similar = (shared >= 2) & (shared >= 0.6 * np.minimum(mine, sizes[positions]))
-            if similar.any():
-                return int(positions[np.argmax(similar)])
+        shared: Counter[int] = Counter()
+        for p in lists:
+            i = bisect_left(p, low)
+            shared.update(p[i : bisect_left(p, high, i)])
+        hits = [pos for pos, n in shared.items() if n >= 2 and n >= 0.6 * min(mine, sizes[pos])]
+        if hits:
+            return min(hits)
         low, width = high, width * 2
     return -1
 
