@@ -28,36 +28,38 @@ def same(new: pd.DataFrame, old: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(new, old, check_exact=True)
 
 
-def compare_all(history: pd.DataFrame, *, quick: bool = False) -> None:
+def compare_all(history: pd.DataFrame, *, quick: bool = False, prepared: bool = False) -> None:
     """Every vectorised measure against the oracle on one history frame (``quick``: one or two
-    settings of each, to keep the many fixtures fast)."""
+    settings of each, to keep the many fixtures fast; ``prepared``: every measure is given one shared
+    ``metrics.prepare(history)`` instead of the frame)."""
+    src = metrics.prepare(history) if prepared else history
     groups = ["unit"] if quick else RATE_GROUPS
     for by in groups:
-        same(metrics.failure_rates(history, by=by), oracle.failure_rates(history, by=by))
+        same(metrics.failure_rates(src, by=by), oracle.failure_rates(history, by=by))
     combos = [["agent", "tag"]] if quick else [["agent", "tag"], ["unit", "category"], ["file", "status"]]
     for by in combos:
-        same(metrics.failure_rates(history, by=by), oracle.failure_rates(history, by=by))
+        same(metrics.failure_rates(src, by=by), oracle.failure_rates(history, by=by))
     if not quick:
         same(
-            metrics.failure_rates(history, by="tag", period="week"),
+            metrics.failure_rates(src, by="tag", period="week"),
             oracle.failure_rates(history, by="tag", period="week"),
         )
     settings_ = [(None, True)] if quick else [(None, False), ("7D", False), (None, True), ("2h", True)]
     for window, incidents in settings_:
         same(
-            metrics.recoveries(history, window=window, include_incidents=incidents),
+            metrics.recoveries(src, window=window, include_incidents=incidents),
             oracle.recoveries(history, window=window, include_incidents=incidents),
         )
     if not quick:
-        same(metrics.unresolved(history), oracle.unresolved(history))
-        same(metrics.deployments(history), oracle.deployments(history))
+        same(metrics.unresolved(src), oracle.unresolved(history))
+        same(metrics.deployments(src), oracle.deployments(history))
     for window in ["7D"] if quick else ["7D", "1h", None]:
-        same(metrics.repeat_failures(history, window=window), oracle.repeat_failures(history, window=window))
+        same(metrics.repeat_failures(src, window=window), oracle.repeat_failures(history, window=window))
     for length in [1] if quick else [1, 2, 3]:
-        same(metrics.streaks(history, min_length=length), oracle.streaks(history, min_length=length))
+        same(metrics.streaks(src, min_length=length), oracle.streaks(history, min_length=length))
     for period, window in [(None, "24h")] if quick else [("90D", "24h"), (None, "24h"), ("7D", "1h")]:
         same(
-            metrics.dora(history, period=period, window=window),
+            metrics.dora(src, period=period, window=window),
             oracle.dora(history, period=period, window=window),
         )
 
@@ -82,6 +84,8 @@ def test_same_as_before_on_fixtures(path: Path) -> None:
             except Exception:  # a fixture that does not load at all (bad/): nothing to measure
                 pytest.skip("does not load")
         compare_all(history, quick=path != SAMPLE)
+        if path == SAMPLE:
+            compare_all(history, prepared=True)
     finally:
         logging.disable(logging.NOTSET)
 
@@ -97,9 +101,10 @@ def test_same_as_before_on_hand_made_logs() -> None:
         ev("e6", "2026-11-01 15:00", "alice", "deployment", "failed", [rds], "rds", tags=["deployment"]),
         ev("e7", None, "alice", "deployment", "failed", ["other.txt"], "misc"),
     )
-    compare_all(log)
-    compare_all(log.iloc[:0])
-    compare_all(log.drop(columns=["tags", "files_modified", "task"]))
+    for prepared in (False, True):
+        compare_all(log, prepared=prepared)
+        compare_all(log.iloc[:0], prepared=prepared)
+        compare_all(log.drop(columns=["tags", "files_modified", "task"]), prepared=prepared)
 
 
 # ---- random logs ---------------------------------------------------------------------------------
@@ -193,6 +198,7 @@ def test_same_as_before_on_random_logs(history: pd.DataFrame) -> None:
     logging.disable(logging.WARNING)
     try:
         compare_all(history, quick=True)
+        compare_all(history, quick=True, prepared=True)
         same(metrics.recoveries(history, window="2h"), oracle.recoveries(history, window="2h"))
         same(metrics.streaks(history), oracle.streaks(history))
         same(metrics.failure_rates(history, by="file"), oracle.failure_rates(history, by="file"))
@@ -232,3 +238,17 @@ def test_report_helpers_pick_the_same_events() -> None:
         )
         expected = sorted(set(exploded.loc[exploded[by] == areas[0], "_pos"]))
         assert list(np.flatnonzero(history.index.isin(chosen.index))) == expected
+
+
+def test_prepared_log_hands_out_tables_callers_may_change() -> None:
+    log = load_history(SAMPLE, cache=False)
+    events = metrics.prepare(log)
+    first = metrics.recoveries(events)
+    assert len(first) > 0
+    first.loc[:, "state"] = "changed by the caller"
+    first.drop(first.index, inplace=True)
+    again = metrics.recoveries(events)
+    same(again, metrics.recoveries(log))
+    # unresolved and open incidents start from the same pairing and see the untouched table
+    same(metrics.unresolved(events), metrics.unresolved(log))
+    same(metrics.open_incidents(events), metrics.open_incidents(log))

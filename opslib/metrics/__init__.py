@@ -1,12 +1,15 @@
 """Failure analysis: failure rates, recovery, repeat failures, streaks, DORA measures and run reports.
 
 Every function takes a history frame (``opslib.load_history``) or a run-report frame
-(``opslib.load_run_report``) and returns a DataFrame whose columns its docstring lists.
+(``opslib.load_run_report``) and returns a DataFrame whose columns its docstring lists. The history
+measures also take ``prepare(history)``: the log read once, so a report computing many measures on
+one log does not read it again for each.
 """
 
 from __future__ import annotations
 
 from opslib.metrics._common import failure_mask, wilson_interval
+from opslib.metrics._events import Events, prepare
 from opslib.metrics.dora import deployments, dora
 from opslib.metrics.rates import failure_rates
 from opslib.metrics.recovery import recoveries, recovery_stats, repeat_failures, streaks, unresolved
@@ -32,6 +35,7 @@ from opslib.metrics.terragrunt_runs import (
 __all__ = [
     "OPSLIB_TRANSIENT_ERRORS",
     "TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS",
+    "Events",
     "UserQuery",
     "area_values",
     "classify_error",
@@ -42,6 +46,7 @@ __all__ = [
     "headline_text",
     "load_run_reports",
     "open_incidents",
+    "prepare",
     "rate_matrix",
     "recoveries",
     "recovery_stats",

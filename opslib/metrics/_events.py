@@ -43,7 +43,7 @@ from opslib.metrics._common import (
 )
 from opslib.metrics._text import task_keys, text_units
 
-__all__ = ["KIND_NAMES", "Block", "Events", "Keys", "TimeOrder", "next_match"]
+__all__ = ["KIND_NAMES", "Block", "Events", "Keys", "TimeOrder", "as_events", "next_match", "prepare"]
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +323,9 @@ class Events:
         self._files: tuple[list[Block], _Names] | None = None
         self._units: tuple[list[Block], _Names] | None = None
         self._keys: Keys | None = None
+        #: results a measure keeps for the next one asking the same (e.g. the recoveries table, which
+        #: unresolved failures and open incidents start from); keyed by the measure and its arguments
+        self.memo: dict[tuple[Any, ...], Any] = {}
 
     # ---- text ---------------------------------------------------------------------------------------
 
@@ -489,6 +492,25 @@ class Events:
         codes = np.concatenate([own[keep_own], rel_codes[keep_rel]]).astype(np.int64)
         order = np.argsort(rows, kind="stable")
         return Block(rows[order], codes[order]), size
+
+
+def prepare(history: pd.DataFrame) -> Events:
+    """The history read once for several measures: every measure accepts it in place of the frame.
+
+    A report that computes many measures on one log (rates, recoveries, unresolved failures, DORA...)
+    pays for reading the columns and the keys that tie events together once instead of once per
+    measure, and the recoveries table once. Prepare after the last change to the frame: the measures
+    read the frame as it is when they first need a column.
+
+    >>> events = prepare(history)                                   # doctest: +SKIP
+    >>> recoveries(events); unresolved(events); dora(events)        # doctest: +SKIP
+    """
+    return Events(history)
+
+
+def as_events(history: pd.DataFrame | Events) -> Events:
+    """``history`` as :class:`Events`: a prepared one as it is, a frame read afresh."""
+    return history if isinstance(history, Events) else Events(history)
 
 
 def _codes_in(ids: _Text, values: list[str], size: int) -> tuple[np.ndarray, int]:

@@ -40,7 +40,7 @@ from opslib.metrics._common import (
     period_start,
     to_timedelta,
 )
-from opslib.metrics._events import KIND_FILE, KIND_ID, KIND_UNIT, Events, next_match
+from opslib.metrics._events import KIND_FILE, KIND_ID, KIND_UNIT, Events, as_events, next_match
 from opslib.metrics.recovery import _HOUR_NS, _as_now, recovery_matches
 
 __all__ = [
@@ -235,12 +235,14 @@ def deployment_frequency_bucket(deploy_days: Any, start: Any, end: Any) -> str:
     return "Yearly"
 
 
-def deployments(history: pd.DataFrame, period: str = "week", *, deployment_types: Any = None) -> pd.DataFrame:
+def deployments(
+    history: pd.DataFrame | Events, period: str = "week", *, deployment_types: Any = None
+) -> pd.DataFrame:
     """Deployment events per period: ``period`` (start, UTC), ``deployments`` (all attempts),
     ``completed``, ``failed``; periods without a deployment between the first and last one are listed
     with zeros so a chart shows the gaps. Events without a timestamp are left out."""
     types = frozenset(str(t).lower() for t in (deployment_types or DEPLOYMENT_TYPES))
-    events = Events(history)
+    events = as_events(history)
     rows = np.flatnonzero(events.isin("action_type", types) & events.has_time)
     columns = ["period", "deployments", "completed", "failed"]
     if len(rows) == 0:
@@ -264,7 +266,7 @@ def deployments(history: pd.DataFrame, period: str = "week", *, deployment_types
 
 
 def dora(
-    history: pd.DataFrame,
+    history: pd.DataFrame | Events,
     *,
     now: Any = None,
     period: Any = "90D",
@@ -303,7 +305,7 @@ def dora(
             pd.NaT,
             pd.NaT,
         )
-    events = Events(history)
+    events = as_events(history)
     # nothing after "now" counts: neither a deployment nor the recovery of an earlier failure
     end_ns = _ns(end)
     scope = events.has_time & (events.ts <= end_ns)

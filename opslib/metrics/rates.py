@@ -12,7 +12,7 @@ import pandas as pd
 
 from opslib.errors import ParameterError
 from opslib.metrics._common import _LIST_COLUMNS, period_start, wilson_interval
-from opslib.metrics._events import Block, Events, dedup_pairs, ordered_lists
+from opslib.metrics._events import Block, Events, as_events, dedup_pairs, ordered_lists
 
 __all__ = ["EXPLODED_GROUPS", "NONE_LABEL", "failure_rates"]
 
@@ -26,7 +26,7 @@ _ALIASES = {"tags": "tag", "files": "file", "units": "unit", "action": "action_t
 
 
 def failure_rates(
-    history: pd.DataFrame,
+    history: pd.DataFrame | Events,
     by: str | Sequence[str] | None = "agent",
     period: str | None = None,
     *,
@@ -51,7 +51,7 @@ def failure_rates(
     if not 0 < confidence < 1:
         raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}")
     groups = _group_names(by)
-    events = Events(history)
+    events = as_events(history)
     rows, labels = _exploded(events, groups)
     keys = list(groups)
     table: dict[str, Any] = {name: codes for name, (codes, _) in labels.items()}

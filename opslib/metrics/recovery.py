@@ -20,7 +20,15 @@ from opslib.metrics._common import (
     title_words,
     to_timedelta,
 )
-from opslib.metrics._events import KIND_FILE, KIND_NAMES, KIND_UNIT, Events, next_match, ordered_lists
+from opslib.metrics._events import (
+    KIND_FILE,
+    KIND_NAMES,
+    KIND_UNIT,
+    Events,
+    as_events,
+    next_match,
+    ordered_lists,
+)
 from opslib.metrics.rates import NONE_LABEL
 
 __all__ = [
@@ -61,7 +69,9 @@ def _ns(delta: pd.Timedelta) -> int:
     return int(delta.value)
 
 
-def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: bool = False) -> pd.DataFrame:
+def recoveries(
+    history: pd.DataFrame | Events, *, window: Any = None, include_incidents: bool = False
+) -> pd.DataFrame:
     """One row per failed or escalated event (and incident, with ``include_incidents``), with what
     recovered it.
 
@@ -83,7 +93,12 @@ def recoveries(history: pd.DataFrame, *, window: Any = None, include_incidents: 
     timestamp cannot be paired and is listed, not dropped). Rows follow the log's time order.
     """
     limit = to_timedelta(window)
-    return recoveries_of(Events(history), limit=limit, include_incidents=include_incidents)
+    events = as_events(history)
+    key = ("recoveries", None if limit is None else limit.value, include_incidents)
+    if key not in events.memo:
+        events.memo[key] = recoveries_of(events, limit=limit, include_incidents=include_incidents)
+    # a copy: the caller may change its table without changing the next caller's
+    return events.memo[key].copy()
 
 
 def recoveries_of(
@@ -317,7 +332,7 @@ def _empty_recoveries() -> pd.DataFrame:
     return out
 
 
-def unresolved(history: pd.DataFrame, now: Any = None, *, window: Any = None) -> pd.DataFrame:
+def unresolved(history: pd.DataFrame | Events, now: Any = None, *, window: Any = None) -> pd.DataFrame:
     """Failures and escalations nothing has recovered yet, oldest first, with their age.
 
     ``now`` (a timestamp or ISO string) is the moment ages are measured to; None means the newest
@@ -337,11 +352,14 @@ def unresolved(history: pd.DataFrame, now: Any = None, *, window: Any = None) ->
     return out.sort_values("failed_at", kind="stable").reset_index(drop=True)
 
 
-def _as_now(now: Any, history: pd.DataFrame) -> pd.Timestamp | None:
+def _as_now(now: Any, history: pd.DataFrame | Events) -> pd.Timestamp | None:
     if now is None or (isinstance(now, str) and not now.strip()):
-        if "timestamp" not in history.columns or history.empty:
+        if isinstance(history, Events):
+            stamps = history.timestamp  # read once, already UTC
+        elif "timestamp" not in history.columns or history.empty:
             return None
-        stamps = pd.to_datetime(history["timestamp"], utc=True, errors="coerce")
+        else:
+            stamps = pd.to_datetime(history["timestamp"], utc=True, errors="coerce")
         latest = stamps.max()
         return None if pd.isna(latest) else pd.Timestamp(latest)
     return utc_timestamp(now, "now")
@@ -397,7 +415,7 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
+def repeat_failures(history: pd.DataFrame | Events, window: Any = "7D") -> pd.DataFrame:
     """Files and units that failed again within ``window`` of their previous failure.
 
     Every failure (or escalation) touching a file or unit folder is a failure of that file or unit; a
@@ -419,7 +437,7 @@ def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
         "agents",
         "ids",
     ]
-    events = Events(history)
+    events = as_events(history)
     if events.n == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     keys = events.keys().select([KIND_FILE, KIND_UNIT])
@@ -470,7 +488,7 @@ def repeat_failures(history: pd.DataFrame, window: Any = "7D") -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def streaks(history: pd.DataFrame, *, min_length: int = 2) -> pd.DataFrame:
+def streaks(history: pd.DataFrame | Events, *, min_length: int = 2) -> pd.DataFrame:
     """Runs of consecutive failures (or escalations) in each agent's own events, in time order.
 
     Columns: ``agent``, ``length``, ``start``, ``end`` (timestamps of the first and last failure),
@@ -479,7 +497,7 @@ def streaks(history: pd.DataFrame, *, min_length: int = 2) -> pd.DataFrame:
     ordered and are skipped.
     """
     columns = ["agent", "length", "start", "end", "ids", "ongoing"]
-    events = Events(history)
+    events = as_events(history)
     rows = np.flatnonzero(events.has_time)
     if len(rows) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from opslib._time import utc_timestamp
+from opslib.metrics._events import Events
 from opslib.metrics.rates import failure_rates
 
 __all__ = [
@@ -142,7 +143,9 @@ def _busiest_agent(frame: pd.DataFrame | None) -> str:
     return "devops-engineer"
 
 
-def rate_matrix(history: pd.DataFrame, rows: str = "agent", columns: str = "category") -> pd.DataFrame:
+def rate_matrix(
+    history: pd.DataFrame | Events, rows: str = "agent", columns: str = "category"
+) -> pd.DataFrame:
     """Failure rates as a long frame ready for a heat map: one row per (``rows``, area) pair that has
     events, with ``events``, ``failures``, ``failure_rate``, ``ci_low``, ``ci_high`` and ``label``
     (``"3/12"``) so a reader sees how many events a colour rests on.
@@ -253,7 +256,7 @@ def select_events(
     return history[keep.to_numpy(dtype=bool)]
 
 
-def open_incidents(history: pd.DataFrame) -> pd.DataFrame:
+def open_incidents(history: pd.DataFrame | Events) -> pd.DataFrame:
     """Incidents (action type ``incident``) in the history that nothing has resolved yet, oldest first.
 
     Columns: the ``recoveries`` columns (``id``, ``failed_at`` = when the incident was logged, ``agent``,
