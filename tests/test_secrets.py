@@ -18,6 +18,8 @@ from opslib.secrets import (
     known_format,
     mask,
     mask_named,
+    mask_value,
+    name_words,
     non_secret_shape,
     scrub_text,
 )
@@ -25,6 +27,13 @@ from opslib.terragrunt import load_tree
 from tests.test_lint_rules import expectations
 
 CORPUS = Path(__file__).parent / "fixtures" / "lint_corpus" / "TG008"
+
+
+@pytest.fixture(autouse=True)
+def _judge_names_afresh() -> None:
+    """Forget cached name verdicts: mutation testing forks each mutant from a process that already ran
+    the suite, and a verdict cached there would hide a wrong name rule from every test here."""
+    is_secret_name.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -95,6 +104,7 @@ def test_names_where_the_secret_word_only_qualifies(name: str) -> None:
     ("value", "shape"),
     [
         ("funcapp-KEY-APPBACKEND", "identifier made of words"),
+        ("billing-api", "identifier made of words"),
         ("2592000", "number"),
         ("720h", "duration"),
         ("P30D", "duration"),
@@ -108,6 +118,9 @@ def test_names_where_the_secret_word_only_qualifies(name: str) -> None:
         ("db.example.com", "hostname"),
         ("vault kv get -field=password secret/db", "command or text"),
         ("********", "placeholder"),
+        (5432, "number"),
+        (0.5, "number"),
+        (True, "boolean"),
     ],
 )
 def test_value_shapes_that_are_no_secret(value: object, shape: str) -> None:
@@ -162,6 +175,38 @@ def test_masked_form_shows_none_of_the_value() -> None:
     assert mask("x-1") == mask("x-1") != mask("x-2"), "stable, and tells secrets apart"
 
 
+def test_name_words_split_case_and_separators_in_lower_case() -> None:
+    assert name_words("dbMasterPassword_2") == ["db", "master", "password", "2"]
+    assert name_words("AWS_SECRET_ACCESS_KEY") == ["aws", "secret", "access", "key"]
+
+
+def test_fingerprint_stays_the_same_from_one_release_to_the_next() -> None:
+    """Reports and lint findings saved earlier are matched to new ones by the tag: the value hashed with
+    opslib's own personalisation gives the tag the Masker docstring shows."""
+    assert mask("hunter2!") == "****#32b810"
+
+
+def test_mask_value_ignores_keep_and_shows_nothing() -> None:
+    assert mask_value("Sup3rS3cret!", keep=4) == mask("Sup3rS3cret!")
+    assert "Sup" not in mask_value("Sup3rS3cret!", keep=4)[4:]
+
+
+@pytest.mark.parametrize(
+    ("value", "longer_word"),
+    [
+        ("s3cr3t!x", "s3cr3t!xY"),  # ends with a letter: a following capital makes another word
+        ("s3cr3t!x", "s3cr3t!x9"),
+        ("x!s3cr3t", "Ax!s3cr3t"),  # starts with a letter, punctuation second
+        ("s3cr3t_", "s3cr3t_x"),  # ends with "_", a word character
+    ],
+)
+def test_a_remembered_secret_is_masked_only_where_it_stands_whole(value: str, longer_word: str) -> None:
+    masker = Masker([value])
+    assert masker.scrub_str(f"use {value} now") == f"use {mask(value)} now"
+    assert masker.scrub_str(f"({value})") == f"({mask(value)})"
+    assert masker.scrub_str(f"use {longer_word} now") == f"use {longer_word} now"
+
+
 def test_a_secret_holding_another_is_masked_whole() -> None:
     masker = Masker(["hunter2", "hunter2-extended"])
     out = masker.scrub_str("a=hunter2-extended b=hunter2")
@@ -197,6 +242,28 @@ def test_mask_named_at_any_nesting_and_map_keys() -> None:
     assert out["token_duration_in_seconds"] == "2592000" and out["api_key"] == "funcapp-KEY-APPBACKEND"
     assert "W3akPass" not in out["url"] and out["url"].startswith("postgres://app:****#")
     assert masker.scrub({"changeme": 1}) == {mask("changeme"): 1}, "a secret used as a map key"
+
+
+def test_mask_named_inside_tuples() -> None:
+    out = mask_named({"hosts": ("db-1", {"db_password": "changeme"})}, Masker())
+    assert out == {"hosts": ("db-1", {"db_password": mask("changeme")})}
+
+
+def test_mask_named_masks_known_formats_in_plain_values_and_leaves_the_prose() -> None:
+    """Under a plain name only a secret of a known format is masked in the text: the words after
+    ``token:`` in a note are prose, judged by the value's name (``note``), not as a field."""
+    note = "Leaked key AKIAIOSFODNN7EXAMPLE; token: rotated"
+    out = mask_named({"change_note": note}, Masker())
+    assert out == {"change_note": f"Leaked key {mask('AKIAIOSFODNN7EXAMPLE')}; token: rotated"}
+
+
+def test_field_value_in_emphasis_is_masked_between_the_marks() -> None:
+    """``Password: *x*`` masks ``x`` exactly: not a character of it left, the marks kept."""
+    for text in ("Password: *hunter2x*", "Password: __hunter2x__", "- **DB password**: *hunter2x*"):
+        out = scrub_text(text)
+        mark = text.split("hunter2x")[1]
+        assert out == text.replace("hunter2x", mask("hunter2x")), out
+        assert out.endswith(mask("hunter2x") + mark)
 
 
 def test_free_text_fields_and_known_formats() -> None:
