@@ -24,7 +24,7 @@ from opslib.runbook.executor import (
     truncate,
 )
 from opslib.runbook.parse import parse_runbook
-from opslib.secrets import MASK, Masker
+from opslib.secrets import MASK, Masker, mask
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runbook"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "runbooks" / "service-outage.md"
@@ -310,3 +310,88 @@ def test_a_custom_allowlist_refuses_the_default_programs(fake_path: tuple[Path, 
         with pytest.raises(ExecutionError, match="not on the allowlist \\(kubectl\\)"):
             resolve_executable(program, config)
         assert run_argv([program, "version"], config).status == "refused"
+
+
+@pytest.mark.parametrize("command", ["", "   "])
+def test_an_empty_command_is_refused_by_name(command: str) -> None:
+    with pytest.raises(ExecutionError, match=r"^empty command$"):
+        build_argv(command, {})
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("a..b", "holds '..'"),
+        ("api svc", "holds ' '"),
+        ("_api", "must start with a letter or digit"),
+        ("a" * 64, "is 64 characters long (at most 63)"),
+    ],
+)
+def test_a_refused_value_says_why(value: str, why: str) -> None:
+    with pytest.raises(ExecutionError) as info:
+        build_argv("kubectl get deploy/<service>", {"service": value})
+    assert f"for <service> {why}; a value must be a name" in str(info.value)
+
+
+def test_a_refused_value_is_shown_whole_up_to_80_characters() -> None:
+    for value, shown in (("a" * 80, "a" * 80), ("a" * 81, "a" * 77 + "...")):
+        with pytest.raises(ExecutionError) as info:
+            build_argv("kubectl get deploy/<service>", {"service": value})
+        assert f"value {shown!r} for <service>" in str(info.value)
+
+
+def _script(folder: Path, name: str, body: str) -> Path:
+    script = folder / name
+    script.write_text(body)
+    script.chmod(0o755)
+    return script
+
+
+def test_live_output_masks_the_secrets_the_session_remembers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value the masker remembers has no known format and no secret-named field around it: only the
+    masker can hide it."""
+    _script(tmp_path, "kubectl", "#!/bin/sh\necho 'seed q7Fz9wLm2XvB in use'\n")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run_argv(["kubectl", "get", "secret"], ExecutorConfig.make(), Masker(["q7Fz9wLm2XvB"]))
+    assert result.status == "ok"
+    assert result.output == f"seed {mask('q7Fz9wLm2XvB')} in use\n"
+
+
+def test_output_that_is_not_utf8_is_kept_with_replacement_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _script(tmp_path, "kubectl", "#!/bin/sh\nprintf 'caf\\351 ok\\n'\n")  # Latin-1 "é"
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run_argv(["kubectl", "logs", "api"], ExecutorConfig.make())
+    assert (result.status, result.output) == ("ok", "caf\ufffd ok\n")
+
+
+def test_a_command_never_reads_the_callers_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program that asks a question (``Enter a value:``) gets end of input at once, whatever the
+    notebook or terminal running opslib has on its standard input."""
+    _script(tmp_path, "terraform", '#!/bin/sh\nread answer\necho "answer=[$answer]"\n')
+    monkeypatch.setenv("PATH", str(tmp_path))
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"yes\n")
+    os.close(write_end)
+    saved = os.dup(0)
+    try:
+        os.dup2(read_end, 0)  # what the caller would type
+        result = run_argv(["terraform", "apply"], ExecutorConfig.make(timeout=20))
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(read_end)
+    assert result.output == "answer=[]\n"
+
+
+def test_a_program_that_cannot_start_is_an_error_naming_why(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    broken = _script(scripts, "broken.sh", "#!/nonexistent/interpreter\necho never\n")
+    result = run_argv(["./scripts/broken.sh"], ExecutorConfig.make(scripts_dir=scripts))
+    assert (result.status, result.exit_code) == ("error", None)
+    assert result.output.startswith("could not start: ") and len(result.output) > len("could not start: ")
+    assert result.executable == str(broken.resolve())
