@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,23 @@ settings.load_profile("opslib")
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPSLIB_CACHE_DIR", str(tmp_path_factory.mktemp("opslib-cache")))
+
+
+# pure functions opslib memoises with lru_cache: emptied before each test so a test sees the code as it
+# is now (mutation testing forks every mutant from a process whose caches the clean run filled)
+_MEMOISED = {
+    "opslib.metrics._common": ("canonical_unit", "_units_in_text", "unit_of_path_in_text"),
+    "opslib.metrics._events": ("_unit_of_file",),
+    "opslib.secrets._names": ("is_secret_name",),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    for module, names in _MEMOISED.items():
+        loaded = sys.modules.get(module)
+        for name in names if loaded is not None else ():
+            getattr(loaded, name).cache_clear()
 
 
 @pytest.fixture

@@ -29,13 +29,6 @@ from tests.test_lint_rules import expectations
 CORPUS = Path(__file__).parent / "fixtures" / "lint_corpus" / "TG008"
 
 
-@pytest.fixture(autouse=True)
-def _judge_names_afresh() -> None:
-    """Forget cached name verdicts: mutation testing forks each mutant from a process that already ran
-    the suite, and a verdict cached there would hide a wrong name rule from every test here."""
-    is_secret_name.cache_clear()
-
-
 @pytest.mark.parametrize(
     "name",
     [
