@@ -111,6 +111,103 @@ def test_mermaid(basic: TerragruntTree) -> None:
     assert "    u0 --> u2" in text and "    u1 --> u0" in text
 
 
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_graph_nodes_carry_kind_and_scope(basic: TerragruntTree) -> None:
+    assert basic.graph.nodes["prod/us-east-1/prod/vpc"] == {
+        "kind": "unit",
+        "account": "prod",
+        "region": "us-east-1",
+        "environment": "production",
+    }
+
+
+def test_a_unit_that_depends_on_itself_is_a_cycle(tmp_path: Path) -> None:
+    # terragrunt refuses it ("dependency cycle between modules: app -> app"); it is never dropped silently
+    root = _write(
+        tmp_path,
+        {
+            "app/terragrunt.hcl": 'dependency "me" {\n  config_path = "../app"\n}\n'
+            'dependency "vpc" {\n  config_path = "../vpc"\n}\n',
+            "vpc/terragrunt.hcl": "inputs = {}\n",
+        },
+    )
+    tree = load_tree(root, cache=False)
+    assert sorted(tree.graph.edges) == [("app", "app"), ("app", "vpc")]
+    assert tree.cycles() == [["app"]]
+    assert tree.run_order() == [["vpc"], ["app"]]
+    assert tree.dependents("app") == []
+
+
+def test_file_inside_a_unit_folder_changes_that_unit(basic: TerragruntTree) -> None:
+    # the unit's own folder wins over "reads": its terragrunt.hcl is a change of the unit, like any file there
+    for rel in ("prod/us-east-1/prod/db/terragrunt.hcl", "prod/us-east-1/prod/db/extra.tf"):
+        assert basic.blast_radius(rel).to_dict("records") == [
+            {"unit": "prod/us-east-1/prod/db", "distance": 0, "reason": f"changed {rel}"}
+        ]
+    folder = basic.blast_radius(str(basic.root / "prod/us-east-1/prod/app"))
+    assert folder.to_dict("records") == [
+        {"unit": "prod/us-east-1/prod/app", "distance": 0, "reason": "changed prod/us-east-1/prod/app"},
+        {"unit": "prod/us-east-1/prod/db", "distance": 1, "reason": "depends on prod/us-east-1/prod/app"},
+    ]
+
+
+def test_a_module_source_only_catches_files_inside_it() -> None:
+    tree = load_tree(FIXTURES / "local_module", cache=False)
+    assert tree.blast_radius(["live/app/terragrunt.hcl"]).to_dict("records") == [
+        {"unit": "live/app", "distance": 0, "reason": "changed live/app/terragrunt.hcl"}
+    ]
+    assert tree.blast_radius(["other/main.tf"]).empty
+    # "../../modules//vpc": terragrunt copies the whole package before "//", so a sibling module counts
+    assert tree.blast_radius(["modules/vpc-old/main.tf"]).to_dict("records")[0] == {
+        "unit": "live/vpc",
+        "distance": 0,
+        "reason": "sources modules/vpc-old/main.tf",
+    }
+
+
+def test_blast_radius_warns_about_paths_waiting_for_an_unset_variable(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "a/terragrunt.hcl": 'include "shared" {\n  path = "${get_env("SHARED_DIR")}/common.hcl"\n}\n',
+            "b/terragrunt.hcl": "inputs = {}\n",
+            "common.hcl": "inputs = {}\n",
+        },
+    )
+    tree = load_tree(root, cache=False)
+    assert tree.blast_radius("common.hcl").to_dict("records") == [
+        {
+            "unit": "a",
+            "distance": 0,
+            "reason": "warning: paths of this unit depend on the unset environment variable(s) SHARED_DIR; "
+            "it may read the changed file",
+        }
+    ]
+    # a unit named by its id is no changed file: nothing else may read it
+    assert tree.blast_radius(["b"])["unit"].tolist() == ["b"]
+
+
+def test_dot_and_mermaid_escape_quotes_in_unit_ids(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            'team "a"/terragrunt.hcl': 'dependency "base" {\n  config_path = "../plain"\n}\n',
+            "plain/terragrunt.hcl": "inputs = {}\n",
+        },
+    )
+    tree = load_tree(root, cache=False)
+    # DOT escapes a quote with a backslash; Mermaid labels take the entity code #quot;
+    assert tree.to_dot() == ('digraph {\n\t"plain" ;\n\t"team \\"a\\"" ;\n\t"team \\"a\\"" -> "plain";\n}\n')
+    assert tree.to_mermaid() == 'graph TD\n    u0["plain"]\n    u1["team #quot;a#quot;"]\n    u1 --> u0\n'
+
+
 # -- CLI -------------------------------------------------------------------------------------------
 
 

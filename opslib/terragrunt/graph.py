@@ -24,7 +24,7 @@ def build_graph(units: pd.DataFrame, dependencies: pd.DataFrame) -> nx.DiGraph:
         )
     if not dependencies.empty:
         for row in dependencies.itertuples(index=False):
-            if bool(row.exists) and row.target in graph and str(row.target) != str(row.unit):
+            if bool(row.exists) and row.target in graph:
                 graph.add_edge(row.unit, row.target, name=row.name, kind=row.kind)
     return graph
 
