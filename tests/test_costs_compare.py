@@ -174,6 +174,26 @@ def test_diff_shows_both_sides_and_keeps_ties_in_address_order(tmp_path: Path) -
     ]
 
 
+def test_diff_and_its_verdict_keep_the_files_currency(tmp_path: Path) -> None:
+    past = {"live/app": [_resource("aws_instance.a", "100")]}
+    euros = _infracost(
+        tmp_path / "eur.json", {"live/app": [_resource("aws_instance.a", "250.50")]}, past, currency="EUR"
+    )
+    changes = diff(euros)
+    assert changes.attrs["currency"] == "EUR"
+    verdict = check(changes, threshold=100)
+    assert verdict.currency == "EUR" and verdict.increase == Decimal("150.50")
+    assert verdict.message.startswith("cost increase +150.50 EUR/month (+1,806.00 EUR/year)")
+    dollars = _infracost(tmp_path / "usd.json", {"live/app": [_resource("aws_instance.a", "100")]})
+    with pytest.raises(SchemaError, match="base is priced in USD and head in EUR"):
+        diff(dollars, euros)
+    # a hand-made frame that names no currency takes the other side's
+    unnamed = load_costs(dollars)
+    unnamed.attrs.clear()
+    assert diff(unnamed, euros).attrs["currency"] == "EUR"
+    assert diff(euros, unnamed).attrs["currency"] == "EUR"
+
+
 def test_diff_of_one_frame_names_what_it_needs(tmp_path: Path) -> None:
     costs = load_costs(_infracost(tmp_path / "one.json", {"live/app": [_resource("aws_instance.a", "1")]}))
     with pytest.raises(SchemaError, match="two cost frames, or one infracost diff file"):

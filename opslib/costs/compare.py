@@ -146,13 +146,16 @@ def diff(base: Any, head: Any = None) -> pd.DataFrame:
     ``address``, ``resource_type``, ``change`` (``added|removed|changed|unchanged|unknown``),
     ``base_monthly_cost``, ``head_monthly_cost``, ``delta_monthly_cost`` (NaN when either side is
     unknown), ``base_status``, ``head_status``, ``account``, ``environment``, ``team``, ``cost_center``
-    and the exact ``*_exact`` Decimals. Sorted by the size of the change.
+    and the exact ``*_exact`` Decimals. Sorted by the size of the change, ties by unit and address.
+    ``attrs["currency"]`` is the currency both sides are priced in; two different ones raise ``SchemaError``.
     """
     if head is None:
         if not isinstance(base, (str, Path)):
             raise SchemaError("diff needs two cost frames, or one infracost diff file")
         head, base = load_costs(base, section="breakdown"), load_costs(base, section="past")
-    base_k, head_k = _keyed(_as_costs(base)), _keyed(_as_costs(head))
+    base_c, head_c = _as_costs(base), _as_costs(head)
+    currency = _common_currency(base_c, head_c)
+    base_k, head_k = _keyed(base_c), _keyed(head_c)
     merged = base_k.merge(
         head_k, on=["unit_key", "address"], how="outer", suffixes=("_b", "_h"), indicator=True
     )
@@ -202,7 +205,18 @@ def diff(base: Any, head: Any = None) -> pd.DataFrame:
         out[col] = out[col].astype("float64")
     order = out["delta_monthly_cost"].abs().fillna(-1.0)
     out = out.iloc[order.sort_values(ascending=False, kind="stable").index].reset_index(drop=True)
+    out.attrs["currency"] = currency
     return out
+
+
+def _common_currency(base: pd.DataFrame, head: pd.DataFrame) -> str | None:
+    """The currency both sides are priced in (None when neither says); two currencies cannot be compared."""
+    b, h = base.attrs.get("currency"), head.attrs.get("currency")
+    if b and h and str(b) != str(h):
+        raise SchemaError(
+            f"base is priced in {b} and head in {h}: costs in two currencies cannot be compared"
+        )
+    return str(b or h) if (b or h) else None
 
 
 def _change(
@@ -331,7 +345,7 @@ def check(costs_or_diff: Any, threshold: Any = 100, baseline: Any = None) -> Cos
         frame = costs_or_diff
         current = dsum(frame["head_monthly_cost_exact"]) or Decimal(0)
         past = dsum(frame["base_monthly_cost_exact"]) or Decimal(0)
-        currency = "USD"
+        currency = str(frame.attrs.get("currency") or "USD")
         n_unpriced = int((frame["change"] == "unknown").sum())
         label = "diff frame"
         if baseline is not None:
