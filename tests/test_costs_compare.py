@@ -164,6 +164,8 @@ def test_diff_shows_both_sides_and_keeps_ties_in_address_order(tmp_path: Path) -
     # |+5| and |-5| tie, as do the two unchanged addresses: ties stay in address order
     assert changes["address"].tolist() == ["aws_instance.c", "aws_instance.d", "aws_eip.a", "aws_eip.b"]
     assert changes["change"].tolist() == ["changed", "changed", "unchanged", "unchanged"]
+    assert changes["resource_type"].tolist() == ["aws_instance", "aws_instance", "aws_eip", "aws_eip"]
+    assert set(changes["project"]) == {"live/app"} and set(changes["unit"]) == {"app"}
     assert changes["base_monthly_cost"].tolist() == [10.0, 20.0, 3.65, 3.65]
     assert changes["head_monthly_cost"].tolist() == [15.0, 15.0, 3.65, 3.65]
     assert changes["delta_monthly_cost_exact"].tolist() == [
@@ -184,6 +186,7 @@ def test_diff_and_its_verdict_keep_the_files_currency(tmp_path: Path) -> None:
     verdict = check(changes, threshold=100)
     assert verdict.currency == "EUR" and verdict.increase == Decimal("150.50")
     assert verdict.message.startswith("cost increase +150.50 EUR/month (+1,806.00 EUR/year)")
+    assert check(load_costs(euros), threshold=300).currency == "EUR"
     dollars = _infracost(tmp_path / "usd.json", {"live/app": [_resource("aws_instance.a", "100")]})
     with pytest.raises(SchemaError, match="base is priced in USD and head in EUR"):
         diff(dollars, euros)
@@ -212,6 +215,11 @@ def test_check_names_the_baseline_it_compared_with(tmp_path: Path) -> None:
     from_diff = check(diff(diff_file))
     assert from_diff.baseline == "diff frame" and from_diff.currency == "USD"
     assert from_diff.to_dict()["message"].endswith("is within the threshold of 100.00 USD")
+
+
+def test_check_names_what_it_cannot_read() -> None:
+    with pytest.raises(SchemaError, match="infracost path, a cost frame or a diff, not int"):
+        check(42)
 
 
 def test_verdict_as_json_keeps_every_field(tmp_path: Path) -> None:
