@@ -591,6 +591,7 @@ def _run(work: Path, n_units: int, entries: int, parts: set[str], no_check: bool
             rows.append(m)
             checks[f"{name} <= {METRIC_TARGET} x naive"] = m.seconds <= METRIC_TARGET * naive.seconds
     if "reports" in parts:
+        review_repository(paths["tree"])
         out_dir = work / "reports"
         from opslib.reports import list_reports
 
@@ -639,10 +640,28 @@ def _report_parameters(paths: dict[str, Path], history: Path) -> dict[str, dict[
             "plans": plans,
         },
         "promotion_report": {"tree": tree, "history": str(history)},
-        # reviews a git change: the platform is no git work tree, so the report's own demonstration
-        # change runs (sample data: nothing of the platform's is mixed into it)
-        "change_review": {"sample": True},
+        # a pull request on the platform: every vpc unit's shared settings and one unit changed
+        "change_review": {"tree": tree, "base": "HEAD~1", "head": "HEAD", "plans": "", "costs": ""},
     }
+
+
+def review_repository(tree: Path) -> None:
+    """Make the platform tree a git work tree whose last commit is a pull request: the shared vpc
+    settings every vpc unit includes (hundreds of units) and one unit's module version changed."""
+    git = ["git", "-C", str(tree), "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    if (tree / ".git").is_dir():
+        return
+    print("making the platform a git repository with a change to review ...", flush=True)
+    subprocess.run([*git[:3], "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "platform"], check=True)
+    shared = tree / "_envcommon" / "vpc.hcl"
+    text = shared.read_text(encoding="utf-8")
+    shared.write_text(text.replace("enable_nat_gateway   = true", "enable_nat_gateway   = false"), "utf-8")
+    unit = next(p for p in sorted(tree.rglob("terragrunt.hcl")) if "?ref=" in p.read_text(encoding="utf-8"))
+    text = unit.read_text(encoding="utf-8")
+    unit.write_text(re.sub(r"\?ref=[^\"&]+", "?ref=v9.9.9", text, count=1), encoding="utf-8")
+    subprocess.run([*git, "commit", "-q", "-a", "-m", "vpc: no NAT gateways; bump one module"], check=True)
 
 
 if __name__ == "__main__":
