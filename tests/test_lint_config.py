@@ -141,7 +141,10 @@ def test_no_configuration_means_defaults(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ('[tool.opslib.lint]\ndisable = ["TG999"]\n', "unknown rule id(s) TG999"),
+        ('[tool.opslib.lint]\ndisable = ["TG999"]\n', "disable: unknown rule id(s) TG999"),
+        ('[tool.opslib.lint]\nseverity = { TG999 = "high" }\n', "severity: unknown rule id(s) TG999"),
+        ('[tool.opslib.lint]\nseverity = "high"\n', "severity must be a table of RULE = level"),
+        ("[tool.opslib.lint]\ndisable = 3\n", "disable must be a list of rule ids"),
         ('[tool.opslib.lint]\nseverity = { TG001 = "urgent" }\n', "expected one of critical"),
         ('[tool.opslib.lint]\nlockfile = "sometimes"\n', "expected one of require, forbid"),
         ('[tool.opslib.lint]\nignore = ["TG001"]\n', "unknown key(s) ignore"),
@@ -164,3 +167,12 @@ def test_rule_selection(tmp_path: Path) -> None:
     assert set(run(root, rules=["TG002"], config={"disable": ["TG002"]})["rule_id"]) == {"TG002"}
     with pytest.raises(ConfigError, match="unknown rule id"):
         run(root, rules=["TG100"], config={})
+
+
+def test_debug_log_names_the_configuration_file_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / ".opslib.toml").write_text('[lint]\ndisable = ["TG005"]\n')
+    with caplog.at_level("DEBUG", logger="opslib.rules.config"):
+        load_config(tmp_path, cwd=tmp_path)
+    assert f"lint configuration from {(tmp_path / '.opslib.toml').resolve()}" in caplog.messages

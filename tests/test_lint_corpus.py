@@ -85,3 +85,49 @@ def test_every_rule_says_what_it_reads_and_where_it_stays_silent() -> None:
         assert len(rule.evaluates) > 20 and len(rule.silent) > 10, rule.id
         section = doc.split(f"### {rule.id}:", 1)[1].split("### ", 1)[0]
         assert "**Reads.**" in section and "**Stays silent on.**" in section, rule.id
+
+
+def test_case_trees_skip_hidden_folders_and_notes(tmp_path: Path) -> None:
+    # a rule folder of cases: a README and hidden files are notes, not a tree; hidden folders are no case
+    folder = tmp_path / "TG001"
+    for name in ("b-case", "a-case", ".terragrunt-cache"):
+        (folder / name).mkdir(parents=True)
+    (folder / "README.md").write_text("# TG001 cases\n")
+    (folder / ".keep").write_text("")
+    assert case_trees(folder) == [folder / "a-case", folder / "b-case"]
+    # a folder holding a config file is one tree itself
+    (folder / "terragrunt.hcl").write_text("")
+    assert case_trees(folder) == [folder]
+
+
+def test_run_case_counts_only_its_rules_markers_and_keeps_messages(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "root.hcl").write_text("")
+    # one line expects two rules: the case of TG001 must expect TG001 only
+    (tmp_path / "app" / "terragrunt.hcl").write_text(
+        'include { # expect: TG001 TG016\n  path = "../root.hcl"\n}\n'
+    )
+    result = run_case(tmp_path, "TG001")
+    key = ("TG001", "app/terragrunt.hcl", 1)
+    assert result.expected == {key: 1}
+    assert result.found == {key: 1} and result.true_positives == 1
+    assert result.messages[key].startswith("unit app, app/terragrunt.hcl:1: ")
+
+
+def test_run_case_ignores_the_configuration_of_the_folder_it_runs_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the corpus is scored with the default configuration wherever it is run from
+    case = tmp_path / "case"
+    (case / "app").mkdir(parents=True)
+    (case / "root.hcl").write_text("")
+    (case / "app" / "terragrunt.hcl").write_text(
+        'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+    )
+    (case / "app" / ".terraform.lock.hcl").write_text("# committed, as the default policy requires\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text('[tool.opslib.lint]\nlockfile = "forbid"\n')
+    monkeypatch.chdir(repo)
+    result = run_case(case, "TG011")
+    assert not result.found, result.messages  # "forbid" would flag the committed lock file

@@ -183,3 +183,141 @@ def test_property_no_output_shows_a_secret(password: str, fallback: str) -> None
         for fmt in ("table", "json", "sarif"):
             text = render(findings, fmt, root=root)
             assert password not in text and fallback not in text
+
+
+ROOT_HCL = """\
+remote_state {
+  backend = "s3"
+  config = {
+    bucket         = "acme-state"
+    key            = "${path_relative_to_include()}/terraform.tfstate"
+    region         = "eu-west-1"
+    encrypt        = true
+    dynamodb_table = "locks"
+  }
+}
+"""
+APP_HCL = """\
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+dependency "vpc" {
+  config_path = "../vpc"
+}
+
+dependency "dns" {
+  config_path = "../dns"
+}
+
+locals {
+  db_password = "Plain-Hunter2-pw"
+}
+"""
+
+
+def _mixed_tree(root: Path, app: str = APP_HCL) -> Path:
+    """A shared root.hcl (TG013, medium, no unit) and a unit with TG003 (medium) and TG008 (critical)."""
+    (root / "app").mkdir(parents=True, exist_ok=True)
+    (root / "root.hcl").write_text(ROOT_HCL)
+    (root / "app" / "terragrunt.hcl").write_text(app)
+    return root
+
+
+def _mixed_findings(root: Path) -> pd.DataFrame:
+    # TG003 lowered to low, so that all three SARIF levels appear
+    config = {"severity": {"TG003": "low"}}
+    return lint(load_tree(root, cache=False), rules=["TG003", "TG008", "TG013"], config=config)
+
+
+def test_sarif_level_and_properties_follow_each_findings_severity_and_unit(tmp_path: Path) -> None:
+    findings = _mixed_findings(_mixed_tree(tmp_path))
+    results = to_sarif(findings)["runs"][0]["results"]
+    got = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): (
+            r["level"],
+            r["properties"],
+        )
+        for r in results
+    }
+    assert got[("TG008", 14)] == ("error", {"severity": "critical", "unit": "app"})
+    assert got[("TG003", 5)] == ("note", {"severity": "low", "unit": "app"})
+    # a shared file's finding belongs to no unit: the property is empty, not a placeholder
+    assert got[("TG013", 1)] == ("warning", {"severity": "medium", "unit": ""})
+
+
+def test_sarif_fingerprints_tell_findings_apart_and_ignore_line_shifts(tmp_path: Path) -> None:
+    def fingerprints(findings: pd.DataFrame) -> dict[tuple[str, str, str], str]:
+        results = to_sarif(findings)["runs"][0]["results"]
+        return {
+            (str(row.rule_id), str(row.path), str(row.message).split(": ", 1)[1]): r["partialFingerprints"][
+                "opslibFinding/v1"
+            ]
+            for row, r in zip(findings.itertuples(index=False), results, strict=True)
+        }
+
+    findings = _mixed_findings(_mixed_tree(tmp_path / "before"))
+    before = fingerprints(findings)
+    # two TG003 findings of one unit differ only by their message: each keeps its own alert
+    assert len(set(before.values())) == len(before) == len(findings) > 3
+    # the same finding in another file is another alert, whatever its message says
+    moved = pd.concat([findings.iloc[[0]], findings.iloc[[0]].assign(path="other/terragrunt.hcl")])
+    first, second = (r["partialFingerprints"] for r in to_sarif(moved)["runs"][0]["results"])
+    assert first != second
+    # lines added above a finding move it, but GitHub keeps the same alert open
+    after = fingerprints(
+        _mixed_findings(_mixed_tree(tmp_path / "after", "# owned by the app team\n\n" + APP_HCL))
+    )
+    assert after == before
+
+
+def test_sarif_rule_descriptors_name_tag_and_explain_each_rule() -> None:
+    rules = {r["id"]: r for r in to_sarif(lint_empty())["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["TG001"]["name"] == "LabeledInclude"
+    assert rules["TG003"]["name"] == "DependencyMockOutputs"
+    # GitHub files security rules apart from the rest
+    assert rules["TG008"]["properties"]["tags"] == ["terragrunt", "security"]
+    assert rules["TG003"]["properties"]["tags"] == ["terragrunt", "maintainability"]
+    assert rules["TG008"]["defaultConfiguration"] == {"level": "error"}
+    assert rules["TG008"]["properties"]["security-severity"] == "9.5"
+    assert rules["TG003"]["help"]["markdown"].endswith(
+        "Suppress with `# opslib:ignore TG003 <reason>` on the line or the block's first line."
+    )
+
+
+def lint_empty() -> pd.DataFrame:
+    return lint(load_tree(FIXTURES / "TG001" / "clean", cache=False), rules=["TG001"], config={})
+
+
+def test_cli_sarif_file_records_the_tree_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = FIXTURES / "TG003" / "fires"
+    report = tmp_path / "lint.sarif"
+    assert (
+        main(
+            ["lint", str(tree), "--no-cache", "--rule", "TG003", "--format", "sarif", "--output", str(report)]
+        )
+        == 2
+    )
+    run = json.loads(report.read_text())["runs"][0]
+    # the code-scanning UI resolves every result's relative uri against this base
+    assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": tree.resolve().as_uri() + "/"}}
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "SRCROOT"
+
+
+def test_table_has_a_header_and_a_location_column(tmp_path: Path) -> None:
+    findings = _mixed_findings(_mixed_tree(tmp_path))
+    lines = render(findings, "table").splitlines()
+    assert lines[0].split() == ["severity", "rule", "location", "message"]
+    row = next(line for line in lines if "TG008" in line)
+    assert row.split()[:3] == ["critical", "TG008", "app/terragrunt.hcl:14"]
+
+
+def test_render_rejects_an_unknown_format_naming_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"^unknown format 'xml'; expected one of table, json, sarif$"):
+        render(lint_empty(), "xml")
+
+
+def test_rules_doc_default_path_is_in_the_checkout_that_runs() -> None:
+    import opslib
+
+    assert default_path() == Path(opslib.__file__).resolve().parent.parent / "docs" / "rules.md"

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from opslib.rules import all_rules, lint
-from opslib.rules._base import is_production
+from opslib.rules import REGISTRY, all_rules, get_rule, lint
+from opslib.rules._base import Check, Finding, LintContext, is_production, register
+from opslib.rules._hcl import NOT_LITERAL, literal, raw_text, unquote
 from opslib.terragrunt import load_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
@@ -184,3 +186,163 @@ def test_tg002_messages_hide_passwords_not_user_names() -> None:
     )
     hidden = _safe("https://ghp_0123456789abcdefghijklmnopqrstuvwxyz@github.com/acme/m")
     assert hidden == "https://****@github.com/acme/m"
+
+
+# -- the shared rule machinery: registration, a failing rule, messages, block-level suppression ---------
+
+
+@pytest.fixture
+def scratch_rules() -> Iterator[list[str]]:
+    """Ids of rules a test registers, removed afterwards so that no other test sees them."""
+    ids: list[str] = []
+    yield ids
+    for rule_id in ids:
+        REGISTRY.pop(rule_id, None)
+
+
+def _register_scratch(rule_id: str, check: Check) -> None:
+    register(
+        id=rule_id,
+        name="scratch-rule",
+        title="A rule made up by a test",
+        severity="low",
+        rationale="""Written over
+            several lines.""",
+        fix="""Nothing
+            to fix.""",
+        evaluates="""The text
+            as written.""",
+        silent="""Every
+            other tree.""",
+    )(check)
+
+
+def test_register_declares_a_rule_once_with_its_texts_on_one_line(scratch_rules: list[str]) -> None:
+    scratch_rules.append("TG900")
+    _register_scratch("TG900", lambda ctx: [])
+    rule = get_rule("tg900")
+    assert (rule.id, rule.name, rule.severity) == ("TG900", "scratch-rule", "low")
+    # docs/rules.md and SARIF show these texts: the source's line breaks and indentation are gone
+    assert (rule.rationale, rule.fix, rule.evaluates, rule.silent) == (
+        "Written over several lines.",
+        "Nothing to fix.",
+        "The text as written.",
+        "Every other tree.",
+    )
+    with pytest.raises(ValueError, match="rule TG900 registered twice"):
+        _register_scratch("TG900", lambda ctx: [])
+    with pytest.raises(ValueError, match="TG901: unknown severity 'urgent'"):
+        register(id="TG901", name="x", title="x", severity="urgent", rationale="x", fix="x")
+
+
+def test_a_rule_that_breaks_reports_it_and_keeps_what_it_found(scratch_rules: list[str]) -> None:
+    def check(ctx: LintContext) -> Iterator[Finding]:
+        yield Finding("TG902", "app/terragrunt.hcl", 1, "found before the failure", unit="app")
+        raise RuntimeError("a shape nobody foresaw")
+
+    scratch_rules.append("TG902")
+    _register_scratch("TG902", check)
+    findings = lint(load_tree(FIXTURES / "TG001" / "clean", cache=False), rules=["TG902"], config={})
+    assert findings[["path", "line", "message"]].values.tolist() == [
+        [
+            ".",
+            1,
+            "TG902 could not finish (RuntimeError: a shape nobody foresaw); its findings may be incomplete",
+        ],
+        ["app/terragrunt.hcl", 1, "found before the failure"],
+    ]
+
+
+_AWS_ROOT = (
+    'remote_state {\n  backend = "s3"\n  config = { bucket = "b", key = "k", region = "eu-west-1" }\n}\n'
+)
+_INCLUDE_ROOT = 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("units", "where"),
+    [
+        (["app"], "shared file included by 1 unit"),
+        (["app", "db"], "shared file included by 2 units"),
+        ([], "file"),
+    ],
+)
+def test_shared_file_messages_count_the_units_that_include_it(
+    tmp_path: Path, units: list[str], where: str
+) -> None:
+    # a root.hcl that misses parts (TG013) belongs to no unit: its message says who includes it
+    (tmp_path / "root.hcl").write_text(_AWS_ROOT)
+    for unit in units:
+        (tmp_path / unit).mkdir()
+        (tmp_path / unit / "terragrunt.hcl").write_text(_INCLUDE_ROOT)
+    findings = lint(load_tree(tmp_path, cache=False), rules=["TG013"], config={})
+    assert len(findings) and (findings["unit"] == "").all()
+    assert all(m.startswith(f"{where}, root.hcl:") for m in findings["message"]), findings["message"].tolist()
+
+
+def test_known_format_secret_in_a_block_is_suppressed_from_the_blocks_first_line(tmp_path: Path) -> None:
+    # the key in a comment has no attribute of its own: the block (or `inputs = {`) holding the
+    # line is where a suppression comment goes
+    (tmp_path / "app").mkdir()
+    (tmp_path / "root.hcl").write_text("")
+    (tmp_path / "app" / "terragrunt.hcl").write_text(
+        _INCLUDE_ROOT + "\nlocals { # opslib:ignore TG008 revoked in ACME-7\n"
+        "  # deploy key AKIAPLANTEDKEY123456 of the old pipeline\n"
+        '  region = "eu-west-1"\n}\n'
+        "\ninputs = { # opslib:ignore TG008 a rotated test key\n"
+        "  # AKIAPLANTEDKEY654321\n"
+        '  name = "app"\n}\n'
+        "\n# AKIAPLANTEDKEY999999 outside any block\n"
+    )
+    findings = lint(load_tree(tmp_path, cache=False), rules=["TG008"], config={})
+    assert by_line(findings) == {
+        6: (True, "revoked in ACME-7"),
+        11: (True, "a rotated test key"),
+        15: (False, ""),
+    }
+
+
+def by_line(findings: pd.DataFrame) -> dict[int, tuple[bool, str]]:
+    return {int(r.line): (bool(r.suppressed), str(r.suppression_reason)) for r in findings.itertuples()}
+
+
+def test_state_key_line_is_looked_up_inside_the_remote_state_block(tmp_path: Path) -> None:
+    # the key comes from a local written above the block; a `key =` further down belongs to inputs
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "terragrunt.hcl").write_text(_INCLUDE_ROOT)
+    (tmp_path / "root.hcl").write_text(
+        "locals {\n"
+        '  state = { bucket = "acme-state", key = "shared/terraform.tfstate", region = "eu-west-1" }\n'
+        "}\n\n"
+        'remote_state {\n  backend = "s3"\n  config  = local.state\n}\n\n'
+        'inputs = {\n  key = "signing-key-alias"\n}\n'
+    )
+    findings = lint(load_tree(tmp_path, cache=False), rules=["TG006"], config={})
+    assert findings[["path", "line"]].values.tolist() == [["root.hcl", 7]]
+    assert "shared/terraform.tfstate" in findings["message"].iloc[0]
+
+
+def test_cannot_evaluate_notes_end_with_not_judged() -> None:
+    notes: list[dict[str, object]] = []
+    tree = load_tree(
+        Path(__file__).parent / "fixtures" / "lint_corpus" / "TG007" / "config-cannot-be-evaluated",
+        cache=False,
+    )
+    lint(tree, rules=["TG007"], config={}, notes=notes)
+    assert notes and all(
+        str(n["message"]).startswith("cannot evaluate the remote_state block (")
+        and str(n["message"]).endswith("); not judged")
+        for n in notes
+    ), notes
+
+
+def test_hcl_helpers_read_raw_values_as_written() -> None:
+    # quoted strings lose their quotes and resolve simple escapes; unknown escapes stay as written
+    assert unquote(r'"say \"hi\"\n\tnow \q"') == 'say "hi"\n\tnow \\q'
+    # a template starting with an interpolation is an expression; an escaped `$${` is literal text
+    assert literal('"${local.password}"') is NOT_LITERAL
+    assert literal('"$${not_interpolated}"') is not NOT_LITERAL
+    assert literal("${local.password}") is NOT_LITERAL
+    # a readable rendering for matching: metadata keys left out, booleans as HCL writes them
+    body = {"__lines__": {"a": [1, 1]}, "a": '"x"', "b": [True, 2, "${local.c}"], "d": {"e": False}}
+    assert raw_text(body) == '{a = "x", b = [true, 2, ${local.c}], d = {e = false}}'
