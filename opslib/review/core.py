@@ -286,7 +286,9 @@ def review(
     files = _git.changed_files(top, base_sha, head)
     tree_rel = tree_root.relative_to(top).as_posix() if tree_root != top else ""
     notes: list[str] = [] if files else [f"no changes between {base_rev} and {head}"]
-    head_tree = load_tree(tree_root, cache=False)
+    # the work tree is the user's own: its warm cache saves a whole load on a big platform (units whose
+    # files changed since are evaluated again); the base side is a fresh export, read without one
+    head_tree = load_tree(tree_root)
     with tempfile.TemporaryDirectory(prefix="opslib-review-") as scratch:
         base_root = _git.export(top, base_sha, tree_rel or ".", Path(scratch))
         has_base = any(base_root.rglob("*.hcl"))
