@@ -304,3 +304,342 @@ def test_deep_merge_strategy_merges_nested_inputs() -> None:
         "name": "root",
     }
     assert tree.unit_config("unit")["inputs"] == tree.units.loc[0, "inputs"]
+
+
+# -- Terraform's expression semantics, error rows and their lines (hand-made trees) ---------------
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def _locals_of(tmp_path: Path, body: str, **load: Any) -> tuple[dict[str, Any], Any]:
+    """The locals of one unit ``app`` whose locals block is ``body``, and the tree."""
+    tree = load_tree(_write(tmp_path, {"app/terragrunt.hcl": f"locals {{\n{body}}}\n"}), cache=False, **load)
+    locals_: dict[str, Any] = tree.units.set_index("unit").loc["app", "locals"]
+    return locals_, tree
+
+
+def _errors(tree: Any) -> list[list[Any]]:
+    return tree.errors[["path", "line", "message"]].values.tolist()
+
+
+def test_operators_and_conditionals_follow_terraform(tmp_path: Path) -> None:
+    # each value as `terraform console` (v1.11) prints it
+    locals_, tree = _locals_of(
+        tmp_path,
+        """  and_false    = true && false
+  or_true      = false || true
+  greater_same = 2 > 2
+  at_least     = 2 >= 2
+  cond_false   = false ? "yes" : "no"
+  rem_negative = -5 % 3
+  rem_divisor  = 5 % -3
+  rem_zero     = 5 % 0
+  rem_float    = 5.5 % 2
+""",
+    )
+    assert locals_ == {
+        "and_false": False,
+        "or_true": True,
+        "greater_same": False,
+        "at_least": True,
+        "cond_false": "no",
+        "rem_negative": -2,
+        "rem_divisor": 2,
+        "rem_zero": 5,
+        "rem_float": 1.5,
+    }
+    assert tree.errors.empty
+
+
+def test_splat_follows_terraform(tmp_path: Path) -> None:
+    # a value that is not a list is a one-element list; null is an empty one; the steps after [*]
+    # (attributes and indexes) apply to each element
+    locals_, tree = _locals_of(
+        tmp_path,
+        """  single  = { id = 7 }
+  nothing = null
+  one     = local.single[*].id
+  none    = local.nothing[*].id
+  indexed = [{ a = [1, 2] }, { a = [3, 4] }][*].a[1]
+  keyed   = [{ m = { k = "x" } }, { m = { k = "y" } }][*].m["k"]
+""",
+    )
+    assert (locals_["one"], locals_["none"]) == ([7], [])
+    assert (locals_["indexed"], locals_["keyed"]) == ([2, 4], ["x", "y"])
+    assert tree.errors.empty
+
+
+def test_for_expressions_nest_and_filter(tmp_path: Path) -> None:
+    locals_, tree = _locals_of(
+        tmp_path,
+        """  nested   = [for xs in [[1, 2], [3]] : [for x in xs : x * 2]]
+  filtered = { for k, v in { a = 1, b = 2, c = 3 } : k => v if v > 1 }
+""",
+    )
+    assert locals_["nested"] == [[2, 4], [6]]
+    assert locals_["filtered"] == {"b": 2, "c": 3}
+    assert tree.errors.empty
+
+
+def test_try_and_can(tmp_path: Path) -> None:
+    locals_, tree = _locals_of(
+        tmp_path,
+        """  can_missing = can(local.missing)
+  can_value   = can("x")
+  can_unknown = can(get_env("OPSLIB_TEST_UNSET"))
+  try_second  = try(local.missing, "second")
+  try_none    = try(local.missing, local.absent)
+  can_two     = can("a", "b")
+""",
+    )
+    assert locals_["can_missing"] is False
+    assert locals_["can_value"] is True
+    assert is_unknown(locals_["can_unknown"])  # whether it would fail is not known yet
+    assert locals_["try_second"] == "second"
+    assert is_unknown(locals_["try_none"]) and is_unknown(locals_["can_two"])
+    # terraform: "no expression succeeded"; 'Function "can" expects only 1 argument(s)'
+    assert _errors(tree) == [
+        ["app/terragrunt.hcl", 6, "try(): no argument could be evaluated"],
+        ["app/terragrunt.hcl", 7, "can() takes exactly one argument, not 2"],
+    ]
+
+
+def test_unknown_values_say_what_they_wait_for(tmp_path: Path) -> None:
+    _write(tmp_path, {"vpc/terragrunt.hcl": "inputs = {}\n"})
+    tree = load_tree(
+        _write(
+            tmp_path,
+            {
+                "app/terragrunt.hcl": """dependency "vpc" {
+  config_path = "../vpc"
+}
+locals {
+  from_stack = values.name
+  dep_inputs = dependency.vpc.inputs.name
+  encoded    = jsonencode({ a = get_env("OPSLIB_TEST_UNSET") })
+  looked_up  = lookup({ a = 1, b = get_env("OPSLIB_TEST_UNSET") }, "a")
+}
+""",
+            },
+        ),
+        cache=False,
+    )
+    assert tree.errors.empty
+    row = tree.units.set_index("unit").loc["app"]
+    locals_ = row["locals"]
+    assert locals_["from_stack"].reason == "values (set by a stack)"
+    assert locals_["dep_inputs"].reason == "dependency.vpc.inputs"
+    # jsonencode would hide the unknown inside its text; lookup only needs the key it reads
+    assert locals_["encoded"].reason == "jsonencode() of an unknown value"
+    assert locals_["looked_up"] == 1
+    reason = "get_env(OPSLIB_TEST_UNSET): the environment variable is not set"
+    assert [(u["function"], u["reason"], u["line"]) for u in row["unresolved"]] == [
+        ("get_env", reason, 7),
+        ("get_env", reason, 8),
+    ]
+
+
+def test_error_rows_name_what_failed_on_its_line(tmp_path: Path) -> None:
+    _, tree = _locals_of(
+        tmp_path,
+        """  fine     = 1
+  of_text  = "abc".x
+  no_dep   = dependency.nope.outputs.id
+  no_sum   = "a" + 1
+  listed   = [
+    "missing here",
+    local.missing,
+  ]
+  biggest  = [
+    1,
+    max(),
+  ]
+  template = <<EOT
+hello ${1 +}
+EOT
+""",
+    )
+    rows = _errors(tree)
+    assert rows[:5] == [
+        ["app/terragrunt.hcl", 3, "cannot read 'x' of a str"],
+        ["app/terragrunt.hcl", 4, "no dependency block named 'nope'"],
+        ["app/terragrunt.hcl", 5, "'a' is not a number"],  # the attribute's line (no needle)
+        ["app/terragrunt.hcl", 8, "no local named 'missing' in app/terragrunt.hcl"],  # not line 7
+        # a Python error inside a function is named after the function, on the call's line
+        ["app/terragrunt.hcl", 12, rows[4][2]],
+    ]
+    assert rows[4][2].startswith("max(): ")
+    assert rows[5][:2] == ["app/terragrunt.hcl", 14] and rows[5][2].startswith("cannot read expression: ")
+    assert len(rows) == 6
+
+
+def test_an_expression_too_deep_to_evaluate_is_an_error_row(tmp_path: Path) -> None:
+    # a chain of locals too long to follow, and documents nested too deep to decode: no traceback
+    chain = "".join(f"  l{i} = local.l{i + 1} + 1\n" for i in range(400)) + "  l400 = 0\n"
+    nested = "[" * 100_000 + "1" + "]" * 100_000
+    body = f'  json = jsondecode("{nested}")\n  yaml = yamldecode("{nested[99_000:-99_000]}")\n{chain}'
+    locals_, tree = _locals_of(tmp_path, body)
+    assert is_unknown(locals_["json"]) and is_unknown(locals_["yaml"]) and is_unknown(locals_["l0"])
+    assert set(tree.errors["message"]) == {"expression nests too deeply"}
+    assert tree.errors["line"].tolist()[:2] == [2, 3]
+
+
+def test_include_errors_name_the_include_on_the_right_line(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "a/terragrunt.hcl": 'include "root" {\n  path = 42\n}\n',
+            "b/terragrunt.hcl": "include {\n  path = 42\n}\n",
+            "c/terragrunt.hcl": 'include "root" {\n  expose = true\n  path   = "a" + 1\n}\n',
+            "d/terragrunt.hcl": (
+                'include {\n  path   = get_env("OPSLIB_TEST_UNSET")\n  expose = true\n}\n'
+                "locals {\n  shared = include.locals.shared\n}\n"
+            ),
+        },
+    )
+    tree = load_tree(root, cache=False)
+    assert tree.errors[["path", "line", "message", "kind"]].values.tolist() == [
+        ["a/terragrunt.hcl", 1, "include 'root': cannot resolve its path (path is not a string)", "eval"],
+        ["b/terragrunt.hcl", 1, "include: cannot resolve its path (path is not a string)", "eval"],
+        ["c/terragrunt.hcl", 3, "'a' is not a number", "eval"],
+        [
+            "d/terragrunt.hcl",
+            2,
+            "include: the path depends on the unset environment variable OPSLIB_TEST_UNSET; "
+            "what it reads is not known",
+            "warning",
+        ],
+    ]
+    # the bare include's locals wait for the variable: unknown, no error
+    assert is_unknown(tree.units.set_index("unit").loc["d", "locals"]["shared"])
+
+
+def test_read_terragrunt_config_of_a_missing_attribute_names_the_file(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "common.hcl": "locals {\n  x = 1\n}\n",
+            "app/terragrunt.hcl": 'locals {\n  v = read_terragrunt_config("../common.hcl").inputs\n}\n',
+        },
+    )
+    assert _errors(load_tree(root, cache=False)) == [["app/terragrunt.hcl", 2, "common.hcl has no 'inputs'"]]
+
+
+READ_DIRS = 'locals {\n  d = read_terragrunt_config("../common/dirs.hcl").locals.orig\n}\n'
+
+
+def test_a_read_file_asking_for_the_original_dir_is_read_per_unit(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "common/dirs.hcl": "locals {\n  orig = get_original_terragrunt_dir()\n}\n",
+            "a/terragrunt.hcl": READ_DIRS,
+            "b/terragrunt.hcl": READ_DIRS,
+        },
+    )
+    units = load_tree(root, cache=False).units.set_index("unit")
+    assert units.loc["a", "locals"]["d"] == str(root / "a")
+    assert units.loc["b", "locals"]["d"] == str(root / "b")
+
+
+def test_dependency_expansion_over_a_map(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "east/terragrunt.hcl": "inputs = {}\n",
+            "west/terragrunt.hcl": "inputs = {}\n",
+            "app/terragrunt.hcl": """dependency "region" {
+  expansion {
+    for_each = { east = "e", west = "w" }
+  }
+  config_path = "../${each.key}"
+}
+dependency "bad" {
+  expansion {
+    for_each = "east"
+  }
+  config_path = "../east"
+}
+locals {
+  west = dependency.region["west"].config_path
+}
+""",
+        },
+    )
+    tree = load_tree(root, cache=False)
+    assert tree.units.set_index("unit").loc["app", "locals"]["west"] == "../west"
+    assert sorted(tree.graph.successors("app")) == ["east", "west"]
+    assert _errors(tree) == [
+        ["app/terragrunt.hcl", 7, "dependency 'bad': expansion.for_each must be a map or a set"]
+    ]
+
+
+def test_a_catalog_unit_read_alone_keeps_the_line_of_what_it_cannot_resolve(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "catalog/units/app/terragrunt.hcl": (
+                'locals {\n  env = read_terragrunt_config(find_in_parent_folders("env.hcl"))\n}\n'
+                "inputs = {\n  name = local.env.locals.name\n}\n"
+            ),
+            "live/env.hcl": 'locals {\n  name = "dev"\n}\n',
+            "live/terragrunt.stack.hcl": (
+                'unit "app" {\n  source = "../catalog/units/app"\n  path = "app"\n}\n'
+            ),
+        },
+    )
+    tree = load_tree(root, cache=False, repo_root=root)
+    assert tree.errors.empty
+    units = tree.units.set_index("unit")
+    assert units.loc["live/.terragrunt-stack/app", "inputs"] == {"name": "dev"}
+    assert [(u["path"], u["line"]) for u in units.loc["catalog/units/app", "unresolved"]] == [
+        ("catalog/units/app/terragrunt.hcl", 2)
+    ]
+
+
+def test_a_unit_at_the_root_is_a_dependency_target(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "terragrunt.hcl": "inputs = {}\n",
+            "child/terragrunt.hcl": 'dependency "up" {\n  config_path = ".."\n}\n',
+        },
+    )
+    tree = load_tree(root, cache=False)
+    assert tree.dependencies[["unit", "target", "exists"]].values.tolist() == [["child", ".", True]]
+    assert list(tree.graph.edges) == [("child", ".")]
+
+
+def test_a_read_outside_the_repository_names_the_file_as_written(tmp_path: Path) -> None:
+    outside = _write(tmp_path, {"outside.hcl": "locals {\n  x = 1\n}\n"}) / "outside.hcl"
+    repo = _write(
+        tmp_path / "repo",
+        {"live/app/terragrunt.hcl": f'locals {{\n  o = read_terragrunt_config("{outside}")\n}}\n'},
+    )
+    tree = load_tree(repo / "live", cache=False, repo_root=repo)
+    value = tree.units.loc[0, "locals"]["o"]
+    assert value.reason == f"read_terragrunt_config({outside}): not a parsed file of the repository"
+
+
+def test_get_repo_root_finds_a_repository_inside_the_loaded_folder(tmp_path: Path) -> None:
+    # a folder of clones loaded as a whole: no .git above it, one in a clone (a worktree's .git file)
+    root = _write(
+        tmp_path / "workspace",
+        {
+            "infra/.git": "gitdir: /elsewhere/.git/worktrees/infra\n",
+            "infra/app/terragrunt.hcl": (
+                "locals {\n  root = get_repo_root()\n  here = get_path_from_repo_root()\n}\n"
+            ),
+        },
+    )
+    tree = load_tree(root, cache=False)
+    assert tree.units.set_index("unit").loc["infra/app", "locals"] == {
+        "root": str(root / "infra"),
+        "here": "app",
+    }

@@ -12,6 +12,7 @@ evaluated in its child's context (``get_terragrunt_dir()`` is the child's folder
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -1034,10 +1035,19 @@ def _ev_bin(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
         result = a / b
         return int(result) if result.is_integer() and isinstance(a, int) and isinstance(b, int) else result
     if op == "%":
-        if b == 0:
-            raise EvalError("division by zero")
-        return a % b
+        return _remainder(a, b)
     return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+
+def _remainder(a: int | float, b: int | float) -> int | float:
+    """HCL's ``%`` (cty's Modulo): the remainder keeps the dividend's sign (``-5 % 3`` is -2, not
+    Python's 1) and ``x % 0`` is ``x``, as ``terraform console`` gives."""
+    if b == 0:
+        return a
+    if isinstance(a, int) and isinstance(b, int):
+        rest = abs(a) % abs(b)
+        return -rest if a < 0 else rest
+    return math.fmod(a, b)
 
 
 def _ev_un(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
@@ -1140,6 +1150,9 @@ def _ev_call(cfg: Config, node: Node, scope: dict[str, Any]) -> Any:
 
 
 def _try(cfg: Config, name: str, arg_nodes: tuple[Node, ...], scope: dict[str, Any]) -> Any:
+    if name == "can" and len(arg_nodes) != 1:
+        # terraform: 'Function "can" expects only 1 argument(s)'
+        raise _needle(FunctionError(f"can() takes exactly one argument, not {len(arg_nodes)}"), "can(")
     for node in arg_nodes:
         try:
             value = materialize(cfg.eval(node, scope))
