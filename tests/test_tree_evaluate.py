@@ -627,19 +627,21 @@ def test_a_read_outside_the_repository_names_the_file_as_written(tmp_path: Path)
     assert value.reason == f"read_terragrunt_config({outside}): not a parsed file of the repository"
 
 
-def test_get_repo_root_finds_a_repository_inside_the_loaded_folder(tmp_path: Path) -> None:
-    # a folder of clones loaded as a whole: no .git above it, one in a clone (a worktree's .git file)
+def test_get_repo_root_finds_each_repository_inside_the_loaded_folder(tmp_path: Path) -> None:
+    # a folder of clones loaded as a whole: no .git above it, one in each clone (a worktree's .git file
+    # in one, a folder in the other); terragrunt asks git in the unit's own folder
+    unit = "locals {\n  root = get_repo_root()\n  here = get_path_from_repo_root()\n}\n"
     root = _write(
         tmp_path / "workspace",
         {
             "infra/.git": "gitdir: /elsewhere/.git/worktrees/infra\n",
-            "infra/app/terragrunt.hcl": (
-                "locals {\n  root = get_repo_root()\n  here = get_path_from_repo_root()\n}\n"
-            ),
+            "infra/app/terragrunt.hcl": unit,
+            "platform/.git/HEAD": "ref: refs/heads/main\n",
+            "platform/net/vpc/terragrunt.hcl": unit,
+            "loose/terragrunt.hcl": unit,
         },
     )
-    tree = load_tree(root, cache=False)
-    assert tree.units.set_index("unit").loc["infra/app", "locals"] == {
-        "root": str(root / "infra"),
-        "here": "app",
-    }
+    units = load_tree(root, cache=False).units.set_index("unit")
+    assert units.loc["infra/app", "locals"] == {"root": str(root / "infra"), "here": "app"}
+    assert units.loc["platform/net/vpc", "locals"] == {"root": str(root / "platform"), "here": "net/vpc"}
+    assert all(is_unknown(v) for v in units.loc["loose", "locals"].values())  # in no repository

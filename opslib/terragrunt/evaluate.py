@@ -154,6 +154,7 @@ class Evaluator:
         self.mock_outputs = mock_outputs
         self._repo_root = repo_root
         self._repo_root_found = repo_root is not None
+        self._clone_roots: dict[str, Path | None] = {}  # unit folder -> its repository, when none holds root
         # files may be read anywhere in the repository (a catalog beside the loaded folder), never beyond
         self._area_text = (
             os.fspath(repo_root) if repo_root is not None and root.is_relative_to(repo_root) else ""
@@ -331,13 +332,18 @@ class Evaluator:
             folder = parent
 
     def repo_root(self, start: Path) -> Path | None:
-        if not self._repo_root_found:
-            self._repo_root_found = True
-            for folder in [start, *start.parents]:
-                if (folder / ".git").exists():
-                    self._repo_root = folder
-                    break
-        return self._repo_root
+        """The repository ``get_repo_root()`` names for a config in ``start``: the one given or holding
+        the loaded folder; else the nearest at or above ``start`` (a folder of clones loaded whole:
+        each clone is its own repository)."""
+        if self._repo_root_found:
+            return self._repo_root
+        text = os.fspath(start)
+        if text not in self._clone_roots:
+            self._clone_roots[text] = next(
+                (folder for folder in [start, *start.parents] if self.exists(os.path.join(folder, ".git"))),
+                None,
+            )
+        return self._clone_roots[text]
 
     # -- configs ----------------------------------------------------------------------------------
     def unit(self, config_file: Path, values: Any = None) -> Config:
