@@ -285,3 +285,27 @@ def test_a_unit_that_includes_itself_stays_a_unit_with_an_error_row(tmp_path: Pa
     )
     assert inputs == {"x": 1}
     assert "the unit includes itself" in messages
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_units_that_include_each_other_stay_units_with_the_ring_named(tmp_path: Path, cache: bool) -> None:
+    (tmp_path / "root.hcl").write_text("locals {}\n", encoding="utf-8")
+    ring = {"a": "b", "b": "c", "c": "a"}  # a includes b, b includes c, c includes a
+    for unit, target in {**ring, "x": "y", "y": "x"}.items():
+        (tmp_path / unit).mkdir()
+        include = f'include "{target}" {{\n  path = "../{target}/terragrunt.hcl"\n}}\n'
+        (tmp_path / unit / "terragrunt.hcl").write_text(f'{include}inputs = {{ name = "{unit}" }}\n', "utf-8")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "terragrunt.hcl").write_text(
+        'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n', encoding="utf-8"
+    )
+    for _ in range(2 if cache else 1):  # with the cache: the second load is a warm one
+        tree = load_tree(tmp_path, cache=cache)
+        assert sorted(tree.units["unit"]) == ["a", "b", "c", "plain", "x", "y"]
+        errors = {(row.path, row.line): row.message for row in tree.errors.itertuples()}
+        assert errors[("a/terragrunt.hcl", 1)] == (
+            "include cycle: a/terragrunt.hcl -> b/terragrunt.hcl -> c/terragrunt.hcl -> a/terragrunt.hcl"
+            " (Terragrunt reads one level of include)"
+        )
+        assert "x/terragrunt.hcl -> y/terragrunt.hcl -> x/terragrunt.hcl" in errors[("x/terragrunt.hcl", 1)]
+        assert len(errors) == 5

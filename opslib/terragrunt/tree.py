@@ -544,6 +544,8 @@ def _evaluate_all(
         rel: [] for rel in candidates if os.fspath((root / rel).parent) in stacks.catalog_dirs
     }
     included: set[Path] = set()
+    includes: dict[str, list[tuple[str, int | None]]] = {}
+    by_path = {os.path.normpath(root / rel): rel for rel in configs}
     for rel, config in configs.items():
         # a template read on its own: what only its stack sets stays unknown, and is no error
         ev.error_sink = catalog.get(rel)
@@ -557,9 +559,14 @@ def _evaluate_all(
                     ev.error(root / rel, inc.line, "the unit includes itself")
                     continue
                 included.add(inc.path)
+                target = by_path.get(os.path.normpath(inc.path))
+                if target is not None:
+                    includes.setdefault(rel, []).append((target, inc.line))
         finally:
             ev.error_sink = None
             ev.current_errors = None
+    for rel in _include_cycles(ev, root, includes):
+        included.discard(root / rel)  # each stays a unit, with the cycle as its error
     for rel in candidates:
         if root / rel in included:
             roles[rel] = "root"  # an included terragrunt.hcl is a parent config, not a unit
@@ -587,6 +594,28 @@ def _evaluate_all(
         if unit in results and results[unit].row["kind"] != "stack-unit":
             rels[unit] = rel
     return _Evaluation(results, unit_configs, roles, stacks, rels)
+
+
+_ONE_LEVEL = "Terragrunt reads one level of include"
+
+
+def _include_cycles(ev: Evaluator, root: Path, includes: dict[str, list[tuple[str, int | None]]]) -> set[str]:
+    """Unit files that include each other in a ring (a includes b, b includes a): Terragrunt refuses
+    them, and read as parent configs they would all vanish from the units. Each gets an error naming the
+    ring; returns them."""
+    graph = nx.DiGraph((rel, target) for rel, targets in includes.items() for target, _ in targets)
+    ringed: set[str] = set()
+    for ring in nx.strongly_connected_components(graph):
+        if len(ring) < 2:
+            continue
+        ringed |= ring
+        for rel in sorted(ring):
+            for target, line in includes.get(rel, []):
+                if target in ring:
+                    cycle = nx.shortest_path(graph, target, rel)
+                    chain = " -> ".join([rel, *cycle])
+                    ev.error(root / rel, line, f"include cycle: {chain} ({_ONE_LEVEL})")
+    return ringed
 
 
 def _evaluate_some(
