@@ -7,6 +7,7 @@ Add a rule: add ``tests/fixtures/lint/<RULE>/{fires,clean}/`` and get its tests 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -346,3 +347,122 @@ def test_hcl_helpers_read_raw_values_as_written() -> None:
     # a readable rendering for matching: metadata keys left out, booleans as HCL writes them
     body = {"__lines__": {"a": [1, 1]}, "a": '"x"', "b": [True, 2, "${local.c}"], "d": {"e": False}}
     assert raw_text(body) == '{a = "x", b = [true, 2, ${local.c}], d = {e = false}}'
+
+
+# -- hand-made trees: the exact findings (file, line, severity, unit, message) a user sees ------------
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def seen(root: Path, rule_id: str, notes: list[dict[str, object]] | None = None) -> list[tuple[object, ...]]:
+    """(path, line, severity, unit, message) of every finding, in the frame's order."""
+    frame = lint(load_tree(root, cache=False), rules=[rule_id], config={}, notes=notes)
+    return [(r.path, int(r.line), r.severity, r.unit, r.message) for r in frame.itertuples(index=False)]
+
+
+def test_tg002_judges_the_sources_of_stack_unit_and_stack_blocks(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "prod/account.hcl": 'locals {\n  environment = "prod"\n}\n',
+            "catalog/units/app/terragrunt.hcl": 'terraform {\n  source = "../../../modules/app"\n}\n',
+            "prod/terragrunt.stack.hcl": """
+                unit "local" {
+                  source = "../catalog/units/app"
+                  path   = "local"
+                }
+
+                unit "api" {
+                  path   = "api"
+                  source = "git::https://git.example.com/acme/catalog.git//units/api?ref=main"
+                }
+
+                stack "net" {
+                  path   = "net"
+                  source = "github.com/acme/stacks//net"
+                }
+                """,
+        },
+    )
+    stack = "prod/terragrunt.stack.hcl"
+    assert seen(root, "TG002") == [
+        (
+            stack,
+            8,
+            "critical",
+            "prod",
+            f'unit prod, {stack}:8: unit "api" source git::https://git.example.com/acme/catalog.git//units/api'
+            "?ref=main is not pinned (ref=main is a branch, not a version tag) in a production account",
+        ),
+        (
+            stack,
+            13,
+            "critical",
+            "prod",
+            f'unit prod, {stack}:13: stack "net" source github.com/acme/stacks//net is not pinned '
+            "(no ?ref= version tag) in a production account",
+        ),
+    ]
+
+
+def test_tg002_knows_git_hosts_archives_and_registry_version_attributes(tmp_path: Path) -> None:
+    sources = {
+        "bitbucket": "bitbucket.org/acme/vpc",
+        "gitlab": "gitlab.com/acme/vpc",
+        "http": "http://artifacts.example.com/modules/vpc.zip",
+        "https": "https://artifacts.example.com/modules/vpc.zip",
+        "release": "https://artifacts.example.com/modules/vpc-v1.4.0.zip",  # named after its release
+    }
+    files = {
+        f"dev/{name}/terragrunt.hcl": f'terraform {{\n  source = "{s}"\n}}\n' for name, s in sources.items()
+    }
+    files["dev/registry/terragrunt.hcl"] = (
+        'terraform {\n  source  = "tfr:///acme/vpc/aws"\n  version = "main"\n}\n'
+    )
+    files["dev/number/terragrunt.hcl"] = "terraform {\n  source = 42\n}\n"  # not a source: not judged
+    files["root.hcl"] = "locals {}\n"
+    found = {
+        (path, line, severity): message
+        for path, line, severity, _, message in seen(write_tree(tmp_path, files), "TG002")
+    }
+    assert list(found) == [
+        (f"dev/{name}/terragrunt.hcl", 2, "high")
+        for name in ("bitbucket", "gitlab", "http", "https", "registry")
+    ]
+    for name in ("bitbucket", "gitlab", "http", "https"):
+        message = found[(f"dev/{name}/terragrunt.hcl", 2, "high")]
+        assert message.endswith(f"module source {sources[name]} is not pinned (no ?ref= version tag)")
+    assert found[("dev/registry/terragrunt.hcl", 2, "high")] == (
+        "unit dev/registry, dev/registry/terragrunt.hcl:2: module source tfr:///acme/vpc/aws is not pinned "
+        "(registry source without ?version=)"
+    )
+
+
+def test_tg002_ignores_the_source_of_a_no_merge_include(tmp_path: Path) -> None:
+    # terragrunt takes nothing from an include with merge_strategy = "no_merge": the unit has no source
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": "locals {}\n",
+            "_envcommon/app.hcl": 'terraform {\n  source = "git::https://git.example.com/acme/modules.git//app"\n}\n',
+            "dev/app/terragrunt.hcl": """
+                include "envcommon" {
+                  path           = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/app.hcl"
+                  merge_strategy = "no_merge"
+                }
+                """,
+            "dev/web/terragrunt.hcl": """
+                include "envcommon" {
+                  path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/app.hcl"
+                }
+                """,
+        },
+    )
+    assert [(path, line, unit) for path, line, _, unit, _ in seen(root, "TG002")] == [
+        ("_envcommon/app.hcl", 2, "dev/web")
+    ]

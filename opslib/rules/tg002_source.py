@@ -151,8 +151,18 @@ def _source_site(ctx: LintContext, row: Mapping[str, Any]) -> tuple[str, int, in
 def _source_block(ctx: LintContext, row: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(file, terraform block) holding the ``source`` that applies to the unit."""
     candidates = [str(row.get("path") or "")]
+    # terragrunt takes nothing from an include with `merge_strategy = "no_merge"` (not its source either)
+    no_merge = {
+        labels[0]
+        for labels, block in blocks(ctx.documents.get(candidates[0]), "include")
+        if labels and literal(block.get("merge_strategy")) == "no_merge"
+    }
     includes = row.get("includes") or []
-    included = [str(i.get("path")) for i in includes if isinstance(i, Mapping) and i.get("path")]
+    included = [
+        str(i.get("path"))
+        for i in includes
+        if isinstance(i, Mapping) and i.get("path") and i.get("label") not in no_merge
+    ]
     for path in candidates + list(reversed(included)):
         document = ctx.documents.get(path)
         for _, block in blocks(document, "terraform"):
