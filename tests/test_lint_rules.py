@@ -466,3 +466,163 @@ def test_tg002_ignores_the_source_of_a_no_merge_include(tmp_path: Path) -> None:
     assert [(path, line, unit) for path, line, _, unit, _ in seen(root, "TG002")] == [
         ("_envcommon/app.hcl", 2, "dev/web")
     ]
+
+
+def test_tg002_judges_a_source_that_cannot_be_evaluated_by_the_ref_it_spells(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": "locals {}\n",
+            # the account is production even though its environment name is not
+            "prod/account.hcl": 'locals {\n  account_name = "prod"\n  environment  = "shared"\n}\n',
+            "prod/a/terragrunt.hcl": 'terraform {\n  source = "git::https://git.example.com/m.git//a?ref=trunk"\n}\n',
+            "dev/b/terragrunt.hcl": """
+                locals {
+                  base = get_env("MODULES_BASE")
+                }
+
+                terraform {
+                  source = "${local.base}//b?ref=main"
+                }
+                """,
+            "dev/c/terragrunt.hcl": """
+                locals {
+                  name = get_env("MODULE_NAME")
+                }
+
+                terraform {
+                  source = "tfr:///acme/${local.name}/aws?version=latest"
+                }
+                """,
+        },
+    )
+    assert seen(root, "TG002") == [
+        (
+            "dev/b/terragrunt.hcl",
+            6,
+            "high",
+            "dev/b",
+            "unit dev/b, dev/b/terragrunt.hcl:6: module source ${local.base}//b?ref=main is not pinned "
+            "(ref=main is a branch, not a version tag)",
+        ),
+        (
+            "dev/c/terragrunt.hcl",
+            6,
+            "high",
+            "dev/c",
+            "unit dev/c, dev/c/terragrunt.hcl:6: module source tfr:///acme/${local.name}/aws?version=latest "
+            "is not pinned (version=latest is not a version)",
+        ),
+        (
+            "prod/a/terragrunt.hcl",
+            2,
+            "critical",
+            "prod/a",
+            "unit prod/a, prod/a/terragrunt.hcl:2: module source git::https://git.example.com/m.git//a?ref=trunk "
+            "is not pinned (ref=trunk is a branch, not a version tag) in a production account",
+        ),
+    ]
+
+
+def test_tg002_reports_stack_units_where_the_branch_is_written(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "prod/account.hcl": 'locals {\n  environment = "prod"\n}\n',
+            "dev/account.hcl": 'locals {\n  environment = "dev"\n}\n',
+            "catalog/units/svc/terragrunt.hcl": """
+                terraform {
+                  source = "git::https://git.example.com/acme/modules.git//svc?ref=${values.version}"
+                }
+                """,
+            # the catalog writes the branch in a local: reported there, once for every stack using it
+            "catalog/units/q/terragrunt.hcl": """
+                locals {
+                  queue_ref = "develop"
+                }
+
+                terraform {
+                  source = "git::https://git.example.com/acme/modules.git//queue?ref=${local.queue_ref}"
+                }
+                """,
+            "prod/terragrunt.stack.hcl": """
+                unit "api" {
+                  source = "../catalog/units/svc"
+                  path   = "api"
+                  values = {
+                    version = "main"
+                  }
+                }
+
+                unit "jobs" {
+                  source = "../catalog/units/q"
+                  path   = "jobs"
+                }
+                """,
+            "dev/terragrunt.stack.hcl": """
+                unit "jobs" {
+                  source = "../catalog/units/q"
+                  path   = "jobs"
+                }
+                """,
+            # the values come from a local written above the unit, not from the next unit's values
+            "shared/terragrunt.stack.hcl": """
+                locals {
+                  common = {
+                    version = "master"
+                  }
+                }
+
+                unit "api" {
+                  source = "../catalog/units/svc"
+                  path   = "api"
+                  values = local.common
+                }
+
+                unit "web" {
+                  source = "../catalog/units/svc"
+                  path   = "web"
+                  values = {
+                    version = "v2.0.0"
+                  }
+                }
+                """,
+        },
+    )
+    queue = "git::https://git.example.com/acme/modules.git//queue?ref=develop"
+    svc = "git::https://git.example.com/acme/modules.git//svc"
+    stack_units = [f for f in seen(root, "TG002") if "stack unit" in str(f[4])]
+    assert stack_units == [
+        (
+            "catalog/units/q/terragrunt.hcl",
+            2,
+            "critical",
+            "dev/.terragrunt-stack/jobs",
+            "unit dev/.terragrunt-stack/jobs (and 1 more), catalog/units/q/terragrunt.hcl:2: stack unit module "
+            f"source {queue} is not pinned (ref=develop is a branch, not a version tag) in a production account",
+        ),
+        (
+            "prod/terragrunt.stack.hcl",
+            5,
+            "critical",
+            "prod/.terragrunt-stack/api",
+            "unit prod/.terragrunt-stack/api, prod/terragrunt.stack.hcl:5: stack unit module source "
+            f"{svc}?ref=main is not pinned (ref=main is a branch, not a version tag) in a production account",
+        ),
+        (
+            "shared/terragrunt.stack.hcl",
+            3,
+            "high",
+            "shared/.terragrunt-stack/api",
+            "unit shared/.terragrunt-stack/api, shared/terragrunt.stack.hcl:3: stack unit module source "
+            f"{svc}?ref=master is not pinned (ref=master is a branch, not a version tag)",
+        ),
+    ]
+
+
+def test_tg002_ref_problem_leaves_units_without_a_source_alone() -> None:
+    from opslib.rules.tg002_source import ref_problem
+
+    # "none" is the units frame's source_kind of a unit that sets no terraform.source
+    assert ref_problem("", "none") is None
+    assert ref_problem("", "git") == "no ?ref= version tag"
