@@ -518,8 +518,9 @@ def test_tg002_judges_a_source_that_cannot_be_evaluated_by_the_ref_it_spells(tmp
             2,
             "critical",
             "prod/a",
-            "unit prod/a, prod/a/terragrunt.hcl:2: module source git::https://git.example.com/m.git//a?ref=trunk "
-            "is not pinned (ref=trunk is a branch, not a version tag) in a production account",
+            "unit prod/a, prod/a/terragrunt.hcl:2: module source "
+            "git::https://git.example.com/m.git//a?ref=trunk is not pinned "
+            "(ref=trunk is a branch, not a version tag) in a production account",
         ),
     ]
 
@@ -598,8 +599,9 @@ def test_tg002_reports_stack_units_where_the_branch_is_written(tmp_path: Path) -
             2,
             "critical",
             "dev/.terragrunt-stack/jobs",
-            "unit dev/.terragrunt-stack/jobs (and 1 more), catalog/units/q/terragrunt.hcl:2: stack unit module "
-            f"source {queue} is not pinned (ref=develop is a branch, not a version tag) in a production account",
+            "unit dev/.terragrunt-stack/jobs (and 1 more), catalog/units/q/terragrunt.hcl:2: "
+            f"stack unit module source {queue} is not pinned (ref=develop is a branch, not a version tag) "
+            "in a production account",
         ),
         (
             "prod/terragrunt.stack.hcl",
@@ -626,3 +628,185 @@ def test_tg002_ref_problem_leaves_units_without_a_source_alone() -> None:
     # "none" is the units frame's source_kind of a unit that sets no terraform.source
     assert ref_problem("", "none") is None
     assert ref_problem("", "git") == "no ?ref= version tag"
+
+
+INCLUDE_ROOT = 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+
+
+def test_tg006_tg007_findings_and_what_they_could_not_judge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPSLIB_TEST_LOCK_TABLE", "OPSLIB_TEST_STATE_KEY", "OPSLIB_TEST_ENCRYPT"):
+        monkeypatch.delenv(name, raising=False)
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": """
+                remote_state {
+                  backend = "s3"
+                  config = {
+                    bucket         = "tfstate-example"
+                    key            = "${local.prefix}/state-X"
+                    region         = "us-east-1"
+                    dynamodb_table = get_env("OPSLIB_TEST_LOCK_TABLE")
+                  }
+                }
+
+                locals {
+                  prefix  = "shared"
+                  encrypt = true
+                }
+                """,
+            "app/terragrunt.hcl": INCLUDE_ROOT,
+            "svc/terragrunt.hcl": """
+                remote_state {
+                  backend = "s3"
+                  config = {
+                    bucket       = "tfstate-example"
+                    key          = get_env("OPSLIB_TEST_STATE_KEY")
+                    encrypt      = get_env("OPSLIB_TEST_ENCRYPT")
+                    use_lockfile = "true"
+                  }
+                }
+                """,
+            # the whole block held in a local: reported on the `remote_state =` line
+            "web/terragrunt.hcl": """
+                locals {
+                  state = {
+                    backend = "s3"
+                    config = {
+                      bucket  = "tfstate-example"
+                      encrypt = false
+                    }
+                  }
+                }
+
+                remote_state = local.state
+                """,
+        },
+    )
+    shared, web = "shared file included by 1 unit, root.hcl", "unit web, web/terragrunt.hcl:11"
+    notes: list[dict[str, object]] = []
+    assert seen(root, "TG006", notes) == [
+        (
+            "root.hcl",
+            5,
+            "high",
+            "",
+            f"{shared}:5: s3 state key = ${{local.prefix}}/state-X: "
+            "not built with path_relative_to_include()",
+        ),
+        (
+            "web/terragrunt.hcl",
+            11,
+            "high",
+            "web",
+            f"{web}: s3 state key missing: not built with path_relative_to_include()",
+        ),
+    ]
+    assert notes == [
+        {
+            "rule_id": "TG006",
+            "path": "svc/terragrunt.hcl",
+            "line": 5,
+            "message": "cannot evaluate the state key "
+            "(get_env(OPSLIB_TEST_STATE_KEY): the environment variable is not set); not judged",
+        }
+    ]
+    notes = []
+    assert seen(root, "TG007", notes) == [
+        # encrypt is not in the block: the config line, not the unrelated local further down
+        ("root.hcl", 3, "high", "", f"{shared}:3: s3 state encrypt missing: state is stored unencrypted"),
+        (
+            "web/terragrunt.hcl",
+            11,
+            "high",
+            "web",
+            f"{web}: s3 state encrypt = false: state is stored unencrypted",
+        ),
+        (
+            "web/terragrunt.hcl",
+            11,
+            "high",
+            "web",
+            f"{web}: s3 state has no lock table (dynamodb_table) and no use_lockfile",
+        ),
+    ]
+    assert notes == [
+        {
+            "rule_id": "TG007",
+            "path": "root.hcl",
+            "line": 3,
+            "message": "cannot evaluate dynamodb_table "
+            "(get_env(OPSLIB_TEST_LOCK_TABLE): the environment variable is not set); not judged",
+        },
+        {
+            "rule_id": "TG007",
+            "path": "svc/terragrunt.hcl",
+            "line": 6,
+            "message": "cannot evaluate encrypt "
+            "(get_env(OPSLIB_TEST_ENCRYPT): the environment variable is not set); not judged",
+        },
+    ]
+
+
+def test_tg006_judges_every_unit_a_root_serves(tmp_path: Path) -> None:
+    # the backend comes from each environment: dev units use s3 (key from the folder), prod units gcs
+    root = write_tree(
+        tmp_path,
+        {
+            "live/root.hcl": """
+                locals {
+                  env = read_terragrunt_config(find_in_parent_folders("env.hcl"))
+                }
+
+                remote_state {
+                  backend = local.env.locals.backend
+                  config = {
+                    bucket = "tfstate-example"
+                    key    = "${path_relative_to_include()}/terraform.tfstate"
+                    prefix = "shared"
+                  }
+                }
+                """,
+            "live/dev/env.hcl": 'locals {\n  backend = "s3"\n}\n',
+            "live/prod/env.hcl": 'locals {\n  backend = "gcs"\n}\n',
+            "live/dev/app/terragrunt.hcl": INCLUDE_ROOT,
+            "live/prod/app/terragrunt.hcl": INCLUDE_ROOT,
+        },
+    )
+    assert seen(root, "TG006") == [
+        (
+            "live/root.hcl",
+            10,
+            "high",
+            "",
+            "shared file included by 2 units, live/root.hcl:10: gcs state prefix = shared: not built with "
+            "path_relative_to_include()",
+        )
+    ]
+
+
+def test_tg006_accepts_a_key_holding_the_path_from_the_repository_root(tmp_path: Path) -> None:
+    # root.hcl is not in a parent folder: path_relative_to_include() is "../live/app", the key "live/app/..."
+    (tmp_path / ".git").mkdir()
+    root = write_tree(
+        tmp_path,
+        {
+            "common/root.hcl": """
+                locals {
+                  base = {
+                    bucket = "tfstate-example"
+                    key    = "${get_path_from_repo_root()}/terraform.tfstate"
+                  }
+                }
+
+                remote_state {
+                  backend = "s3"
+                  config  = merge(local.base, { region = "eu-west-1" })
+                }
+                """,
+            "live/app/terragrunt.hcl": 'include "root" {\n  path = "${get_repo_root()}/common/root.hcl"\n}\n',
+        },
+    )
+    assert seen(root, "TG006") == []
