@@ -810,3 +810,132 @@ def test_tg006_accepts_a_key_holding_the_path_from_the_repository_root(tmp_path:
         },
     )
     assert seen(root, "TG006") == []
+
+
+def test_tg008_findings_in_locals_inputs_stack_values_and_comments(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "app/terragrunt.hcl": """
+                locals {
+                  description = "the admin password: rotated yearly"
+                  password    = "Sup3rS3cret!"
+                  db_password = 12345678
+                }
+
+                inputs = {
+                  headers = {
+                    "X-Auth-Token" = "Zq8vLm2pRt7Ws4Kd"
+                  }
+                  region = "eu-west-1" # the old key AKIAIOSFODNN7EXAMPLE is revoked
+                }
+                """,
+            "live/terragrunt.stack.hcl": """
+                unit "plain" {
+                  source = "../catalog/units/plain"
+                  path   = "plain"
+                }
+
+                unit "db" {
+                  source = "../catalog/units/db"
+                  path   = "db"
+                  values = { # opslib:ignore TG008 a throwaway test database
+                    master_password = "Sup3rS3cret!"
+                  }
+                }
+
+                stack "cache" {
+                  source = "../catalog/stacks/cache"
+                  path   = "cache"
+                  values = {
+                    auth_token = "Zq8vLm2pRt7Ws4Kd"
+                  }
+                }
+                """,
+        },
+    )
+    frame = lint(load_tree(root, cache=False), rules=["TG008"], config={})
+    app, stack = "unit app, app/terragrunt.hcl", "file, live/terragrunt.stack.hcl"
+    assert [(r.path, r.line, r.unit, r.message, r.suppressed) for r in frame.itertuples(index=False)] == [
+        # the attribute's own line, not the description that mentions a password
+        (
+            "app/terragrunt.hcl",
+            3,
+            "app",
+            f"{app}:3: local password has a hardcoded secret value (****#e93b08)",
+            False,
+        ),
+        (
+            "app/terragrunt.hcl",
+            9,
+            "app",
+            f"{app}:9: input headers.X-Auth-Token has a hardcoded secret value (****#697afd)",
+            False,
+        ),
+        (
+            "app/terragrunt.hcl",
+            11,
+            "app",
+            f"{app}:11: AWS access key id ****#e4869e written in the file",
+            False,
+        ),
+        (
+            "live/terragrunt.stack.hcl",
+            10,
+            "",
+            f'{stack}:10: unit "db" value master_password has a hardcoded secret value (****#e93b08)',
+            True,  # the comment on the `values = {` line covers the values
+        ),
+        (
+            "live/terragrunt.stack.hcl",
+            18,
+            "",
+            f'{stack}:18: stack "cache" value auth_token has a hardcoded secret value (****#697afd)',
+            False,
+        ),
+    ]
+    assert (frame["severity"] == "critical").all()
+
+
+def test_tg009_reports_the_line_of_each_get_env_call(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "app/terragrunt.hcl": """
+                locals {
+                  reader_password = get_env("DB_PASSWORD", "")
+                  admin_password  = get_env("DB_PASSWORD", "Sup3rS3cret!")
+                  api = get_env(
+                    "API_TOKEN",
+                    "Zq8vLm2pRt7Ws4Kd"
+                  )
+                  api_token = get_env("API_TOKEN", "Zq8vLm2pRt7Ws4Kd")
+                }
+                """
+        },
+    )
+    where = "unit app, app/terragrunt.hcl"
+    assert seen(root, "TG009") == [
+        (
+            "app/terragrunt.hcl",
+            3,
+            "critical",
+            "app",
+            f'{where}:3: get_env("DB_PASSWORD") falls back to a literal secret (****#e93b08) '
+            "for admin_password",
+        ),
+        (
+            "app/terragrunt.hcl",
+            5,
+            "critical",
+            "app",
+            f'{where}:5: get_env("API_TOKEN") falls back to a literal secret (****#697afd) for api',
+        ),
+        (
+            "app/terragrunt.hcl",
+            8,
+            "critical",
+            "app",
+            f'{where}:8: get_env("API_TOKEN") falls back to a literal secret (****#697afd) for api_token',
+        ),
+    ]
