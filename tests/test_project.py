@@ -237,3 +237,40 @@ def test_old_plans_are_flagged_stale_in_the_headline(tmp_path: Path) -> None:
     assert info["inputs"]["plans"]["files"] == 1 and info["sample"] is False
     line = reports.headline({"headline": "drift found", **info})
     assert line.startswith("drift found; STALE: plans 3") and "days old" in line
+
+
+def test_init_finds_a_tree_of_the_older_layout_by_its_root_terragrunt_hcl(tmp_path: Path) -> None:
+    live = tmp_path / "live"
+    (live / "prod" / "vpc").mkdir(parents=True)
+    (live / "prod" / "eks").mkdir(parents=True)
+    (live / "terragrunt.hcl").write_text('remote_state {\n  backend = "s3"\n}\n', encoding="utf-8")
+    for unit in ("vpc", "eks"):
+        (live / "prod" / unit / "terragrunt.hcl").write_text(
+            "include {\n  path = find_in_parent_folders()\n}\n", encoding="utf-8"
+        )
+    # a module's example folder with its own terragrunt.hcl, but nothing below it: not a tree
+    example = tmp_path / "modules" / "vpc" / "example"
+    example.mkdir(parents=True)
+    (example / "terragrunt.hcl").write_text("inputs = {}\n", encoding="utf-8")
+    found = discover(tmp_path)
+    assert found["tree"][0] == live
+    assert found["tree"][1] == "older layout (a terragrunt.hcl above the units), 3 terragrunt.hcl files"
+    # the layout with root.hcl wins wherever it is
+    (tmp_path / "new-live" / "dev" / "vpc").mkdir(parents=True)
+    (tmp_path / "new-live" / "root.hcl").write_text("locals {}\n", encoding="utf-8")
+    assert discover(tmp_path)["tree"][0] == tmp_path / "new-live"
+
+
+def test_init_takes_the_folder_holding_two_older_layout_roots(tmp_path: Path) -> None:
+    for root in ("aws", "_global"):
+        (tmp_path / "live" / root / "app").mkdir(parents=True)
+        (tmp_path / "live" / root / "terragrunt.hcl").write_text("locals {}\n", encoding="utf-8")
+        (tmp_path / "live" / root / "app" / "terragrunt.hcl").write_text("inputs = {}\n", encoding="utf-8")
+    assert discover(tmp_path)["tree"][0] == tmp_path / "live"
+
+
+def test_init_finds_no_tree_in_a_folder_of_lone_units(tmp_path: Path) -> None:
+    for unit in ("a", "b"):
+        (tmp_path / unit).mkdir()
+        (tmp_path / unit / "terragrunt.hcl").write_text("inputs = {}\n", encoding="utf-8")
+    assert "tree" not in discover(tmp_path)

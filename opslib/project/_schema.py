@@ -31,7 +31,12 @@ INPUTS: dict[str, Input] = {
         Input(
             "history", "activity log (project_history.json / PROJECT_HISTORY.md)", "file-or-folder", "project"
         ),
-        Input("tree", "Terragrunt live tree (the folder holding root.hcl)", "folder", "infrastructure-live"),
+        Input(
+            "tree",
+            "Terragrunt live tree (the folder holding root.hcl or, in older layouts, the top terragrunt.hcl)",
+            "folder",
+            "infrastructure-live",
+        ),
         Input("plans", "plan JSON, plan -json logs or a --json-out-dir folder", "file-or-folder", "plans"),
         Input("run_reports", "terragrunt --report-file JSON/CSV files", "file-or-folder", "run-reports"),
         Input(

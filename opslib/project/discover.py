@@ -89,6 +89,19 @@ def _common_folder(paths: list[Path]) -> Path:
     return Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in paths]))
 
 
+def _older_layout_root(unit_folders: list[Path]) -> Path | None:
+    """The live tree of the layout before ``root.hcl``: the topmost folder whose ``terragrunt.hcl`` has
+    others below it (the parent config units reach with ``find_in_parent_folders()``; the folder holding
+    several such), or None."""
+    above = {parent for folder in unit_folders for parent in folder.parents}
+    parents = [f for f in unit_folders if f in above]
+    if not parents:
+        return None
+    # several such roots side by side (live/aws, live/_global): the folder holding them all
+    top = [f for f in parents if not any(p in parents for p in f.parents)]
+    return top[0] if len(top) == 1 else _common_folder(top)
+
+
 def discover(root: str | Path) -> dict[str, tuple[Path, str]]:
     """What ``root`` holds: input key -> (path, what was seen there)."""
     base = Path(root).expanduser().resolve()
@@ -101,12 +114,15 @@ def discover(root: str | Path) -> dict[str, tuple[Path, str]]:
     run_reports: list[Path] = []
     runbook_dirs: list[Path] = []
     drift: list[Path] = []
+    unit_files: list[Path] = []  # folders holding a terragrunt.hcl
     for folder, _dirs, files in _walk(base):
         names = set(files)
         if names & set(_HISTORY_FILES):
             history.append(folder)
         if "root.hcl" in names:
             trees.append(folder)
+        if "terragrunt.hcl" in names:
+            unit_files.append(folder)
         if {"drift.jsonl", "runs.jsonl"} & names:
             drift.append(folder)
         if folder.name.lower() in ("runbooks", "runbook", "playbooks") and any(
@@ -135,6 +151,10 @@ def discover(root: str | Path) -> dict[str, tuple[Path, str]]:
         top = min(trees, key=lambda p: len(p.parts))
         units = sum(1 for _ in top.rglob("terragrunt.hcl"))
         found["tree"] = (top, f"root.hcl, {units} terragrunt.hcl files")
+    elif (older := _older_layout_root(unit_files)) is not None:
+        units = sum(1 for p in unit_files if p.is_relative_to(older))
+        seen = f"older layout (a terragrunt.hcl above the units), {units} terragrunt.hcl files"
+        found["tree"] = (older, seen)
     if plans:
         found["plans"] = (_common_folder(plans) if len(plans) > 1 else plans[0], f"{len(plans)} plan files")
     if run_reports:
