@@ -336,6 +336,8 @@ def test_operators_and_conditionals_follow_terraform(tmp_path: Path) -> None:
   or_true      = false || true
   greater_same = 2 > 2
   at_least     = 2 >= 2
+  less         = 1 < 2
+  at_most      = 2 <= 2
   cond_false   = false ? "yes" : "no"
   rem_negative = -5 % 3
   rem_divisor  = 5 % -3
@@ -348,6 +350,8 @@ def test_operators_and_conditionals_follow_terraform(tmp_path: Path) -> None:
         "or_true": True,
         "greater_same": False,
         "at_least": True,
+        "less": True,
+        "at_most": True,
         "cond_false": "no",
         "rem_negative": -2,
         "rem_divisor": 2,
@@ -395,7 +399,9 @@ def test_try_and_can(tmp_path: Path) -> None:
   can_unknown = can(get_env("OPSLIB_TEST_UNSET"))
   try_second  = try(local.missing, "second")
   try_none    = try(local.missing, local.absent)
-  can_two     = can("a", "b")
+  can_two     = [
+    can("a", "b"),
+  ]
 """,
     )
     assert locals_["can_missing"] is False
@@ -406,7 +412,7 @@ def test_try_and_can(tmp_path: Path) -> None:
     # terraform: "no expression succeeded"; 'Function "can" expects only 1 argument(s)'
     assert _errors(tree) == [
         ["app/terragrunt.hcl", 6, "try(): no argument could be evaluated"],
-        ["app/terragrunt.hcl", 7, "can() takes exactly one argument, not 2"],
+        ["app/terragrunt.hcl", 8, "can() takes exactly one argument, not 2"],  # the call's line
     ]
 
 
@@ -641,7 +647,9 @@ def test_get_repo_root_finds_each_repository_inside_the_loaded_folder(tmp_path: 
             "loose/terragrunt.hcl": unit,
         },
     )
-    units = load_tree(root, cache=False).units.set_index("unit")
+    tree = load_tree(root, cache=False)
+    assert tree.errors.empty
+    units = tree.units.set_index("unit")
     assert units.loc["infra/app", "locals"] == {"root": str(root / "infra"), "here": "app"}
     assert units.loc["platform/net/vpc", "locals"] == {"root": str(root / "platform"), "here": "net/vpc"}
     assert all(is_unknown(v) for v in units.loc["loose", "locals"].values())  # in no repository

@@ -119,8 +119,9 @@ def _write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_graph_nodes_carry_kind_and_scope(basic: TerragruntTree) -> None:
-    assert basic.graph.nodes["prod/us-east-1/prod/vpc"] == {
+def test_graph_nodes_carry_kind_and_scope() -> None:
+    tree = load_tree(FIXTURES / "basic", cache=False)  # its own load: the graph is built in this test
+    assert tree.graph.nodes["prod/us-east-1/prod/vpc"] == {
         "kind": "unit",
         "account": "prod",
         "region": "us-east-1",
@@ -140,6 +141,7 @@ def test_a_unit_that_depends_on_itself_is_a_cycle(tmp_path: Path) -> None:
     )
     tree = load_tree(root, cache=False)
     assert sorted(tree.graph.edges) == [("app", "app"), ("app", "vpc")]
+    assert tree.graph.edges["app", "vpc"] == {"name": "vpc", "kind": "dependency"}
     assert tree.cycles() == [["app"]]
     assert tree.run_order() == [["vpc"], ["app"]]
     assert tree.dependents("app") == []
