@@ -8,6 +8,8 @@ an unknown argument into :class:`Unknown` unless the function is listed in ``UNK
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import hashlib
 import json
 import math
@@ -255,9 +257,20 @@ def _range(*args: Any) -> list[Any]:
     return out
 
 
+# libyaml's loader where PyYAML was built with it: the same documents, several times faster
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yamldecode(text: str) -> Any:
+    # every unit of a platform decodes the same few tags.yml files: each text is read once, and each
+    # caller gets its own copy to change
+    return copy.deepcopy(_yaml_document(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _yaml_document(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)  # a safe loader: CSafeLoader or SafeLoader
     except yaml.YAMLError as exc:
         raise FunctionError(f"yamldecode: {str(exc).splitlines()[0]}") from exc
 
