@@ -159,3 +159,99 @@ def test_transient_patterns_name_their_source():
     assert len(table) == len(TERRAGRUNT_DEFAULT_RETRYABLE_ERRORS) + len(OPSLIB_TRANSIENT_ERRORS)
     assert set(table["origin"]) == {"terragrunt default", "opslib"}
     assert table["source"].str.len().gt(10).all()
+
+
+def test_a_cause_that_is_not_text_is_persistent():
+    # a report cell read by pandas: NaN for a blank cause, a number for a bare exit code
+    assert classify_error(float("nan")) == ("persistent", None, None)
+    assert classify_error(503) == ("persistent", None, None)
+
+
+def test_report_where_nothing_failed_still_has_the_failure_columns():
+    from opslib.metrics.terragrunt_runs import RUN_FAILURE_COLUMNS
+
+    out = run_failures(pd.DataFrame([run("prod/vpc", "succeeded"), run("prod/eks", "excluded")]))
+    assert out.empty
+    assert list(out.columns) == RUN_FAILURE_COLUMNS
+
+
+def test_report_read_with_its_own_column_names_keeps_the_unit():
+    raw = {"Name": "prod/vpc", "Result": "failed", "Reason": "run error", "Cause": "Error: boom"}
+    assert run_failures(pd.DataFrame([raw]))["unit"].tolist() == ["prod/vpc"]
+    # a CSV report read as is has lower-case headers: "name" is the unit
+    lower = {k.lower(): v for k, v in raw.items()}
+    assert run_failures(pd.DataFrame([lower]))["unit"].tolist() == ["prod/vpc"]
+    # a frame that has both keeps "unit" and leaves "name" alone
+    both = dict(run("prod/vpc", "failed", "run error", "Error: boom"), name="VPC (prod)")
+    out = run_failures(pd.DataFrame([both, dict(both, unit="prod/eks", name="EKS (prod)")]))
+    assert out["unit"].tolist() == ["prod/vpc", "prod/eks"]
+
+
+def test_blank_cells_read_as_empty_text():
+    rows = [
+        # no result written, but the reason says it only passed on a retry
+        {"unit": "prod/vpc", "result": None, "reason": "Retry Succeeded", "cause": None},
+        {"unit": None, "result": "FAILED", "reason": "run error", "cause": "Rate exceeded"},
+    ]
+    out = run_failures(pd.DataFrame(rows))
+    assert out[["unit", "result", "reason", "failure_class"]].values.tolist() == [
+        ["prod/vpc", "", "retry succeeded", "transient"],
+        ["", "failed", "run error", "transient"],
+    ]
+
+
+def test_a_filtered_report_keeps_its_rows(runs):
+    # the rows' labels no longer run 0..n-1 once a row is filtered out
+    kept = runs[runs["unit"] != "prod/iam"]
+    out = run_failures(kept).set_index("unit")
+    assert sorted(out.index) == [
+        "prod/app",
+        "prod/dns",
+        "prod/eks",
+        "prod/rds",
+        "prod/s3",
+        "prod/sg",
+        "prod/vpc",
+    ]
+    assert out.loc["prod/sg", ["result", "reason"]].tolist() == ["failed", "run error"]
+
+
+def test_units_named_with_a_leading_dot_slash():
+    report = pd.DataFrame(
+        [
+            run("./vpc", "failed", "run error", "Error: Rate exceeded"),
+            run("prod/vpc", "failed", "run error", "Error: InvalidParameterValue"),
+            run("./app", "early exit", "ancestor error", "vpc"),
+        ]
+    )
+    out = run_failures(report).set_index("unit")
+    # "vpc" is the "./vpc" of this report, not the longer "prod/vpc"
+    assert out.loc["./app", ["root_unit", "depth", "failure_class"]].tolist() == ["./vpc", 1, "transient"]
+
+
+def test_ancestor_named_with_a_trailing_slash_or_capitals():
+    report = pd.DataFrame(
+        [
+            run("dns/MX", "failed", "run error", "Error: Error acquiring the state lock"),
+            run("mail", "early exit", "ancestor error", "dns/MX/"),
+        ]
+    )
+    out = run_failures(report).set_index("unit")
+    assert out.loc["mail", ["root_unit", "depth", "failure_class"]].tolist() == ["dns/MX", 1, "transient"]
+    assert out.loc["mail", "matched_pattern"] == OPSLIB_TRANSIENT_ERRORS[0][0]
+
+
+def test_failure_rows_keep_the_run_times():
+    started, ended = pd.Timestamp("2026-11-20T10:00:00Z"), pd.Timestamp("2026-11-20T10:01:30Z")
+    row = dict(run("prod/vpc", "failed", "run error", "boom"), started=started, ended=ended, duration_s=90.0)
+    out = run_failures(pd.DataFrame([row]))
+    assert out[["started", "ended", "duration_s"]].values.tolist() == [[started, ended, 90.0]]
+
+
+def test_root_cause_rows_carry_the_roots_own_error(runs):
+    roots = root_causes(runs).set_index("root_unit")
+    assert roots.loc["prod/rds", "cause"] == "Error: creating RDS DB Instance: InvalidParameterValue"
+    assert roots.loc["prod/vpc", "cause"].startswith("Error: Failed to load state")
+    # a root outside the report has no error text of its own here
+    gone = root_causes(pd.DataFrame([run("prod/app", "early exit", "ancestor error", "prod/gone")]))
+    assert gone[["root_unit", "cause", "failed", "blocked"]].values.tolist() == [["prod/gone", "", 1, 1]]
