@@ -111,6 +111,31 @@ def test_rates_by_unit_and_file(log):
     assert files.loc["other.txt", ["events", "failures"]].tolist() == [1, 1]
 
 
+def test_rates_by_a_numeric_column():
+    # a column the log does not define, holding numbers: each number is a group, a blank one "(none)"
+    log = frame(
+        ev("a", "2026-11-01 10:00", "alice", "deployment", "failed"),
+        ev("b", "2026-11-01 11:00", "alice", "deployment", "completed"),
+        ev("c", "2026-11-01 12:00", "bob", "deployment", "failed"),
+        ev("d", "2026-11-01 13:00", "bob", "deployment", "completed"),
+    )
+    log["attempt"] = [1, 2, 1, None]
+    rates = failure_rates(log, by="attempt").set_index("attempt")
+    # attempt 1: a, c both failed; attempt 2: b; no attempt: d
+    assert rates.loc["1.0", ["events", "failures"]].tolist() == [2, 2]
+    assert rates.loc["2.0", ["events", "failures"]].tolist() == [1, 0]
+    assert rates.loc["(none)", ["events", "failures"]].tolist() == [1, 0]
+
+
+def test_files_that_only_look_like_unit_files_name_no_unit():
+    from opslib.metrics._common import units_of
+
+    files = ["live/prod/vpc/main.tfX", "live/prod/vpc/terragrunt.hclXX", "live/prod/rds/main.tf/"]
+    assert units_of(files) == ["prod/rds"]
+    log = frame(ev("a", "2026-11-01 10:00", "alice", "implementation", "failed", files[:2]))
+    assert failure_rates(log, by="unit")["unit"].tolist() == ["(none)"]
+
+
 def test_rates_per_period_skip_events_without_timestamp(log):
     daily = failure_rates(log, by=None, period="day")
     # e7 has no timestamp: 6 events on 2026-11-01, 3 failures (e2, e4, e6)
@@ -361,6 +386,28 @@ def test_recovery_through_related_entries_unit_mentions_and_titles():
     ]
     assert rec.loc["inc", "kind"] == "incident"
     assert rec.loc["bad", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == ["good", "id", 2.0]
+
+
+def test_related_entries_are_read_wherever_the_loader_kept_them():
+    log = frame(
+        ev("bad1", "2026-02-03 10:00", "ops", "deployment", "failed", [], "Deploy thing"),
+        ev("bad2", "2026-02-03 10:00", "dev", "deployment", "failed", [], "Deploy widget"),
+        ev("good1", "2026-02-03 12:00", "ops", "deployment", "completed", [], "Something else"),
+        ev("good2", "2026-02-03 14:00", "dev", "deployment", "completed", [], "Another thing"),
+    )
+    # a top-level "related_entries" key, and one inside a "context" object
+    log["extra"] = [{}, {}, {"related_entries": ["bad1"]}, {"context": {"related_entries": ["bad2"]}}]
+    rec = recoveries(log).set_index("id")
+    assert rec.loc["bad1", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == [
+        "good1",
+        "id",
+        2.0,
+    ]
+    assert rec.loc["bad2", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == [
+        "good2",
+        "id",
+        4.0,
+    ]
 
 
 def test_units_are_relative_to_the_live_tree():
