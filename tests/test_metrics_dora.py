@@ -221,3 +221,14 @@ def test_whole_log_period_includes_the_first_event():
     assert measures(dora(log, period=None))["period_start"].iloc[0] == pd.Timestamp(
         "2026-01-05 10:00", tz="UTC"
     )
+
+
+def test_a_resolution_tagged_incident_is_not_a_change_failure():
+    log = frame(
+        ev("d", "2026-01-01 10:00", "ops", "deployment", "completed", [APP]),
+        # the fix of an earlier incident, on the same unit an hour later: it closes a failure, it is not one
+        ev("r", "2026-01-01 11:00", "ops", "resolution", "completed", [APP], tags=["incident"]),
+    )
+    cfr = measures(dora(log, period="30D")).loc["change_failure_rate"]
+    # 0 of 1 deployments failed or was followed by a failure
+    assert (cfr["n"], cfr["value"], cfr["bucket"], cfr["tier"]) == (1, 0.0, "0-15%", "elite")
