@@ -17,7 +17,7 @@ import pytest
 
 from opslib.rules import REGISTRY, all_rules, get_rule, lint
 from opslib.rules._base import Check, Finding, LintContext, is_production, register
-from opslib.rules._hcl import NOT_LITERAL, literal, raw_text, unquote
+from opslib.rules._hcl import NOT_LITERAL, attrs, literal, raw_text, unquote
 from opslib.terragrunt import load_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
@@ -939,3 +939,183 @@ def test_tg009_reports_the_line_of_each_get_env_call(tmp_path: Path) -> None:
             f'{where}:8: get_env("API_TOKEN") falls back to a literal secret (****#697afd) for api_token',
         ),
     ]
+
+
+# -- roots and AWS trees (_roots): which file is a unit's root, which roots and folders are AWS ones --------
+
+_S3_STATE = (
+    'remote_state {\n  backend = "s3"\n'
+    '  config  = { bucket = "acme-state", key = "${path_relative_to_include()}/terraform.tfstate" }\n}\n'
+)
+_FULL_GENERATE = """
+generate "provider" {
+  path      = "provider.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<EOF
+provider "aws" {
+  region = "eu-west-1"
+  default_tags {
+    tags = local.tags
+  }
+}
+EOF
+}
+
+generate "versions" {
+  path      = "versions.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<EOF
+terraform {
+  required_version = ">= 1.6.0"
+}
+EOF
+}
+"""
+_TAGS_LOCAL = '  tags = merge({ Team = "platform" }, yamldecode(file(find_in_parent_folders("tags.yml"))))\n'
+
+
+def tg013_problems(root: Path, **kwargs: object) -> list[tuple[str, str]]:
+    findings = lint(load_tree(root, cache=False), rules=["TG013"], config={}, **kwargs)  # type: ignore[arg-type]
+    return sorted((str(r.path), str(r.message).rsplit(": ", 1)[-1]) for r in findings.itertuples())
+
+
+def test_a_units_root_is_its_include_labelled_root_whatever_its_name(tmp_path: Path) -> None:
+    # org.hcl is the root; the env's own root.hcl (locals only) is included under another label
+    write_tree(
+        tmp_path,
+        {
+            "org.hcl": _S3_STATE,
+            "dev/root.hcl": 'locals {\n  environment = "dev"\n}\n',
+            "dev/app/terragrunt.hcl": 'include "root" {\n  path = find_in_parent_folders("org.hcl")\n}\n\n'
+            'include "env" {\n  path = "../root.hcl"\n}\n',
+        },
+    )
+    assert tg013_problems(tmp_path) == [
+        ("org.hcl", "org.hcl does not read tags from tags.yml"),
+        ("org.hcl", "org.hcl generates no AWS provider with default_tags"),
+        ("org.hcl", "org.hcl generates no version constraints (required_version / required_providers)"),
+    ]
+
+
+def test_account_hcl_keys_are_required_in_aws_folders_only(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "root.hcl": _S3_STATE,
+            "account.hcl": 'locals {\n  account_name = "shared"\n}\n',
+            "aws/app/terragrunt.hcl": _INCLUDE_ROOT,
+            # a GCP folder of the same tree: its own root (gcs state) and account.hcl
+            "gcp/root.hcl": 'remote_state {\n  backend = "gcs"\n  config  = { bucket = "acme-gcp" }\n}\n',
+            "gcp/account.hcl": 'locals {\n  project = "acme-data"\n}\n',
+            "gcp/gke/terragrunt.hcl": _INCLUDE_ROOT,
+        },
+    )
+    findings = lint(load_tree(tmp_path, cache=False), rules=["TG014"], config={})
+    # the tree-root account.hcl serves the AWS unit (AWS through its root.hcl); the GCP one does not
+    assert findings["path"].tolist() == ["account.hcl"]
+    assert "miss aws_account_id" in findings["message"].iloc[0]
+
+
+def test_backend_held_in_a_local_makes_an_aws_root(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "root.hcl": 'locals {\n  backend = "s3"\n}\n\n' + _S3_STATE.replace('"s3"', "local.backend"),
+            "app/terragrunt.hcl": _INCLUDE_ROOT,
+        },
+    )
+    assert [p for _, p in tg013_problems(tmp_path)] == [
+        "root.hcl does not read tags from tags.yml",
+        "root.hcl generates no AWS provider with default_tags",
+        "root.hcl generates no version constraints (required_version / required_providers)",
+    ]
+
+
+def test_provider_held_in_a_local_is_judged_on_its_evaluated_text(tmp_path: Path) -> None:
+    # no remote_state: the root is an AWS one only through the provider text the local holds
+    write_tree(
+        tmp_path,
+        {
+            "root.hcl": 'locals {\n  provider = <<EOT\nprovider "aws" {\n  region = "eu-west-1"\n}\nEOT\n}\n\n'
+            'generate "provider" {\n  path      = "provider.tf"\n  if_exists = "overwrite_terragrunt"\n'
+            "  contents  = local.provider\n}\n",
+            "app/terragrunt.hcl": _INCLUDE_ROOT,
+        },
+    )
+    notes: list[dict[str, object]] = []
+    assert [p for _, p in tg013_problems(tmp_path, notes=notes)] == [
+        "root.hcl does not read tags from tags.yml",
+        "root.hcl generates no AWS provider with default_tags",
+        "root.hcl generates no version constraints (required_version / required_providers)",
+        "root.hcl has no remote_state block (S3 with a DynamoDB lock table)",
+    ]
+    assert notes == []  # evaluated, so judged: nothing left "cannot evaluate"
+
+
+def test_a_backend_that_cannot_be_evaluated_is_never_called_missing(tmp_path: Path) -> None:
+    files = {
+        "root.hcl": "locals {\n"
+        + _TAGS_LOCAL
+        + "}\n\n"
+        + _S3_STATE.replace('"s3"', 'get_env("TG_BACKEND")')
+        + _FULL_GENERATE,
+        "tags.yml": "Team: platform\n",
+        "app/terragrunt.hcl": _INCLUDE_ROOT,
+    }
+    assert tg013_problems(write_tree(tmp_path, files)) == []
+
+
+def test_an_evaluator_failure_is_logged_and_never_makes_a_finding(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a root whose backend comes from a local: when the evaluator breaks, the backend is unknown, not absent
+    files = {
+        "root.hcl": 'locals {\n  backend = "s3"\n'
+        + _TAGS_LOCAL
+        + "}\n\n"
+        + _S3_STATE.replace('"s3"', "local.backend")
+        + _FULL_GENERATE,
+        "tags.yml": "Team: platform\n",
+        "app/terragrunt.hcl": _INCLUDE_ROOT,
+    }
+    tree = load_tree(write_tree(tmp_path, files), cache=False)
+
+    def broken(path: str) -> list[object]:
+        raise RuntimeError("an evaluator bug")
+
+    tree.file_configs = broken  # type: ignore[method-assign]
+    with caplog.at_level("DEBUG", logger="opslib.rules._eval"):
+        findings = lint(tree, rules=["TG013"], config={})
+    assert findings.empty, findings["message"].tolist()
+    # `opslib -vv lint` says which file could not be evaluated
+    assert "cannot evaluate root.hcl" in caplog.messages
+
+
+def test_stack_unit_source_is_reported_in_its_catalog_not_in_a_file_the_catalog_includes(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "base.hcl": 'locals {\n  team = "platform"\n}\n',
+            "catalog/units/queue/terragrunt.hcl": 'include "base" {\n  path = find_in_parent_folders("base.hcl")\n}\n\n'
+            'terraform {\n  source = "git::https://git.example.com/acme/modules.git//queue?ref=develop"\n}\n',
+            "live/terragrunt.stack.hcl": 'unit "jobs" {\n  source = "../catalog/units/queue"\n  path   = "jobs"\n}\n',
+        },
+    )
+    findings = lint(load_tree(tmp_path, cache=False), rules=["TG002"], config={})
+    # the catalog writes the branch: one finding there, none on the stack file
+    assert findings[["path", "line"]].values.tolist() == [["catalog/units/queue/terragrunt.hcl", 6]]
+
+
+def test_hcl_attrs_leave_out_blocks_and_metadata() -> None:
+    body = {
+        "__lines__": {"name": [1, 1], "count": [2, 2], "tags": [3, 3], "enabled": [4, 4]},
+        "name": '"app"',
+        "count": 3,
+        "tags": [{"Team": '"platform"'}],  # an attribute holding a list of objects stays an attribute
+        "enabled": True,
+        "dependency": [{'"vpc"': {"__is_block__": True, "config_path": '"../vpc"'}}],
+        "__start_line__": 1,
+    }
+    assert attrs(body) == {"name": '"app"', "count": 3, "tags": [{"Team": '"platform"'}], "enabled": True}

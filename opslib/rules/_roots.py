@@ -133,10 +133,9 @@ def _generate_bodies(value: Any) -> list[Any]:
 
 
 def backends(ctx: LintContext, path: str) -> tuple[list[str], bool]:
-    """Backends of the file's ``remote_state`` (evaluated; as written when not), and whether some
-    could not be evaluated."""
+    """Backends of the file's ``remote_state`` (evaluated; as written when not), and whether the
+    backend is unknown: written, but neither evaluated nor a literal."""
     found: list[str] = []
-    unknown = False
     document = ctx.documents.get(path) or {}
     written = [literal(b.get("backend")) for _, b in blocks(document, "remote_state")]
     if "remote_state" not in document:
@@ -145,10 +144,10 @@ def backends(ctx: LintContext, path: str) -> tuple[list[str], bool]:
         backend = value.get("backend") if isinstance(value, Mapping) else value
         if isinstance(backend, str):
             found.append(backend.lower())
-        else:
-            unknown = True
     found.extend(str(b).lower() for b in written if isinstance(b, str))
-    return sorted(set(found)), unknown and not found
+    # a remote_state is written: finding no backend (an evaluator failure, `backend = local.x` in a file
+    # nothing evaluates) means not knowing it, never that there is none
+    return sorted(set(found)), not found
 
 
 def is_aws_file(ctx: LintContext, path: str) -> bool:
