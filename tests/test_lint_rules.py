@@ -1036,7 +1036,8 @@ def test_provider_held_in_a_local_is_judged_on_its_evaluated_text(tmp_path: Path
     write_tree(
         tmp_path,
         {
-            "root.hcl": 'locals {\n  provider = <<EOT\nprovider "aws" {\n  region = "eu-west-1"\n}\nEOT\n}\n\n'
+            "root.hcl": 'locals {\n  provider = <<EOT\nprovider "aws" {\n  region = "eu-west-1"\n}\n'
+            "EOT\n}\n\n"
             'generate "provider" {\n  path      = "provider.tf"\n  if_exists = "overwrite_terragrunt"\n'
             "  contents  = local.provider\n}\n",
             "app/terragrunt.hcl": _INCLUDE_ROOT,
@@ -1098,9 +1099,11 @@ def test_stack_unit_source_is_reported_in_its_catalog_not_in_a_file_the_catalog_
         tmp_path,
         {
             "base.hcl": 'locals {\n  team = "platform"\n}\n',
-            "catalog/units/queue/terragrunt.hcl": 'include "base" {\n  path = find_in_parent_folders("base.hcl")\n}\n\n'
+            "catalog/units/queue/terragrunt.hcl": 'include "base" {\n'
+            '  path = find_in_parent_folders("base.hcl")\n}\n\n'
             'terraform {\n  source = "git::https://git.example.com/acme/modules.git//queue?ref=develop"\n}\n',
-            "live/terragrunt.stack.hcl": 'unit "jobs" {\n  source = "../catalog/units/queue"\n  path   = "jobs"\n}\n',
+            "live/terragrunt.stack.hcl": 'unit "jobs" {\n'
+            '  source = "../catalog/units/queue"\n  path   = "jobs"\n}\n',
         },
     )
     findings = lint(load_tree(tmp_path, cache=False), rules=["TG002"], config={})
@@ -1119,3 +1122,21 @@ def test_hcl_attrs_leave_out_blocks_and_metadata() -> None:
         "__start_line__": 1,
     }
     assert attrs(body) == {"name": '"app"', "count": 3, "tags": [{"Team": '"platform"'}], "enabled": True}
+
+
+def test_with_the_evaluator_broken_a_root_is_judged_as_written(tmp_path: Path) -> None:
+    tree = load_tree(
+        write_tree(tmp_path, {"root.hcl": _S3_STATE, "app/terragrunt.hcl": _INCLUDE_ROOT}), cache=False
+    )
+
+    def broken(path: str) -> list[object]:
+        raise RuntimeError("an evaluator bug")
+
+    tree.file_configs = broken  # type: ignore[method-assign]
+    findings = lint(tree, rules=["TG013"], config={})
+    # `backend = "s3"` is written as a literal: an AWS root whose missing parts are still reported
+    assert [str(m).rsplit(": ", 1)[-1] for m in findings["message"]] == [
+        "root.hcl generates no AWS provider with default_tags",
+        "root.hcl generates no version constraints (required_version / required_providers)",
+        "root.hcl does not read tags from tags.yml",
+    ]
