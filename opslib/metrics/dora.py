@@ -222,7 +222,7 @@ def deployment_frequency_bucket(deploy_days: Any, start: Any, end: Any) -> str:
     frame = pd.DataFrame({"day": days})
     frame["deployed"] = frame["day"].isin(deployed).astype(int)
     # Sunday-start weeks: days since the last Sunday is (weekday + 1) % 7
-    frame["week"] = frame["day"] - pd.to_timedelta((frame["day"].dt.weekday + 1) % 7, unit="D")
+    frame["week"] = frame["day"] - pd.to_timedelta((frame["day"].dt.day_of_week + 1) % 7, unit="D")
     weeks = frame.groupby("week").agg(days_deployed=("deployed", "sum"), week_deployed=("deployed", "max"))
     weeks["month"] = pd.DatetimeIndex(weeks.index).to_period("M")
     weeks["monthly_deploys"] = weeks.groupby("month")["week_deployed"].transform("sum")
