@@ -232,3 +232,16 @@ def test_a_resolution_tagged_incident_is_not_a_change_failure():
     cfr = measures(dora(log, period="30D")).loc["change_failure_rate"]
     # 0 of 1 deployments failed or was followed by a failure
     assert (cfr["n"], cfr["value"], cfr["bucket"], cfr["tier"]) == (1, 0.0, "0-15%", "elite")
+
+
+def test_deployment_frequency_bucket_uses_no_deprecated_pandas_spelling():
+    # pandas 3.1 deprecates Series.dt.weekday and the unit "d" (both go in pandas 4): the bucket must
+    # keep working
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # Sunday weeks 03-01..03-07 and 03-08..03-14 each have one deploy day: Weekly
+        assert (
+            deployment_frequency_bucket(["2026-03-02", "2026-03-10"], "2026-03-01", "2026-03-14") == "Weekly"
+        )
