@@ -127,6 +127,22 @@ def test_rates_by_a_numeric_column():
     assert rates.loc["(none)", ["events", "failures"]].tolist() == [1, 0]
 
 
+def test_rates_by_a_list_column_group_whole_lists():
+    # by="files_modified" (not "file"): an event's group is its whole list, as written, repeats kept
+    log = frame(
+        ev("a", "2026-11-01 10:00", "alice", "deployment", "failed", [VPC]),
+        ev("b", "2026-11-01 11:00", "alice", "deployment", "completed", [VPC]),
+        ev("c", "2026-11-01 12:00", "alice", "deployment", "failed", [VPC, RDS, VPC]),
+        ev("d", "2026-11-01 13:00", "alice", "review", "completed", []),
+    )
+    rates = failure_rates(log, by="files_modified")
+    assert rates[["files_modified", "events", "failures"]].values.tolist() == [
+        [str([VPC, RDS, VPC]), 1, 1],
+        [str([VPC]), 2, 1],
+        ["[]", 1, 0],
+    ]
+
+
 def test_files_that_only_look_like_unit_files_name_no_unit():
     from opslib.metrics._common import units_of
 
