@@ -143,6 +143,17 @@ def test_rates_by_a_list_column_group_whole_lists():
     ]
 
 
+def test_rates_by_timestamp_group_the_same_instant():
+    # the same instant written with two offsets is one group, labelled in UTC
+    log = frame(
+        ev("a", "2026-11-01 10:00", "alice", "deployment", "failed"),
+        ev("b", "2026-11-01 11:00", "alice", "deployment", "completed"),
+    )
+    log["timestamp"] = ["2026-11-01T10:00:00Z", "2026-11-01T12:00:00+02:00"]
+    rates = failure_rates(log, by="timestamp")
+    assert rates[["timestamp", "events", "failures"]].values.tolist() == [["2026-11-01 10:00:00+00:00", 2, 1]]
+
+
 def test_files_that_only_look_like_unit_files_name_no_unit():
     from opslib.metrics._common import units_of
 
