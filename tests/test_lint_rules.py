@@ -1140,3 +1140,56 @@ def test_with_the_evaluator_broken_a_root_is_judged_as_written(tmp_path: Path) -
         "root.hcl generates no version constraints (required_version / required_providers)",
         "root.hcl does not read tags from tags.yml",
     ]
+
+
+def test_tg017_cycles_follow_the_dependencies_and_missing_targets_are_named(tmp_path: Path) -> None:
+    write_tree(tmp_path / "other", {"vpc/terragrunt.hcl": "terraform {}\n"})  # a unit of a neighbouring tree
+    root = write_tree(
+        tmp_path / "live",
+        {
+            # app's dependency on db is written in the file app includes: the cycle is reported there
+            "_envcommon/app.hcl": 'dependency "db" {\n  config_path = "${get_terragrunt_dir()}/../db"\n}\n',
+            "app/terragrunt.hcl": 'include "envcommon" {\n  path = "../_envcommon/app.hcl"\n}\n',
+            "db/terragrunt.hcl": 'dependency "app" {\n  config_path = "../app"\n}\n',
+            # x needs z, z needs y, y needs x: the message follows the edges, not the alphabet
+            "x/terragrunt.hcl": '# the loop\n\ndependency "z" {\n  config_path = "../z"\n}\n',
+            "y/terragrunt.hcl": 'dependency "x" {\n  config_path = "../x"\n}\n',
+            "z/terragrunt.hcl": 'dependency "y" {\n  config_path = "../y"\n}\n',
+            "c/terragrunt.hcl": """
+                dependencies {
+                  paths = ["../gone-one", "../gone-two"]
+                }
+
+                dependency "vpc" {
+                  config_path = "../../other/vpc"
+                }
+                """,
+            "d/terragrunt.hcl": 'dependency "cache" {\n  config_path = "../gone-cache"\n}\n',
+        },
+    )
+    assert seen(root, "TG017") == [
+        (
+            "_envcommon/app.hcl",
+            1,
+            "high",
+            "app",
+            "unit app, _envcommon/app.hcl:1: dependency cycle app -> db -> app",
+        ),
+        (
+            "c/terragrunt.hcl",
+            2,
+            "high",
+            "c",
+            "unit c, c/terragrunt.hcl:2: dependencies.paths entry points at ../gone-one, "
+            "which is not a unit of this tree",
+        ),
+        (
+            "d/terragrunt.hcl",
+            1,
+            "high",
+            "d",
+            'unit d, d/terragrunt.hcl:1: dependency "cache" points at ../gone-cache, '
+            "which is not a unit of this tree",
+        ),
+        ("x/terragrunt.hcl", 3, "high", "x", "unit x, x/terragrunt.hcl:3: dependency cycle x -> z -> y -> x"),
+    ]

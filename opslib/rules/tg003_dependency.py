@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -149,8 +150,7 @@ def _cycles(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[Finding]:
         if not members:
             continue
         first = min(members)  # report once, at a stable member
-        start = members.index(first)
-        ordered = members[start:] + members[:start]
+        ordered = _cycle_path(first, members, edges)
         nxt = ordered[1] if len(ordered) > 1 else ordered[0]
         edge = edges.get((first, nxt), {})
         path = str(edge.get("path") or _unit_path(ctx, first))
@@ -164,6 +164,31 @@ def _cycles(ctx: LintContext, rows: list[dict[str, Any]]) -> Iterator[Finding]:
             unit=first,
             block_line=line,
         )
+
+
+def _cycle_path(first: str, members: list[str], edges: Mapping[tuple[str, str], object]) -> list[str]:
+    """The shortest dependency path from ``first`` back to itself through the cycle's members (the tree
+    gives a cycle as the sorted members of a strongly connected group, which is not an order of edges);
+    the sorted members when the edges do not close the loop."""
+    inside = set(members)
+    successors: dict[str, list[str]] = {}
+    for unit, target in sorted(edges):
+        if unit in inside and target in inside:
+            successors.setdefault(unit, []).append(target)
+    previous: dict[str, str] = {}
+    queue = deque([first])
+    while queue:
+        node = queue.popleft()
+        for target in successors.get(node, []):
+            if target == first:
+                path = [node]
+                while path[-1] != first:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            if target not in previous:
+                previous[target] = node
+                queue.append(target)
+    return sorted(members)
 
 
 def _unit_path(ctx: LintContext, unit: str) -> str:
