@@ -1193,3 +1193,279 @@ def test_tg017_cycles_follow_the_dependencies_and_missing_targets_are_named(tmp_
         ),
         ("x/terragrunt.hcl", 3, "high", "x", "unit x, x/terragrunt.hcl:3: dependency cycle x -> z -> y -> x"),
     ]
+
+
+def test_tg012_counts_the_environments_an_account_holds(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            # no environment local in the root account.hcl: reported on its first line
+            "account.hcl": '# the organisation account\nlocals {\n  account_name = "org"\n}\n',
+            "aaa/tools/terragrunt.hcl": "terraform {}\n",  # no environment: not counted
+            "prod/app/terragrunt.hcl": "terraform {}\n",
+            "prod/db/terragrunt.hcl": "terraform {}\n",
+            "dev/app/terragrunt.hcl": "terraform {}\n",
+            # a nested account folder: its units belong to it, not to the root account
+            "sandbox/account.hcl": 'locals {\n  account_name = "sandbox"\n  environment  = "dev"\n}\n',
+            "sandbox/prod/web/terragrunt.hcl": "terraform {}\n",
+        },
+    )
+    assert seen(root, "TG012") == [
+        (
+            "account.hcl",
+            1,
+            "high",
+            "",
+            "file, account.hcl:1: one account holds production [prod (2 units)] and non-production "
+            "[dev (1 unit)] environments",
+        )
+    ]
+
+
+def test_tg013_names_the_block_and_what_it_could_not_evaluate(tmp_path: Path) -> None:
+    remote_state = """
+        remote_state {
+          backend = "s3"
+          config = {
+            bucket = "tfstate-example"
+            key    = "${path_relative_to_include()}/terraform.tfstate"
+          }
+        }
+        """
+    root = write_tree(
+        tmp_path,
+        {
+            "a/root.hcl": 'locals {\n  tags = yamldecode(file(find_in_parent_folders("tags.yml")))\n}\n'
+            + textwrap.dedent(remote_state)
+            + """
+generate "versions" {
+  path     = "versions.tf"
+  contents = "terraform {\\n  required_version = \\">= 1.6.0\\"\\n}\\n"
+}
+
+generate "provider" {
+  path     = "provider.tf"
+  contents = file("provider.tf")
+}
+""",
+            "a/provider.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n',
+            "a/tags.yml": "team: platform\n",
+            "a/app/terragrunt.hcl": INCLUDE_ROOT,
+            # tags.yaml is read and merged; the provider is rendered by a command (cannot be evaluated)
+            "b/root.hcl": "locals {\n"
+            + '  tags = merge({ Owner = "platform" },\n'
+            + '    yamldecode(file(find_in_parent_folders("tags.yaml"))))\n'
+            + "}\n"
+            + textwrap.dedent(remote_state)
+            + '\ngenerate "provider" {\n  path     = "provider.tf"\n  contents = run_cmd("./render.sh")\n}\n',
+            "b/tags.yaml": "team: platform\n",
+            "b/app/terragrunt.hcl": INCLUDE_ROOT,
+        },
+    )
+    notes: list[dict[str, object]] = []
+    shared = "shared file included by 1 unit, a/root.hcl"
+    assert seen(root, "TG013", notes) == [
+        (
+            "a/root.hcl",
+            1,
+            "medium",
+            "",
+            f"{shared}:1: root.hcl reads tags.yml but does not merge() it with the default tags",
+        ),
+        # the block labelled provider, not the first generate block
+        (
+            "a/root.hcl",
+            18,
+            "medium",
+            "",
+            f"{shared}:18: root.hcl generates no AWS provider with default_tags",
+        ),
+    ]
+    assert [(n["path"], n["line"], n["message"]) for n in notes] == [
+        ("b/root.hcl", 14, "cannot evaluate the generated provider (generate contents); not judged"),
+        (
+            "b/root.hcl",
+            14,
+            "cannot evaluate the generated version constraints (generate contents); not judged",
+        ),
+    ]
+
+
+def test_tg014_reports_the_locals_block_or_the_first_line(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": """
+                remote_state {
+                  backend = "s3"
+                  config = {
+                    bucket = "tfstate-example"
+                    key    = "${path_relative_to_include()}/terraform.tfstate"
+                  }
+                }
+                """,
+            "prod/account.hcl": """
+                # the production account
+
+                locals {
+                  account_name   = "prod"
+                  aws_account_id = "123456789012"
+                  environment    = "prod"
+                }
+                """,
+            "dev/account.hcl": "# values come from the CI environment\n",
+            "prod/app/terragrunt.hcl": INCLUDE_ROOT,
+            "dev/app/terragrunt.hcl": INCLUDE_ROOT,
+        },
+    )
+    assert seen(root, "TG014") == [
+        (
+            "dev/account.hcl",
+            1,
+            "medium",
+            "",
+            "file, dev/account.hcl:1: account.hcl locals miss account_name, aws_account_id, environment, "
+            "owner, team, cost_center, deletion_protection, log_retention_days",
+        ),
+        (
+            "prod/account.hcl",
+            3,
+            "medium",
+            "",
+            "file, prod/account.hcl:3: account.hcl locals miss owner, team, cost_center, "
+            "deletion_protection, log_retention_days",
+        ),
+    ]
+
+
+def test_tg005_findings_suppression_and_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPSLIB_TEST_OWNER", raising=False)
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": """
+locals {
+  tags  = { team = "platform" }
+  owner = get_env("OPSLIB_TEST_OWNER")
+}
+
+generate "provider" { # opslib:ignore TG005 rendered by a wrapper
+  path     = "provider.tf"
+  contents = <<EOF
+provider "aws" {
+  default_tags {
+    tags = ${local.tags}
+  }
+}
+EOF
+}
+
+generate "tags" {
+  path     = "tags.tf"
+  contents = <<EOF
+locals {
+  named = ${merge(local.tags, { Name = "shared" })}
+  owner = "${local.owner}"
+}
+EOF
+}
+""",
+            "app/terragrunt.hcl": INCLUDE_ROOT,
+        },
+    )
+    notes: list[dict[str, object]] = []
+    frame = lint(load_tree(root, cache=False), rules=["TG005"], config={}, notes=notes)
+    shared = "shared file included by 1 unit, root.hcl"
+    assert [(r.line, r.severity, r.message, r.suppressed) for r in frame.itertuples(index=False)] == [
+        (
+            11,
+            "low",
+            f'{shared}:11: generate "provider" interpolates a map without jsonencode(): ${{local.tags}}',
+            True,  # the comment on the generate block's first line covers its contents
+        ),
+        (
+            21,
+            "low",
+            f'{shared}:21: generate "tags" interpolates a map without jsonencode(): '
+            '${merge(local.tags, { Name = "shared" })}',
+            False,
+        ),
+    ]
+    assert notes == [
+        {
+            "rule_id": "TG005",
+            "path": "root.hcl",
+            "line": 22,
+            "message": "cannot evaluate ${local.owner} "
+            "(get_env(OPSLIB_TEST_OWNER): the environment variable is not set); not judged",
+        }
+    ]
+
+
+def test_tg005_interpolations_keep_quoted_strings_whole() -> None:
+    from opslib.rules.tg005_generate import interpolations
+
+    line = 'named = ${merge(local.tags, { Name = "a}b", Note = "say \\"hi\\"" })} and $${literal}'
+    assert list(interpolations(line)) == [(8, 'merge(local.tags, { Name = "a}b", Note = "say \\"hi\\"" })')]
+
+
+def test_tg010_workspace_in_extra_arguments_commands(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": "locals {}\n",
+            "app/terragrunt.hcl": """
+                include "root" {
+                  path = find_in_parent_folders("root.hcl")
+                }
+
+                terraform {
+                  extra_arguments "workspace" {
+                    arguments = ["-no-color"]
+                    commands  = ["workspace"]
+                  }
+                }
+                """,
+        },
+    )
+    assert seen(root, "TG010") == [
+        (
+            "app/terragrunt.hcl",
+            8,
+            "high",
+            "app",
+            "unit app, app/terragrunt.hcl:8: hook runs `terraform workspace`",
+        )
+    ]
+
+
+def test_tg016_says_how_root_hcl_is_included(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "root.hcl": "locals {}\n",
+            "app/terragrunt.hcl": 'include "common" {\n  path = find_in_parent_folders("root.hcl")\n}\n',
+            "bare/terragrunt.hcl": 'include {\n  path = find_in_parent_folders("root.hcl")\n}\n',
+            "lone/terragrunt.hcl": 'terraform {\n  source = "../modules/lone"\n}\n',
+            "web/terragrunt.hcl": INCLUDE_ROOT,
+        },
+    )
+    no_root = 'no `include "root"` block'
+    assert [(path, line, message) for path, line, _, _, message in seen(root, "TG016")] == [
+        (
+            "app/terragrunt.hcl",
+            1,
+            f'unit app, app/terragrunt.hcl:1: {no_root}: root.hcl is included as "common"',
+        ),
+        (
+            "bare/terragrunt.hcl",
+            1,
+            f"unit bare, bare/terragrunt.hcl:1: {no_root}: root.hcl is included by a bare `include {{}}`",
+        ),
+        (
+            "lone/terragrunt.hcl",
+            1,
+            f"unit lone, lone/terragrunt.hcl:1: {no_root}; "
+            "the unit gets no remote state, provider or tags from root.hcl",
+        ),
+    ]
