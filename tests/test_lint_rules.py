@@ -630,9 +630,6 @@ def test_tg002_ref_problem_leaves_units_without_a_source_alone() -> None:
     assert ref_problem("", "git") == "no ?ref= version tag"
 
 
-INCLUDE_ROOT = 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
-
-
 def test_tg006_tg007_findings_and_what_they_could_not_judge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -657,7 +654,7 @@ def test_tg006_tg007_findings_and_what_they_could_not_judge(
                   encrypt = true
                 }
                 """,
-            "app/terragrunt.hcl": INCLUDE_ROOT,
+            "app/terragrunt.hcl": _INCLUDE_ROOT,
             "svc/terragrunt.hcl": """
                 remote_state {
                   backend = "s3"
@@ -771,8 +768,8 @@ def test_tg006_judges_every_unit_a_root_serves(tmp_path: Path) -> None:
                 """,
             "live/dev/env.hcl": 'locals {\n  backend = "s3"\n}\n',
             "live/prod/env.hcl": 'locals {\n  backend = "gcs"\n}\n',
-            "live/dev/app/terragrunt.hcl": INCLUDE_ROOT,
-            "live/prod/app/terragrunt.hcl": INCLUDE_ROOT,
+            "live/dev/app/terragrunt.hcl": _INCLUDE_ROOT,
+            "live/prod/app/terragrunt.hcl": _INCLUDE_ROOT,
         },
     )
     assert seen(root, "TG006") == [
@@ -1250,7 +1247,7 @@ generate "provider" {
 """,
             "a/provider.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n',
             "a/tags.yml": "team: platform\n",
-            "a/app/terragrunt.hcl": INCLUDE_ROOT,
+            "a/app/terragrunt.hcl": _INCLUDE_ROOT,
             # tags.yaml is read and merged; the provider is rendered by a command (cannot be evaluated)
             "b/root.hcl": "locals {\n"
             + '  tags = merge({ Owner = "platform" },\n'
@@ -1259,7 +1256,7 @@ generate "provider" {
             + textwrap.dedent(remote_state)
             + '\ngenerate "provider" {\n  path     = "provider.tf"\n  contents = run_cmd("./render.sh")\n}\n',
             "b/tags.yaml": "team: platform\n",
-            "b/app/terragrunt.hcl": INCLUDE_ROOT,
+            "b/app/terragrunt.hcl": _INCLUDE_ROOT,
         },
     )
     notes: list[dict[str, object]] = []
@@ -1314,8 +1311,8 @@ def test_tg014_reports_the_locals_block_or_the_first_line(tmp_path: Path) -> Non
                 }
                 """,
             "dev/account.hcl": "# values come from the CI environment\n",
-            "prod/app/terragrunt.hcl": INCLUDE_ROOT,
-            "dev/app/terragrunt.hcl": INCLUDE_ROOT,
+            "prod/app/terragrunt.hcl": _INCLUDE_ROOT,
+            "dev/app/terragrunt.hcl": _INCLUDE_ROOT,
         },
     )
     assert seen(root, "TG014") == [
@@ -1370,7 +1367,7 @@ locals {
 EOF
 }
 """,
-            "app/terragrunt.hcl": INCLUDE_ROOT,
+            "app/terragrunt.hcl": _INCLUDE_ROOT,
         },
     )
     notes: list[dict[str, object]] = []
@@ -1447,7 +1444,7 @@ def test_tg016_says_how_root_hcl_is_included(tmp_path: Path) -> None:
             "app/terragrunt.hcl": 'include "common" {\n  path = find_in_parent_folders("root.hcl")\n}\n',
             "bare/terragrunt.hcl": 'include {\n  path = find_in_parent_folders("root.hcl")\n}\n',
             "lone/terragrunt.hcl": 'terraform {\n  source = "../modules/lone"\n}\n',
-            "web/terragrunt.hcl": INCLUDE_ROOT,
+            "web/terragrunt.hcl": _INCLUDE_ROOT,
         },
     )
     no_root = 'no `include "root"` block'
