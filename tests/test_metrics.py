@@ -154,6 +154,14 @@ def test_rates_by_timestamp_group_the_same_instant():
     assert rates[["timestamp", "events", "failures"]].values.tolist() == [["2026-11-01 10:00:00+00:00", 2, 1]]
 
 
+def test_rates_refuse_a_confidence_of_0_or_1():
+    # a 100 % (or 0 %) interval has no finite z: the caller is told, not given [0, 1]
+    log = frame(ev("a", "2026-11-01 10:00", "alice", "deployment", "failed"))
+    for confidence in (0.0, 1.0):
+        with pytest.raises(ParameterError, match="confidence"):
+            failure_rates(log, confidence=confidence)
+
+
 def test_files_that_only_look_like_unit_files_name_no_unit():
     from opslib.metrics._common import units_of
 

@@ -245,3 +245,10 @@ def test_deployment_frequency_bucket_uses_no_deprecated_pandas_spelling():
         assert (
             deployment_frequency_bucket(["2026-03-02", "2026-03-10"], "2026-03-01", "2026-03-14") == "Weekly"
         )
+
+
+def test_period_bounds_are_utc_nanosecond_timestamps(log):
+    # one type whatever the log: UTC nanoseconds, also when the bounds are NaT (an empty log)
+    for table in (dora(log, now=NOW, period="14D"), dora(frame())):
+        assert str(table["period_start"].dtype) == "datetime64[ns, UTC]"
+        assert str(table["period_end"].dtype) == "datetime64[ns, UTC]"
