@@ -305,6 +305,16 @@ def test_unresolved_age_defaults_to_the_newest_event(log):
     assert unresolved(log)["age_hours"].tolist() == [pytest.approx(5.0)]
 
 
+def test_unresolved_age_from_timestamps_written_with_several_offsets():
+    log = frame(
+        ev("a", "2026-11-01 10:00", "alice", "deployment", "failed"),
+        ev("b", "2026-11-01 11:00", "bob", "review", "completed"),
+    )
+    # b is 12:00 UTC, the newest event: a (10:00 UTC) has been unresolved for 2 h
+    log["timestamp"] = ["2026-11-01T10:00:00Z", "2026-11-01T14:00:00+02:00"]
+    assert unresolved(log)[["id", "age_hours"]].values.tolist() == [["a", 2.0]]
+
+
 def test_unresolved_on_an_empty_log():
     assert unresolved(pd.DataFrame()).empty
 
