@@ -455,6 +455,25 @@ def test_related_entries_are_read_wherever_the_loader_kept_them():
     ]
 
 
+def test_recovery_is_the_earliest_fix_whatever_the_log_order():
+    # the log is not in time order: the title match (12:00) is written before the file match (11:00)
+    log = frame(
+        ev(
+            "esc",
+            "2026-02-01 10:00",
+            "ops",
+            "escalation",
+            "partial",
+            [VPC],
+            "Escalate: api latency prod errors",
+        ),
+        ev("res", "2026-02-01 12:00", "dev", "resolution", "completed", [], "Resolved: api latency prod"),
+        ev("fix", "2026-02-01 11:00", "ops", "deployment", "completed", [VPC], "Roll out vpc"),
+    )
+    rec = recoveries(log).set_index("id")
+    assert rec.loc["esc", ["recovered_by", "matched_on", "hours_to_recover"]].tolist() == ["fix", "file", 1.0]
+
+
 def test_units_are_relative_to_the_live_tree():
     from opslib.metrics._common import canonical_unit, task_key, units_in_text
 
