@@ -252,3 +252,9 @@ def test_period_bounds_are_utc_nanosecond_timestamps(log):
     for table in (dora(log, now=NOW, period="14D"), dora(frame())):
         assert str(table["period_start"].dtype) == "datetime64[ns, UTC]"
         assert str(table["period_end"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_window_as_a_number_of_hours(log):
+    # window=4 is 4 hours: i1 (5 h after d1) no longer counts against d1, as with "4h": 1 / 3
+    cfr = measures(dora(log, now=NOW, period="14D", window=4)).loc["change_failure_rate"]
+    assert cfr["value"] == pytest.approx(1 / 3)
