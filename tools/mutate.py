@@ -10,7 +10,10 @@ The core has about 9,000 mutants, more than two cores test in an hour, so by def
 of them is run (``--sample`` percent, chosen by a hash of the mutant's name: the same mutants every
 run, so scores compare across runs); ``--sample 100`` runs them all.
 
-Usage: python tools/mutate.py [--jobs N] [--sample PCT] [--keep] [--show] [GROUP ...]
+``--again`` runs only the last run's survivors of each group (after tests were added), the other
+mutants keeping their verdict, and prints the group's score over the whole sample.
+
+Usage: python tools/mutate.py [--jobs N] [--sample PCT] [--keep] [--show] [--again] [GROUP ...]
 """
 
 from __future__ import annotations
@@ -151,31 +154,55 @@ create_mutants(1)
 """
 
 
+def _in_sample(name: str, percent: int) -> bool:
+    return zlib.crc32(name.encode()) % 100 < percent
+
+
 def _sampled(work: Path, env: dict[str, str], percent: int) -> list[str]:
     """Generate the mutants and keep ``percent`` of them, by a hash of their names (stable)."""
     subprocess.run([sys.executable, "-c", _GENERATE], cwd=work, env=env, check=True, capture_output=True)
-    names = sorted(_statuses(work))
-    return [n for n in names if zlib.crc32(n.encode()) % 100 < percent]
+    return [n for n in sorted(_statuses(work)) if _in_sample(n, percent)]
 
 
-def _run_group(name: str, jobs: int, keep: bool, show: bool, percent: int) -> Counter[str]:
+def _run_group(
+    name: str, jobs: int, keep: bool, show: bool, percent: int, again: bool = False
+) -> Counter[str]:
     group = GROUPS[name]
+    before: dict[str, str] = {}
+    if again:
+        # the last run's verdicts, read before the fresh copy replaces its folder
+        previous = _statuses(WORK / name) if (WORK / name / "mutants").is_dir() else {}
+        before = {k: v for k, v in previous.items() if _in_sample(k, percent)}
+        if not before:
+            print(f"{name}: no earlier run to take the survivors from; run it once without --again")
+            return Counter({"error": 1})
     work = _prepare(name, group, keep)
     started = time.monotonic()
     env = {**os.environ, "OPSLIB_CACHE_DIR": str(work / ".cache"), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)]
     chosen: set[str] | None = None
-    if percent < 100:
-        chosen = set(_sampled(work, env, percent))
+    if percent < 100 or again:
+        sample = set(_sampled(work, env, percent))
+        chosen = sample
+        if again:
+            # the survivors run again; a mutant killed last time keeps its verdict (a function whose code
+            # changed since gets new mutant numbers: those mutants are new, and run)
+            chosen = {n for n in sample if before.get(n) not in ("killed", "timeout")}
+            before = {k: v for k, v in before.items() if k in sample}
         # a leading "*" makes mutmut match each name as a pattern: exact (every name starts with
         # "opslib."), and a mutant of a function no test calls counts as "no tests" instead of failing
         command += [f"*{n}" for n in sorted(chosen)]
     log = work / "mutmut.log"
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.run(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if chosen == set():  # nothing to run again (mutmut given no name would run every mutant)
+        proc: subprocess.CompletedProcess[bytes] = subprocess.CompletedProcess(command, 0)
+    else:
+        with log.open("w", encoding="utf-8") as out:
+            proc = subprocess.run(
+                command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+            )
     statuses = _statuses(work)
     if chosen is not None:
-        statuses = {k: v for k, v in statuses.items() if k in chosen}
+        statuses = {**before, **{k: v for k, v in statuses.items() if k in chosen}}
     counts = Counter(statuses.values())
     seconds = time.monotonic() - started
     if proc.returncode != 0 or not statuses:
@@ -217,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="reuse earlier results (re-tests changed code)")
     parser.add_argument("--show", action="store_true", help="write each survivor's diff to survivors.diff")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run only the last run's survivors (and mutants of changed code); the others keep their verdict",
+    )
     args = parser.parse_args(argv)
     names = args.groups or list(GROUPS)
     unknown = sorted(set(names) - set(GROUPS))
@@ -228,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'group':<11} {'mutants':>6} {'killed':>7} {'survived':>9} {'score':>7} {'time':>8}", flush=True)
     failed = False
     for name in names:
-        counts = _run_group(name, args.jobs, args.keep, args.show, args.sample)
+        counts = _run_group(name, args.jobs, args.keep, args.show, args.sample, args.again)
         failed = failed or bool(counts["error"])
     return 1 if failed else 0
 
