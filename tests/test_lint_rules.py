@@ -1466,3 +1466,12 @@ def test_tg016_says_how_root_hcl_is_included(tmp_path: Path) -> None:
             "the unit gets no remote state, provider or tags from root.hcl",
         ),
     ]
+
+
+def test_tg017_a_unit_that_depends_on_itself_is_a_one_member_cycle(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {"app/terragrunt.hcl": '# needs itself\ndependency "me" {\n  config_path = "../app"\n}\n'},
+    )
+    message = "unit app, app/terragrunt.hcl:2: dependency cycle app -> app"
+    assert seen(root, "TG017") == [("app/terragrunt.hcl", 2, "high", "app", message)]
