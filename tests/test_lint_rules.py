@@ -1475,3 +1475,38 @@ def test_tg017_a_unit_that_depends_on_itself_is_a_one_member_cycle(tmp_path: Pat
     )
     message = "unit app, app/terragrunt.hcl:2: dependency cycle app -> app"
     assert seen(root, "TG017") == [("app/terragrunt.hcl", 2, "high", "app", message)]
+
+
+def test_tg002_on_a_nested_stack_unit_points_at_the_stack_block_that_brings_it(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "live/terragrunt.stack.hcl": """
+                # the app stack
+                stack "app" {
+                  source = "../catalog/stacks/app"
+                  path   = "app"
+                }
+                """,
+            "catalog/stacks/app/terragrunt.stack.hcl": """
+                # one unit, written three lines further down than the stack block above
+
+
+                unit "svc" {
+                  source = "git::https://github.com/acme/modules.git//svc?ref=main"
+                  path   = "svc"
+                }
+                """,
+        },
+    )
+    unit = "live/.terragrunt-stack/app/.terragrunt-stack/svc"
+    # path and line of one file: the stack block in live/, not line 4 of it (the unit block's line in
+    # the catalog's stack file)
+    rows = load_tree(root, cache=False).units
+    assert rows[["unit", "path", "line"]].values.tolist() == [[unit, "live/terragrunt.stack.hcl", 2]]
+    message = (
+        f"unit {unit}, live/terragrunt.stack.hcl:2: stack unit module source "
+        "git::https://github.com/acme/modules.git//svc?ref=main is not pinned "
+        "(ref=main is a branch, not a version tag)"
+    )
+    assert seen(root, "TG002") == [("live/terragrunt.stack.hcl", 2, "high", unit, message)]

@@ -171,8 +171,11 @@ def _generate(
     depth: int,
     values: Any,
     chain: list[str],
+    row_line: int | None = None,
 ) -> None:
-    """The ``unit`` and ``stack`` blocks of ``stack_file`` generated into ``gen_dir``."""
+    """The ``unit`` and ``stack`` blocks of ``stack_file`` generated into ``gen_dir``. A unit's row names
+    ``row_file`` (the stack file of the tree that brings it) and, for a unit of a nested stack,
+    ``row_line``: the line of the ``stack`` block in ``row_file`` it comes through."""
     ev = ctx.ev
     if ev.document(stack_file) is None:
         return
@@ -213,6 +216,7 @@ def _generate(
                 depth + 1,
                 stack_values,
                 nested,
+                line if row_line is None else row_line,
             )
             continue
         unit = ev.rel(target_dir)
@@ -222,7 +226,8 @@ def _generate(
         result, config = _unit(
             ctx, stack, body, label, unit, source, source_dir, target_dir, stack_values, refs
         )
-        result.row["line"] = line
+        # path and line of one file: a nested stack's unit block is in another file than row_file
+        result.row["line"] = line if row_line is None else row_line
         result.row["path"] = ev.rel(row_file)
         result.files.add(row_file)
         result.files.add(stack_file)
