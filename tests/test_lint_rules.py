@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _files import write_files
 
 from opslib.rules import REGISTRY, all_rules, get_rule, lint
 from opslib.rules._base import Check, Finding, LintContext, is_production, register
@@ -353,10 +354,7 @@ def test_hcl_helpers_read_raw_values_as_written() -> None:
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
+    return write_files(root, files, dedent=True)
 
 
 def seen(root: Path, rule_id: str, notes: list[dict[str, object]] | None = None) -> list[tuple[object, ...]]:

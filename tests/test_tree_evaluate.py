@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _files import write_files
 
 from opslib.secrets import is_masked, mask
 from opslib.terragrunt import Unknown, is_unknown, load_tree
@@ -310,11 +311,7 @@ def test_deep_merge_strategy_merges_nested_inputs() -> None:
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, files)
 
 
 def _locals_of(tmp_path: Path, body: str, **load: Any) -> tuple[dict[str, Any], Any]:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _files import write_files
 
 from opslib.cli import main
 from opslib.terragrunt import TerragruntTree, load_tree
@@ -112,11 +113,7 @@ def test_mermaid(basic: TerragruntTree) -> None:
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, files)
 
 
 def test_graph_nodes_carry_kind_and_scope() -> None:

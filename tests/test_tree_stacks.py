@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _files import write_files
 
 from opslib.terragrunt import TerragruntTree, is_unknown, load_tree
 
@@ -23,11 +24,7 @@ def live() -> TerragruntTree:
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, files)
 
 
 def test_stack_units_take_the_catalog_units_configuration(live: TerragruntTree) -> None:
