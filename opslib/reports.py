@@ -59,6 +59,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: seconds a notebook's kernel may take to start: papermill's 60 s is exceeded on a busy 2-core machine
+#: (reports run two at a time, a scheduler's worker is shared); a kernel that never starts still fails
+KERNEL_START_TIMEOUT = 300
+
 KERNEL_NAME = "python3"
 _RUN_SUFFIX = ".run.json"
 _SUMMARY_SUFFIX = ".summary.json"
@@ -347,6 +351,7 @@ def _execute(
             log_output=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
+            start_timeout=KERNEL_START_TIMEOUT,
             # relative paths given as parameters mean what they mean where the user ran the command
             cwd=os.getcwd(),
             kernel_manager_class=quiet_kernel_manager(kernel_log),
